@@ -1,0 +1,3 @@
+from procdata.cli import main
+
+main()

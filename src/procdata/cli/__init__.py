@@ -1,0 +1,44 @@
+"""The ``procdata`` command line: a thin layer over the library.
+
+Each command lives in its own module, parses its options, calls one library
+function and renders the result. Errors become a one-line message and an exit
+code in one place: :class:`procdata.cli.common.ProcdataGroup`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from procdata.cli import ingest as _ingest
+from procdata.cli.common import ProcdataGroup
+
+app = typer.Typer(
+    cls=ProcdataGroup,
+    name="procdata",
+    help="procdata: แปลงแฟ้มจัดซื้อจัดจ้าง (สขร.๑, O12, e-GP) เป็นข้อมูลเปิดสำหรับ ITA / "
+    "Thai procurement spreadsheets to ITA open data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="รุ่นของโปรแกรม / show the version"),
+) -> None:
+    """procdata: แฟ้มจัดซื้อจัดจ้างของ อปท. -> ข้อมูลเปิด ITA (O12/O13)."""
+    if version:
+        from procdata import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+app.command("ingest")(_ingest.ingest)
+
+
+def main() -> None:
+    app()

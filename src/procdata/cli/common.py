@@ -1,0 +1,93 @@
+"""Options shared by several commands, defined once, and the single error handler."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
+EXIT_INTERNAL = 3
+
+
+class _State:
+    lang = "th"
+    debug = bool(os.environ.get("PROCDATA_DEBUG"))
+
+
+state = _State()
+
+
+def _set_lang(value: str) -> str:
+    if value not in ("th", "en"):
+        raise typer.BadParameter("th | en")
+    state.lang = value
+    return value
+
+
+def _set_debug(value: bool) -> bool:
+    state.debug = state.debug or value
+    return value
+
+
+Lang = Annotated[
+    str,
+    typer.Option("--lang", help="ภาษาของข้อความ th|en / language of messages", callback=_set_lang, is_eager=True),
+]
+Debug = Annotated[
+    bool,
+    typer.Option("--debug", help="แสดง traceback เมื่อเกิดข้อผิดพลาด / show tracebacks", callback=_set_debug, is_eager=True),
+]
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(help="แฟ้มหรือโฟลเดอร์ (.xlsx .xls .ods .csv .html) / files or folders", show_default=False),
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option("--encoding", help="รหัสอักขระของ CSV เช่น cp874 หรือ utf-8 (ปกติตรวจเอง) / CSV encoding override"),
+]
+FiscalYear = Annotated[
+    int | None,
+    typer.Option("--fiscal-year", help="ปีงบประมาณ พ.ศ. เช่น 2568 / fiscal year (BE)"),
+]
+
+
+def echo_err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+class ProcdataGroup(TyperGroup):
+    """Turns library errors into one line and an exit code; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from procdata.errors import ProcdataError
+
+        state.lang, state.debug = "th", bool(os.environ.get("PROCDATA_DEBUG"))
+        try:
+            return super().invoke(ctx)
+        except ProcdataError as error:
+            if state.debug:
+                raise
+            echo_err(error.render(state.lang))
+            raise typer.Exit(error.exit_code) from None
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            echo_err("ยกเลิก / interrupted")
+            raise typer.Exit(130) from None
+        except Exception as error:  # a bug: say so in one line, never a bare traceback
+            if state.debug:
+                raise
+            from procdata.i18n import message
+
+            echo_err(message("internal_error", state.lang, error=f"{type(error).__name__}: {error}"))
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

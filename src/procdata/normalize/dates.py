@@ -1,0 +1,137 @@
+"""Dates in every form Thai sheets use, to CE ``datetime.date``; and fiscal years.
+
+Two-digit years are Buddhist Era; four-digit years above 2400 are BE, others CE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from procdata.errors import ParseError
+from procdata.normalize.text import clean, thai_digits
+
+BE_OFFSET = 543
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serials from 1982 to 2064: plausible procurement dates, and never a year.
+SERIAL_RANGE = (30000, 60000)
+
+_MONTHS = {
+    1: ("มกราคม", "มกรา", "มค", "jan", "january"),
+    2: ("กุมภาพันธ์", "กุมภา", "กพ", "feb", "february"),
+    3: ("มีนาคม", "มีนา", "มีค", "mar", "march"),
+    4: ("เมษายน", "เมษา", "เมย", "apr", "april"),
+    5: ("พฤษภาคม", "พฤษภา", "พค", "may"),
+    6: ("มิถุนายน", "มิถุนา", "มิย", "jun", "june"),
+    7: ("กรกฎาคม", "กรกฏาคม", "กรกฎา", "กค", "jul", "july"),
+    8: ("สิงหาคม", "สิงหา", "สค", "aug", "august"),
+    9: ("กันยายน", "กันยา", "กย", "sep", "sept", "september"),
+    10: ("ตุลาคม", "ตุลา", "ตค", "oct", "october"),
+    11: ("พฤศจิกายน", "พฤศจิกา", "พย", "nov", "november"),
+    12: ("ธันวาคม", "ธันวา", "ธค", "dec", "december"),
+}
+MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in names}
+# Longest names first so that "มีนาคม" is not read as "มีนา" + "คม".
+_MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTH_BY_NAME), key=len, reverse=True))
+
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T][0-9:.]+)?$")
+_NUMERIC = re.compile(r"^([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{2}|[0-9]{4})$")
+_SERIAL = re.compile(r"^[0-9]{5}(\.[0-9]+)?$")
+_TIME_TAIL = re.compile(r"\s*(เวลา|time|น\.|[0-9]{1,2}[.:][0-9]{2}\s*น).*$", re.IGNORECASE)
+_WORDS = re.compile(r"^(?:ลงวันที่|วันที่|ลว\s*\.?|date)\s*", re.IGNORECASE)
+
+
+def _month_of(token: str) -> int | None:
+    return MONTH_BY_NAME.get(re.sub(r"[\s.]", "", token).lower())
+
+
+_NAMED = re.compile(
+    rf"^([0-9]{{1,2}})\s*((?:{_MONTH_ALT.replace(chr(92) + '.', '')})|[ก-๙a-z][ก-๙a-z.\s]*?)\s*\.?\s*([0-9]{{2}}|[0-9]{{4}})$",
+    re.IGNORECASE,
+)
+
+
+def year_to_ce(year_text: str) -> int:
+    """``"68"`` -> 2025, ``"2568"`` -> 2025, ``"2025"`` -> 2025."""
+    year = int(year_text)
+    if len(year_text) == 2:
+        return 2500 + year - BE_OFFSET
+    if 2400 <= year <= 2800:
+        return year - BE_OFFSET
+    if 1900 <= year <= 2300:
+        return year
+    raise ParseError("bad_year", year_text)
+
+
+def _make(year: int, month: int, day: int, original: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ParseError("impossible_date", original) from None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Any date form of DOMAIN.md to a CE date; empty text gives ``None``.
+
+    ``15/01/2568``, ``15/1/68``, ``1 ม.ค. 68``, ``19 ธันวาคม 2556``,
+    ``๕ ก.ค. ๒๕๖๗``, ``11 พ.ค.69 เวลา 9.00น.``, ``45672`` (Excel serial),
+    ``2025-01-15``. Raises ParseError("impossible_date") for 31/02 and
+    ParseError("not_a_date") for anything else.
+    """
+    raw = thai_digits(clean(text)).replace("\n", " ").strip()
+    if raw in ("", "-"):
+        return None
+    raw = _WORDS.sub("", raw)
+    if match := _ISO.match(raw):
+        year, month, day = (int(part) for part in match.groups())
+        if 2400 <= year <= 2800:
+            year -= BE_OFFSET
+        return _make(year, month, day, text)
+    if _SERIAL.match(raw):
+        serial = float(raw)
+        if SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
+            return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+        raise ParseError("not_a_date", text)
+    raw = _TIME_TAIL.sub("", raw).strip()
+    if match := _NUMERIC.match(raw):
+        day, month, year = match.groups()
+        return _make(year_to_ce(year), int(month), int(day), text)
+    if match := _NAMED.match(raw):
+        day, month_text, year = match.groups()
+        month = _month_of(month_text)
+        if month is None:
+            raise ParseError("not_a_date", text)
+        return _make(year_to_ce(year), month, int(day), text)
+    raise ParseError("not_a_date", text)
+
+
+def fiscal_year(date: dt.date) -> int:
+    """The Thai fiscal year (BE) of a date: October to December belong to the next year."""
+    return date.year + BE_OFFSET + (1 if date.month >= 10 else 0)
+
+
+def fiscal_year_bounds(year_be: int) -> tuple[dt.date, dt.date]:
+    """First and last day of fiscal year ``year_be``: FY2568 = 2024-10-01..2025-09-30."""
+    year_ce = year_be - BE_OFFSET
+    return dt.date(year_ce - 1, 10, 1), dt.date(year_ce, 9, 30)
+
+
+_MONTH_YEAR = re.compile(rf"({_MONTH_ALT.replace(chr(92) + '.', '')})\s*\.?\s*(?:พ\s*ศ\s*)?([0-9]{{4}}|[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+
+
+def find_month(text: str) -> str | None:
+    """The report month (``YYYY-MM``, CE) named in a title line or a sheet name.
+
+    ``"สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน มกราคม 2568"`` -> ``"2025-01"``;
+    ``"ต.ค.67"`` -> ``"2024-10"``. ``None`` when no month and year are named.
+    """
+    raw = thai_digits(clean(text)).replace("\n", " ").lower().replace(".", "")
+    match = _MONTH_YEAR.search(raw)
+    if not match:
+        return None
+    month = _month_of(match.group(1))
+    try:
+        year = year_to_ce(match.group(2))
+    except ParseError:
+        return None
+    return f"{year:04d}-{month:02d}" if month else None

@@ -1,0 +1,72 @@
+"""Thai text: digits, invisible characters, stray whitespace, garbled sara am."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from procdata.resources import data
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+SARA_AM = "\u0e33"  # ำ
+SARA_AA = "\u0e32"  # า
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
+_FOLD_DROP = re.compile(r"\([^)]*\)|[\s.\-_/:,*\"'“”()\[\]]+")
+
+
+def thai_digits(text: str) -> str:
+    """Replace Thai digits with ASCII digits."""
+    return text.translate(THAI_DIGITS)
+
+
+@cache
+def _restore_table() -> tuple[tuple[str, str], ...]:
+    words = data("sara_am")["words"]
+    pairs = {word.replace(SARA_AM, SARA_AA): word for word in words}
+    # Longer words first, so that "สำนักงาน" is restored before "สำนัก".
+    return tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
+
+
+def fix_sara_am(text: str) -> str:
+    """Undo the PDF-copy garbling that writes ำ where า belongs.
+
+    A text counts as garbled when it holds at least two ำ and not a single า:
+    real Thai of that length almost always has า. Every ำ then becomes า and
+    the words in ``data/sara_am.toml`` get their real ำ back.
+    """
+    if SARA_AA in text or text.count(SARA_AM) < 2:
+        return text
+    fixed = text.replace(SARA_AM, SARA_AA)
+    for garbled, word in _restore_table():
+        fixed = fixed.replace(garbled, word)
+    return fixed
+
+
+def clean(text: str) -> str:
+    """Tidy a cell: NFC, no invisible characters, single spaces, trimmed lines.
+
+    Line breaks are kept (a bidders cell holds one bidder per line); blank
+    lines are dropped. Thai digits are kept as written.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return fix_sara_am("\n".join(line for line in lines if line))
+
+
+def one_line(text: str) -> str:
+    """Like :func:`clean`, with line breaks turned into spaces."""
+    return clean(text).replace("\n", " ")
+
+
+def fold(text: str) -> str:
+    """A matching key: lower case, ASCII digits, no spaces, punctuation or bracketed notes.
+
+    ``"วงเงินที่จะซื้อ\\nหรือจ้าง (บาท)"`` and ``"วงเงินที่จะซื้อหรือจ้าง"`` fold alike.
+    Garbled and real sara am fold alike too (both become า).
+    """
+    text = thai_digits(clean(text)).lower().replace(SARA_AM, SARA_AA)
+    return _FOLD_DROP.sub("", text)

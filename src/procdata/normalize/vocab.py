@@ -1,0 +1,99 @@
+"""Vocabularies (methods, statuses, budget categories and sources) from the data files."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from procdata.normalize.text import fold
+from procdata.resources import data
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    th: str
+    en: str
+    patterns: tuple[str, ...]
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def label(self, lang: str = "th") -> str:
+        return self.th if lang == "th" else self.en
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.extra).get(key, default)
+
+
+_FILES = {"method": "methods", "status": "statuses", "category": "budget", "source": "budget"}
+
+
+@cache
+def terms(kind: str) -> tuple[Term, ...]:
+    """The terms of a vocabulary: ``method``, ``status``, ``category`` or ``source``."""
+    out = []
+    for entry in data(_FILES[kind])[kind]:
+        known = {"code", "th", "en", "patterns"}
+        extra = tuple(sorted((k, v) for k, v in entry.items() if k not in known))
+        patterns = tuple(fold(p) for p in [*entry["patterns"], entry["code"], entry["th"]])
+        out.append(Term(entry["code"], entry["th"], entry["en"], patterns, extra))
+    return tuple(out)
+
+
+def codes(kind: str) -> list[str]:
+    return [term.code for term in terms(kind)]
+
+
+def term(kind: str, code: str) -> Term | None:
+    return next((t for t in terms(kind) if t.code == code), None)
+
+
+def classify(kind: str, text: str) -> str | None:
+    """The code whose pattern first occurs in ``text`` (folded); ``None`` if none does."""
+    key = fold(text)
+    if not key:
+        return None
+    for candidate in terms(kind):
+        if key == fold(candidate.code):
+            return candidate.code
+    for candidate in terms(kind):
+        if any(pattern and pattern in key for pattern in candidate.patterns):
+            return candidate.code
+    return None
+
+
+def closest(kind: str, text: str) -> str | None:
+    """The known code nearest to an unknown value, to suggest as a fix."""
+    found = classify(kind, text)
+    if found:
+        return found
+    matches = difflib.get_close_matches(text.strip().lower(), codes(kind), n=1, cutoff=0.5)
+    return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class Inference:
+    category: str
+    keyword: str
+
+
+@cache
+def _keywords() -> tuple[tuple[str, str, str], ...]:
+    return tuple((fold(k["text"]), k["text"], k["category"]) for k in data("investment")["keyword"])
+
+
+def infer_category(item_name: str) -> Inference | None:
+    """Budget category inferred from an item's text, with the keyword that decided it."""
+    key = fold(item_name)
+    for folded, keyword, category in _keywords():
+        if folded in key:
+            return Inference(category, keyword)
+    return None
+
+
+def is_investment_category(code: str | None) -> bool | None:
+    if code is None:
+        return None
+    found = term("category", code)
+    return bool(found.get("investment")) if found else None

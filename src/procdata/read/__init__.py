@@ -1,0 +1,1 @@
+"""Reading: files -> sheets -> tables located by their header -> canonical records."""

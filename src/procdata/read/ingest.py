@@ -1,0 +1,259 @@
+"""ingest: input files -> one canonical procurement table, with a full account.
+
+For each file: read its sheets (``files``), find each table (``layout``), sort
+its rows into records, continuation lines, headings, totals and signatures,
+then normalize the records column-wise (``procdata.normalize.table``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from procdata.errors import InputError
+from procdata.normalize import vocab
+from procdata.normalize.dates import find_month
+from procdata.normalize.numbers import parse_int
+from procdata.normalize.table import Context, empty_records, to_canonical
+from procdata.read.files import Sheet, expand_inputs, read_sheets
+from procdata.read.layout import (
+    IGNORE, MIN_HEADER_FIELDS, Layout, find_layout, is_signature, is_total, match_header,
+)
+from procdata.read.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
+
+# Columns whose content makes a row a record of its own (rather than the
+# wrapped continuation of the record above it).
+CORE = (
+    "seq", "budget_amount", "agreed_price", "reference_price", "project_id", "method",
+    "contract_no", "fiscal_year", "contract_date", "status",
+)
+TEXT_KEYS = ("item_name", "bidders", "bidder_names", "bidder_prices", "winner", "winner_name", "selection_reason", "contract")
+
+
+def column_letter(index: int) -> str:
+    """0 -> ``A``, 26 -> ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def ingest(
+    inputs: Iterable[Path | str],
+    *,
+    encoding: str | None = None,
+    fiscal_year: int | None = None,
+    on_file: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Read every input (files or folders) into one canonical table.
+
+    A file that cannot be read is recorded in ``failures`` and the others are
+    still read. ``fiscal_year`` is used for records whose sheet names no month
+    and no date.
+    """
+    result = IngestResult(records=empty_records())
+    frames = []
+    for path, display in expand_inputs([Path(p) for p in inputs]):
+        result.files.append(display)
+        if on_file:
+            on_file(display)
+        try:
+            sheets = read_sheets(path, display, encoding)
+        except InputError as error:
+            result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
+            continue
+        for sheet in sheets:
+            frames.extend(_read_sheet(sheet, display, path, fiscal_year, result))
+    frames = [frame for frame in frames if len(frame)]
+    if frames:
+        result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return result
+
+
+def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult) -> list[pd.DataFrame]:
+    error = getattr(sheet, "error", None)
+    if error:
+        result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_unreadable"))
+        return []
+    frame = sheet.frame
+    if frame.empty or not _non_blank(frame).any():
+        result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_empty"))
+        return []
+    out: list[pd.DataFrame] = []
+    start, title_from = 0, 0
+    reports: list[SheetReport] = []
+    while start < len(frame):
+        layout = find_layout(frame, sheet.merged, start)
+        if layout is None:
+            if reports:
+                _skip_rest(frame, start, len(frame), "after_table", display, sheet.name, result)
+            break
+        if reports:
+            _skip_rest(frame, start, layout.header_rows[0], "after_table", display, sheet.name, result)
+        month = _title_month(frame, title_from, layout.header_rows[0]) or find_month(sheet.name) or find_month(path.stem)
+        context = Context(display, sheet.name, month, year)
+        records, end, report = _read_table(frame, layout, context, result)
+        out.append(records)
+        reports.append(report)
+        start = title_from = max(end, layout.data_start)
+        if end >= len(frame):
+            break
+    if not reports:
+        result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_no_table"))
+    for number, report in enumerate(reports):
+        if len(reports) > 1:
+            report.layout = f"{report.layout}#{number + 1}"
+        result.sheets.append(report)
+    return out
+
+
+def _non_blank(frame: pd.DataFrame) -> pd.Series:
+    filled = pd.Series(False, index=frame.index)
+    for col in frame.columns:
+        filled |= frame[col].astype("string").fillna("").str.strip().ne("").to_numpy()
+    return filled
+
+
+def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
+    for row in range(first, last):
+        for value in frame.iloc[row].tolist():
+            if value and (month := find_month(str(value))):
+                return month
+    return None
+
+
+def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: str, sheet: str, result: IngestResult) -> None:
+    for row in range(first, last):
+        texts = [str(v).strip() for v in frame.iloc[row].tolist() if str(v).strip()]
+        if texts:
+            result.skipped_rows.append(RowSkip(file, sheet, row + 1, reason, " | ".join(texts)[:120]))
+
+
+def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
+    body = frame.iloc[layout.data_start:]
+    cols = layout.columns
+    texts = {key: body[col].astype("string").fillna("").str.strip() for key, col in cols.items()}
+    n = len(body)
+    blank = ~_non_blank(body).to_numpy()
+    core = np.zeros(n, dtype=bool)
+    for key in CORE:
+        if key in texts:
+            core |= texts[key].ne("").to_numpy()
+    # Rows that need a closer look: not plainly a record, or possibly a total row.
+    suspect = ~core & ~blank
+    for key in ("seq", "item_name"):
+        if key in texts:
+            suspect |= texts[key].str.contains("รวม|total|Total|ลงชื่อ", regex=True).to_numpy()
+    for col in list(body.columns[:2]):
+        suspect |= body[col].astype("string").fillna("").str.contains("รวม|ลงชื่อ", regex=True).to_numpy()
+
+    kind = np.where(core, 1, 0)  # 1 record, 2 continuation, 0 not a record
+    kind[blank] = 0
+    section_category: dict[int, str] = {}
+    section_month: dict[int, str] = {}
+    end = n
+    have_record = False
+    first_record = int(np.argmax(core)) if core.any() else n
+    for i in np.flatnonzero(suspect):
+        row_texts = [str(v).strip() for v in body.iloc[i].tolist()]
+        filled = [t for t in row_texts if t]
+        excel_row = layout.data_start + i + 1
+        have_record = have_record or first_record < i
+        if (is_total(row_texts[:4]) or is_total([texts["item_name"].iat[i]] if "item_name" in texts else [])) and not _has_seq(texts, i):
+            end = i
+            break
+        if is_signature(filled):
+            end = i
+            break
+        if core[i]:
+            continue
+        if sum(1 for t in row_texts if (m := match_header(t)) and m[0] != IGNORE) >= MIN_HEADER_FIELDS:
+            result.skipped_rows.append(RowSkip(context.file, context.sheet, excel_row, "repeated_header", " | ".join(filled)[:120]))
+            continue
+        if len(filled) == 1 and len(filled[0]) <= 60:
+            category = vocab.classify("category", filled[0])
+            month = find_month(filled[0])
+            if category or month:
+                if category:
+                    section_category[i] = category
+                if month:
+                    section_month[i] = month
+                continue
+        if have_record:
+            kind[i] = 2
+        elif "item_name" in texts and texts["item_name"].iat[i]:
+            kind[i] = 1
+            have_record = True
+        else:
+            result.skipped_rows.append(RowSkip(context.file, context.sheet, excel_row, "no_item", " | ".join(filled)[:120]))
+    kind[end:] = 0
+    if end < n:
+        reason = "total_row" if is_total([str(v).strip() for v in body.iloc[end].tolist()]) else "signature"
+        first_after = layout.data_start + end
+        result.skipped_rows.append(RowSkip(context.file, context.sheet, first_after + 1, reason,
+                                           " | ".join(t for t in (str(v).strip() for v in body.iloc[end].tolist()) if t)[:120]))
+
+    starts = kind == 1
+    rid = np.cumsum(starts) - 1
+    keep = kind > 0
+    raw = pd.DataFrame({key: series.to_numpy() for key, series in texts.items()})
+    raw["source_row"] = np.arange(layout.data_start + 1, layout.data_start + n + 1)
+    if (kind == 2).any():
+        raw = _merge_continuations(raw[keep], rid[keep])
+    else:
+        raw = raw[starts].reset_index(drop=True)
+    start_positions = np.flatnonzero(starts)
+    if section_category:
+        raw["section_category"] = _forward(section_category, start_positions, n)
+    if section_month:
+        raw["section_month"] = _forward(section_month, start_positions, n)
+    columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
+    records, issues = to_canonical(raw, columns, context)
+    result.issues.extend(issues)
+    report = SheetReport(
+        context.file, context.sheet, True, layout=layout.name,
+        header_rows=[r + 1 for r in layout.header_rows], records=len(records),
+        columns=columns, ignored_columns=layout.ignored,
+    )
+    # The stop row (total or signature) is reported above; what follows it is "after_table".
+    return records, layout.data_start + min(end + 1, n), report
+
+
+def _has_seq(texts: dict[str, pd.Series], i: int) -> bool:
+    if "seq" not in texts:
+        return False
+    try:
+        return parse_int(texts["seq"].iat[i]) is not None
+    except ValueError:
+        return False
+
+
+def _forward(marks: dict[int, str], positions: np.ndarray, n: int) -> list[str | None]:
+    """The latest heading above each record."""
+    values: list[str | None] = []
+    ordered = sorted(marks.items())
+    for position in positions:
+        current = None
+        for at, value in ordered:
+            if at < position:
+                current = value
+        values.append(current)
+    return values
+
+
+def _merge_continuations(raw: pd.DataFrame, rid: np.ndarray) -> pd.DataFrame:
+    """Fold continuation rows into the record above: their text joins with line breaks."""
+    raw = raw.assign(_rid=rid)
+    joined = {}
+    for column in raw.columns:
+        if column in ("_rid", "source_row"):
+            continue
+        joined[column] = raw.groupby("_rid", sort=True)[column].agg(lambda s: "\n".join(v for v in s if v))
+    merged = pd.DataFrame(joined)
+    merged["source_row"] = raw.groupby("_rid", sort=True)["source_row"].first()
+    return merged.reset_index(drop=True)

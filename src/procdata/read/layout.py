@@ -1,0 +1,179 @@
+"""Finding the table in a sheet: the header rows, what each column holds, where it ends.
+
+Header text is matched to canonical fields through ``data/headers.toml``. A
+sheet may hold several tables one under another (a quarter in one sheet); each
+is found in turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from procdata.normalize.text import fold, one_line
+from procdata.resources import data
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+HEADER_SCAN_ROWS = 40
+MIN_HEADER_FIELDS = 3
+COMPOSITES = ("bidders", "winner", "contract")
+IGNORE = "_ignore"
+_COLUMN_NUMBER = re.compile(r"^\(?[0-9๐-๙]{1,2}\)?$")
+_TOTAL = re.compile(r"^(รวม|ยอดรวม|total|grandtotal)(ทั้งสิ้น|เงิน|ทั้งหมด|ยอด)?([0-9]+รายการ)?$")
+_SIGNATURE = ("ลงชื่อ", "ผู้รายงาน", "ผู้ตรวจสอบ", "ผู้อนุมัติ", "ผู้จัดทำ", "ผู้ตรวจ")
+
+
+@dataclass
+class Layout:
+    """One table found in a sheet. Row and column numbers are 0-based frame positions."""
+
+    header_rows: list[int]
+    data_start: int
+    columns: dict[str, int]  # field or composite key -> column
+    headers: dict[int, str]  # column -> header text as written
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        keys = set(self.columns)
+        if {"source_file", "investment_basis"} & keys or {"method_text", "status_text"} & keys:
+            return "canonical"
+        if "bidder_names" in keys or ("winner_name" in keys and "bidders" in keys):
+            return "sorkorror1-split"
+        if "bidders" in keys or "winner" in keys:
+            return "sorkorror1-egp" if "project_id" in keys else "sorkorror1"
+        if "fiscal_year" in keys and "budget_source" in keys:
+            return "o12"
+        if "project_id" in keys:
+            return "egp"
+        return "table"
+
+
+@cache
+def _synonyms() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Exact folded synonyms -> key, and (folded synonym, key) pairs for containment, longest first."""
+    headers = data("headers")
+    exact: dict[str, str] = {}
+    contained: list[tuple[str, str]] = []
+    entries = [(key, words) for key, words in headers["fields"].items()]
+    entries.append((IGNORE, headers["ignore"]))
+    for key, words in entries:
+        for word in words:
+            folded = fold(word)
+            exact.setdefault(folded, key)
+            if len(folded) >= 4:
+                contained.append((folded, key))
+    contained.sort(key=lambda pair: -len(pair[0]))
+    return exact, contained
+
+
+def match_header(text: str) -> tuple[str, int] | None:
+    """The key a header cell names and how sure the match is (higher is surer)."""
+    folded = fold(text)
+    if not folded:
+        return None
+    exact, contained = _synonyms()
+    if folded in exact:
+        return exact[folded], 1000 + len(folded)
+    for synonym, key in contained:
+        if synonym in folded:
+            return key, len(synonym)
+    return None
+
+
+@cache
+def _subheaders() -> dict[str, str]:
+    words = data("headers")["subheaders"]
+    return {fold(w): part for part in ("name", "price") for w in words[part]}
+
+
+def _split_target(parent_key: str, child_text: str) -> str | None:
+    part = _subheaders().get(fold(child_text))
+    split = data("headers")["split"].get(parent_key)
+    return split[part] if split and part else None
+
+
+def _row_texts(frame: pd.DataFrame, row: int) -> list[str]:
+    return [str(v) for v in frame.iloc[row].tolist()]
+
+
+def find_layout(frame: pd.DataFrame, merged: list, start: int = 0) -> Layout | None:
+    """The first table at or below row ``start``, or ``None`` when there is none."""
+    end = min(len(frame), start + HEADER_SCAN_ROWS)
+    best: tuple[int, int] | None = None
+    for row in range(start, end):
+        keys = {m[0] for text in _row_texts(frame, row) if (m := match_header(text))}
+        score = len(keys - {IGNORE}) + (1 if IGNORE in keys else 0)
+        if score >= MIN_HEADER_FIELDS and (best is None or score > best[1]):
+            best = (row, score)
+    if best is None:
+        return None
+    return _build(frame, merged, best[0])
+
+
+def _build(frame: pd.DataFrame, merged: list, row: int) -> Layout:
+    top = _row_texts(frame, row)
+    below = _row_texts(frame, row + 1) if row + 1 < len(frame) else [""] * len(top)
+    parents = _spread_parents(top, below, merged, row)
+    chosen: dict[str, tuple[int, int]] = {}
+    headers: dict[int, str] = {}
+    ignored: list[str] = []
+    two_rows = False
+    for col, parent in enumerate(parents):
+        match = match_header(parent) if parent else None
+        child = below[col].strip() if col < len(below) else ""
+        key, score = match if match else (None, 0)
+        if key in COMPOSITES and child and (target := _split_target(key, child)):
+            key, two_rows = target, True
+            headers[col] = f"{one_line(parent)} / {one_line(child)}"
+        elif parent:
+            headers[col] = one_line(parent)
+        if key is None or key == IGNORE:
+            if parent and key is None:
+                ignored.append(one_line(parent))
+            continue
+        if key not in chosen or score > chosen[key][1]:
+            chosen[key] = (col, score)
+    header_rows = [row, row + 1] if two_rows else [row]
+    data_start = header_rows[-1] + 1
+    if data_start < len(frame) and _is_column_numbers(_row_texts(frame, data_start)):
+        data_start += 1
+    columns = {key: col for key, (col, _) in chosen.items()}
+    return Layout(header_rows, data_start, columns, headers, ignored)
+
+
+def _spread_parents(top: list[str], below: list[str], merged: list, row: int) -> list[str]:
+    """Header texts with a horizontally merged parent spread over the columns it covers."""
+    parents = [t.strip() for t in top]
+    for (r1, c1), (r2, c2) in merged:
+        if r1 <= row <= r2 and c2 > c1:
+            for col in range(c1 + 1, min(c2 + 1, len(parents))):
+                if not parents[col]:
+                    parents[col] = parents[c1]
+    # Without merge information (CSV, HTML): an empty top cell over a sub-header
+    # belongs to the split parent on its left.
+    for col in range(1, len(parents)):
+        if not parents[col] and col < len(below) and below[col].strip() and parents[col - 1]:
+            match = match_header(parents[col - 1])
+            if match and match[0] in COMPOSITES:
+                parents[col] = parents[col - 1]
+    return parents
+
+
+def _is_column_numbers(texts: list[str]) -> bool:
+    filled = [t.strip() for t in texts if t.strip()]
+    return len(filled) >= 3 and all(_COLUMN_NUMBER.match(t) for t in filled)
+
+
+def is_total(texts: list[str]) -> bool:
+    """A total row: ``รวม``, ``รวมทั้งสิ้น``, ``รวม 5 รายการ`` in one of its cells."""
+    return any(_TOTAL.match(fold(t)) for t in texts if t)
+
+
+def is_signature(texts: list[str]) -> bool:
+    """A signature line at the foot of the form."""
+    return any(word in t for t in texts for word in _SIGNATURE)
