@@ -1,0 +1,1 @@
+"""Checking: the Frictionless Table Schema and the rules of Thai procurement."""
