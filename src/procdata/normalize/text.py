@@ -14,7 +14,8 @@ SARA_AA = "\u0e32"  # า
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
-_FOLD_DROP = re.compile(r"\([^)]*\)|[\s.\-_/:,*\"'“”()\[\]]+")
+_BRACKETED = re.compile(r"\([^)]*\)")
+_FOLD_DROP = re.compile(r"[\s.\-_/:,*\"'“”()\[\]]+")
 
 
 def thai_digits(text: str) -> str:
@@ -62,11 +63,15 @@ def one_line(text: str) -> str:
     return clean(text).replace("\n", " ")
 
 
-def fold(text: str) -> str:
-    """A matching key: lower case, ASCII digits, no spaces, punctuation or bracketed notes.
+def fold(text: str, *, brackets: bool = False) -> str:
+    """A matching key: lower case, ASCII digits, no spaces or punctuation.
 
-    ``"วงเงินที่จะซื้อ\\nหรือจ้าง (บาท)"`` and ``"วงเงินที่จะซื้อหรือจ้าง"`` fold alike.
-    Garbled and real sara am fold alike too (both become า).
+    Bracketed notes are dropped unless ``brackets`` is true, so that
+    ``"วงเงินที่จะซื้อ\\nหรือจ้าง (บาท)"`` and ``"วงเงินที่จะซื้อหรือจ้าง"`` fold
+    alike; vocabularies keep them (``"(e-bidding)"``). Garbled and real sara am
+    fold alike too (both become า).
     """
     text = thai_digits(clean(text)).lower().replace(SARA_AM, SARA_AA)
+    if not brackets:
+        text = _BRACKETED.sub("", text)
     return _FOLD_DROP.sub("", text)

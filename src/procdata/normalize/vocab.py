@@ -36,7 +36,7 @@ def terms(kind: str) -> tuple[Term, ...]:
     for entry in data(_FILES[kind])[kind]:
         known = {"code", "th", "en", "patterns"}
         extra = tuple(sorted((k, v) for k, v in entry.items() if k not in known))
-        patterns = tuple(fold(p) for p in [*entry["patterns"], entry["code"], entry["th"]])
+        patterns = tuple(fold(p, brackets=True) for p in [*entry["patterns"], entry["code"], entry["th"]])
         out.append(Term(entry["code"], entry["th"], entry["en"], patterns, extra))
     return tuple(out)
 
@@ -51,11 +51,11 @@ def term(kind: str, code: str) -> Term | None:
 
 def classify(kind: str, text: str) -> str | None:
     """The code whose pattern first occurs in ``text`` (folded); ``None`` if none does."""
-    key = fold(text)
+    key = fold(text, brackets=True)
     if not key:
         return None
     for candidate in terms(kind):
-        if key == fold(candidate.code):
+        if key == fold(candidate.code, brackets=True):
             return candidate.code
     for candidate in terms(kind):
         if any(pattern and pattern in key for pattern in candidate.patterns):
