@@ -265,12 +265,13 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         bids = pd.Series([_bids_from_cells(x, y) for x, y in zip(names, prices, strict=True)], index=index)
     elif "bidders" in raw:
         text = b.text("bidders")
-        if text is not None and bool(text.str.startswith("[").all()):
-            bids = b.parsed("bidders", "bidders", lambda t: _json_bidders(t) if t else [])
+        filled = text[text.ne("")] if text is not None else text
+        if filled is not None and len(filled) and bool(filled.str.startswith("[").all()):
+            bids = b.parsed("bidders", "bidders", lambda t: _json_bidders(t) if t else None)
         else:
             bids = b.parsed("bidders", "bidders", lambda t: [
                 {"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(t)
-            ])
+            ] if t else None)
 
     # Winner, agreed price, taxpayer ID.
     winner_name = text_or_empty("winner_name")
@@ -310,14 +311,13 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
 
     # Fiscal year: declared, else from the report month, else from the contract date.
     declared_year = b.parsed("fiscal_year", "fiscal_year", _fiscal_year_value) if "fiscal_year" in raw else None
-    from_month = out["report_month"].map(lambda m: fiscal_year(_first_day(m)) if isinstance(m, str) and m else None)
-    from_contract = out["contract_date"].map(lambda d: fiscal_year(_first_day(d)) if isinstance(d, str) and d else None)
-    year = from_month.where(from_month.notna(), from_contract)
+    year = _fiscal_years(out["report_month"])
+    year = year.fillna(_fiscal_years(out["contract_date"]))
     if declared_year is not None:
-        year = declared_year.where(declared_year.notna(), year)
+        year = declared_year.astype("Int64").fillna(year)
     if context.fiscal_year is not None:
-        year = year.where(year.notna(), context.fiscal_year)
-    out["fiscal_year"] = year.astype("Int64")
+        year = year.fillna(context.fiscal_year)
+    out["fiscal_year"] = year
 
     # Investment: declared category, declared flag, or inferred from the item text.
     if category is None:
@@ -373,6 +373,13 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
 
     frame = pd.DataFrame({name: _typed(name, out.get(name), index) for name in FIELDS}, index=index)
     return frame.reset_index(drop=True), b.issues
+
+
+def _fiscal_years(iso: pd.Series) -> pd.Series:
+    """The fiscal year of each ISO date or ``YYYY-MM`` month (computed once per distinct value)."""
+    values = iso.astype(object).where(iso.notna(), None)
+    years = {v: fiscal_year(_first_day(v)) for v in pd.unique(values) if isinstance(v, str) and v}
+    return pd.Series([years.get(v) if isinstance(v, str) else None for v in values.tolist()], index=iso.index, dtype="Int64")
 
 
 def _first_day(iso: str) -> Any:

@@ -220,7 +220,7 @@ def _read_text(path: Path, display: str, head: bytes, encoding: str | None) -> S
         try:
             frame = pd.read_csv(
                 path, header=None, dtype="string[pyarrow]", keep_default_na=False,
-                na_filter=False, engine="pyarrow", sep=delimiter, encoding="utf-8",
+                engine="pyarrow", sep=delimiter, encoding="utf-8",
             )
             frame = frame.fillna("")
             frame.columns = range(frame.shape[1])

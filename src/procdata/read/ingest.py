@@ -94,7 +94,7 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
                 _skip_rest(frame, start, len(frame), "after_table", display, sheet.name, result)
             break
         if reports:
-            _skip_rest(frame, start, layout.header_rows[0], "after_table", display, sheet.name, result)
+            _skip_rest(frame, start, layout.header_rows[0], "between_tables", display, sheet.name, result)
         month = _title_month(frame, title_from, layout.header_rows[0]) or find_month(sheet.name) or find_month(path.stem)
         context = Context(display, sheet.name, month, year)
         records, end, report = _read_table(frame, layout, context, result)
@@ -130,6 +130,8 @@ def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
 def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: str, sheet: str, result: IngestResult) -> None:
     for row in range(first, last):
         texts = [str(v).strip() for v in frame.iloc[row].tolist() if str(v).strip()]
+        if texts and reason == "between_tables" and any(find_month(t) or "สขร" in t for t in texts):
+            continue  # the title lines of the next table
         if texts:
             result.skipped_rows.append(RowSkip(file, sheet, row + 1, reason, " | ".join(texts)[:120]))
 
@@ -143,12 +145,21 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     core = np.zeros(n, dtype=bool)
     for key in CORE:
         if key in texts:
-            core |= texts[key].ne("").to_numpy()
+            filled = texts[key].str.match(r"^[0-9๐-๙]+\.?$") if key == "seq" else texts[key].ne("")
+            core |= filled.to_numpy(dtype=bool)
     # Rows that need a closer look: not plainly a record, or possibly a total row.
     suspect = ~core & ~blank
     for key in ("seq", "item_name"):
         if key in texts:
             suspect |= texts[key].str.contains("รวม|total|Total|ลงชื่อ", regex=True).to_numpy()
+    # A header repeated after a page break: three or more cells equal to the header.
+    same_as_header = np.zeros(n, dtype=bool)
+    header_row = frame.iloc[layout.header_rows[0]]
+    matches = sum(texts[key].eq(str(header_row.iat[col]).strip()).to_numpy(dtype=int) for key, col in cols.items() if str(header_row.iat[col]).strip())
+    if isinstance(matches, np.ndarray):
+        same_as_header = matches >= MIN_HEADER_FIELDS
+    core &= ~same_as_header
+    suspect = suspect | same_as_header
     for col in list(body.columns[:2]):
         suspect |= body[col].astype("string").fillna("").str.contains("รวม|ลงชื่อ", regex=True).to_numpy()
 

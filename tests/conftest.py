@@ -1,0 +1,45 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+SORKORROR1_HEADER = [
+    "ลำดับที่", "งานที่จัดซื้อหรือจัดจ้าง", "วงเงินที่จะซื้อ\nหรือจ้าง (บาท)", "ราคากลาง\n(บาท)",
+    "วิธีซื้อหรือจ้าง", "รายชื่อผู้เสนอราคาและราคาที่เสนอ",
+    "ผู้ได้รับการคัดเลือกและราคาที่ตกลงซื้อหรือจ้าง", "เหตุผลที่คัดเลือกโดยสรุป",
+    "เลขที่และวันที่ของสัญญาหรือข้อตกลงในการซื้อหรือจ้าง",
+]
+
+
+def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[object]]], merges: dict[str, list[str]] | None = None) -> Path:
+    """A workbook with one sheet per key; rows from A1; ``None`` leaves a cell empty."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(r, c, value)
+        for ranged in (merges or {}).get(name, []):
+            sheet.merge_cells(ranged)
+    book.properties.created = book.properties.modified = dt.datetime(2025, 1, 1)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def repo_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from the repository root so that file names in outputs are relative."""
+    monkeypatch.chdir(REPO)
+    return REPO
