@@ -225,6 +225,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
         raw["section_month"] = _forward(section_month, start_positions, n)
     columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
     records, issues = to_canonical(raw, columns, context)
+    _fill_sheet_fiscal_year(records)
     result.issues.extend(issues)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
@@ -233,6 +234,14 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     )
     # The stop row (total or signature) is reported above; what follows it is "after_table".
     return records, layout.data_start + min(end + 1, n), report
+
+
+def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:
+    """A record with no month and no date (e.g. a cancelled e-GP project) takes the
+    fiscal year of its table when every other record there agrees on one."""
+    years = records["fiscal_year"].dropna().unique()
+    if len(years) == 1:
+        records["fiscal_year"] = records["fiscal_year"].fillna(years[0])
 
 
 def _has_seq(texts: dict[str, pd.Series], i: int) -> bool:

@@ -1,0 +1,209 @@
+"""The agency profile: ``procdata.toml``, found in the working folder or named with ``--config``.
+
+It says who publishes (the ``[agency]`` columns of the ITA datasets), under
+which criteria profile and licence, and how personal data is treated. Loading
+is separate from the commands so that ``init`` (and later the workspace) can
+find, write and read the same file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from procdata.errors import ConfigError
+
+CONFIG_NAME = "procdata.toml"
+
+# [section] -> {key: required}
+KEYS: dict[str, dict[str, bool]] = {
+    "agency": {
+        "name": True, "type": True, "ministry": True, "district": True, "province": True,
+        "website": False, "email": False, "phone": False,
+    },
+    "publish": {
+        "profile": True, "licence": False, "ocid_prefix": False, "personal_ids": False,
+    },
+    "report": {"problems": False, "improvements": False},
+}
+PERSONAL_ID_POLICIES = ("mask", "full")
+_OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class Agency:
+    """Who publishes: the agency columns of the ITA datasets."""
+
+    name: str
+    type: str
+    ministry: str
+    district: str
+    province: str
+    website: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """An agency profile as read from ``procdata.toml``."""
+
+    path: Path
+    agency: Agency
+    profile: str
+    licence: str = "CC-BY-4.0"
+    ocid_prefix: str = ""
+    personal_ids: str = ""  # "mask", "full", or "" for the criteria profile's default
+    problems: str = ""  # O13 report: ปัญหาและอุปสรรค
+    improvements: str = ""  # O13 report: แนวทางการปรับปรุง
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """``procdata.toml`` in ``start`` (default: the working folder) or the nearest parent."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / CONFIG_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and check an agency profile; ``None`` looks for ``procdata.toml`` (see :func:`find_config`).
+
+    Raises :class:`ConfigError` naming the file and the first missing or wrong key.
+    """
+    if path is None:
+        found = find_config()
+        if found is None:
+            raise ConfigError("config_not_found", folder=str(Path.cwd()))
+        path = found
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("config_missing_file", file=str(path))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError("config_invalid", file=str(path), error=str(error)) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path) -> Config:
+    """A :class:`Config` from parsed TOML; ``path`` is named in error messages."""
+    file = str(path)
+    values: dict[str, dict[str, str]] = {}
+    for section, keys in KEYS.items():
+        table = raw.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError("config_not_table", file=file, key=section)
+        for key in table:
+            if key not in keys:
+                hint = difflib.get_close_matches(key, list(keys), n=1)
+                raise ConfigError("config_unknown_key", file=file, key=f"{section}.{key}",
+                                  known=hint[0] if hint else ", ".join(keys))
+        values[section] = {}
+        for key, required in keys.items():
+            value = table.get(key, "")
+            if not isinstance(value, str):
+                raise ConfigError("config_not_text", file=file, key=f"{section}.{key}")
+            value = value.strip()
+            if required and not value:
+                raise ConfigError("config_missing_key", file=file, key=f"{section}.{key}", section=section, name=key)
+            values[section][key] = value
+    publish = values["publish"]
+    if publish["personal_ids"] and publish["personal_ids"] not in PERSONAL_ID_POLICIES:
+        raise ConfigError("config_bad_value", file=file, key="publish.personal_ids",
+                          value=publish["personal_ids"], allowed=" | ".join(PERSONAL_ID_POLICIES))
+    if publish["ocid_prefix"] and not _OCID_PREFIX.fullmatch(publish["ocid_prefix"]):
+        raise ConfigError("config_bad_value", file=file, key="publish.ocid_prefix",
+                          value=publish["ocid_prefix"], allowed="ocds-xxxxxx (6 a-z 0-9)")
+    email = values["agency"]["email"]
+    if email and not _EMAIL.fullmatch(email):
+        raise ConfigError("config_bad_value", file=file, key="agency.email", value=email, allowed="name@example.go.th")
+    agency = Agency(**values["agency"])
+    return Config(
+        path=path, agency=agency, profile=publish["profile"], licence=publish["licence"] or "CC-BY-4.0",
+        ocid_prefix=publish["ocid_prefix"], personal_ids=publish["personal_ids"],
+        problems=values["report"]["problems"], improvements=values["report"]["improvements"],
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+DEFAULTS = {
+    "type": "องค์กรปกครองส่วนท้องถิ่น",
+    "ministry": "กระทรวงมหาดไทย",
+    "profile": "ita-2568",
+    "licence": "CC-BY-4.0",
+    "personal_ids": "mask",
+}
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def render_config(values: dict[str, str]) -> str:
+    """The text of a commented ``procdata.toml``; keys not given keep ``DEFAULTS`` or a placeholder."""
+    v = {**DEFAULTS, **{k: val for k, val in values.items() if val}}
+
+    def q(key: str) -> str:
+        return _toml_string(v.get(key, ""))
+
+    return f"""\
+# procdata.toml: โปรไฟล์หน่วยงาน (agency profile) ของ procdata
+# แก้ไขด้วยโปรแกรมแก้ข้อความใดก็ได้ บันทึกเป็น UTF-8 ค่าที่มีเครื่องหมาย * ต้องกรอก
+# Edit with any text editor; keys marked * are required. Written by `procdata init`.
+
+[agency]
+# * ชื่อหน่วยงานเต็มตามที่ใช้ในเอกสารราชการ (procdata init --name)
+name = {q("name")}
+# * ประเภทหน่วยงานตามแบบ ITA (--type)
+type = {q("type")}
+# * กระทรวงที่กำกับ (--ministry)
+ministry = {q("ministry")}
+# * อำเภอ (--district) และ * จังหวัด (--province) ไม่ต้องเขียนคำว่า อำเภอ/จังหวัด
+district = {q("district")}
+province = {q("province")}
+# เว็บไซต์ อีเมล และโทรศัพท์ที่ติดต่อเรื่องข้อมูล (--website --email --phone; ไม่บังคับ)
+website = {q("website")}
+email = {q("email")}
+phone = {q("phone")}
+
+[publish]
+# * เกณฑ์การประเมินที่ใช้: ita-2568 (O12 ปีปัจจุบัน, O13 ปีที่แล้ว) หรือ ita-2569 (--profile)
+profile = {q("profile")}
+# สัญญาอนุญาตของข้อมูล: CC-BY-4.0 (ค่าเริ่มต้น), CC0-1.0 หรือ ODC-BY-1.0 (--licence)
+licence = {q("licence")}
+# คำนำหน้า OCID ที่ลงทะเบียนกับ OCDS เช่น ocds-abc123 (ไม่บังคับ; --ocid-prefix)
+ocid_prefix = {q("ocid_prefix")}
+# เลขประจำตัวประชาชนของบุคคลธรรมดา (13 หลัก ไม่ขึ้นต้นด้วย 0) ตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล:
+# "mask" ปิดบังเหลือหลักแรกและสามหลักท้าย (ค่าเริ่มต้น) หรือ "full" เผยแพร่เต็ม (--personal-ids)
+personal_ids = {q("personal_ids")}
+
+[report]
+# ข้อความในรายงานผล O13 ประจำปี (เขียนได้หลายบรรทัดภายใน \"\"\" ... \"\"\") ว่างไว้จะแสดงว่า (รอเขียน)
+problems = {q("problems")}
+improvements = {q("improvements")}
+"""
+
+
+def write_config(path: Path, values: dict[str, str], *, force: bool = False) -> Path:
+    """Write a commented ``procdata.toml`` at ``path``; refuses to replace one unless ``force``."""
+    from procdata.output import write_atomic
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if path.exists() and not force:
+        raise ConfigError("config_exists", file=str(path))
+    if not path.parent.is_dir():
+        raise ConfigError("config_no_folder", file=str(path))
+    write_atomic(path, render_config(values).encode("utf-8"))
+    return path
