@@ -75,7 +75,7 @@ class ProcdataGroup(TyperGroup):
                 raise
             echo_err(error.render(state.lang))
             raise typer.Exit(error.exit_code) from None
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
             echo_err("ยกเลิก / interrupted")

@@ -35,7 +35,7 @@ def ingest(
 
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))
-    if out is not None:
+    if out is not None and not (result.failures and result.records.empty):
         content = canonical_json(result.records) if out.suffix.lower() == ".json" else canonical_csv(result.records)
         write_atomic(out, content)
         from procdata.i18n import message

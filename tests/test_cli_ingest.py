@@ -1,0 +1,113 @@
+"""`procdata ingest` from the command line: outputs, summary, broken inputs, exit codes."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import FIXTURES
+from procdata.cli import app
+from procdata.output import canonical_json
+from procdata.read.ingest import ingest
+
+runner = CliRunner()
+BROKEN = FIXTURES / "broken"
+
+
+def test_ingest_writes_csv_and_prints_a_thai_summary(repo_cwd: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    result = runner.invoke(app, ["ingest", "tests/fixtures/formats/classic.xls", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "สรุปการอ่านแฟ้ม\n"
+        "แฟ้ม 1 แฟ้ม (อ่านไม่ได้ 0) · แผ่นงานที่อ่าน 1 · ข้ามแผ่นงาน 0 · รายการ 2 · ข้ามแถว 1 · เซลล์ที่อ่านไม่ได้ 0\n"
+        "  อ่าน tests/fixtures/formats/classic.xls [ก.พ.68] รูปแบบ sorkorror1 หัวตารางแถว 3 ได้ 2 รายการ\n"
+        "  ข้ามแถว tests/fixtures/formats/classic.xls [ก.พ.68] แถว 6: แถวรวมยอด (รวม)\n"
+        f"บันทึก 2 รายการลงใน {out}\n"
+    )
+    assert out.read_text(encoding="utf-8").startswith("fiscal_year,report_month,seq,project_id,item_name,")
+
+
+def test_ingest_json_equals_the_library(repo_cwd: Path, tmp_path: Path) -> None:
+    out = tmp_path / "q1.json"
+    result = runner.invoke(app, ["ingest", "samples/sorkorror1-2568-q1.xlsx", "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "sheets read 3 · sheets skipped 2 · records 18" in result.stdout
+    assert "skipped samples/sorkorror1-2568-q1.xlsx [หมายเหตุ]: no table found" in result.stdout
+    assert out.read_bytes() == canonical_json(ingest(["samples/sorkorror1-2568-q1.xlsx"]).records)
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 18
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.xlsx", "empty.xlsx: แฟ้มว่างเปล่า (0 ไบต์) บันทึกแฟ้มจาก Excel ใหม่อีกครั้ง"),
+        ("truncated.xlsx", "truncated.xlsx: แฟ้มเสียหรือไม่สมบูรณ์"),
+        ("encrypted.xlsx", "encrypted.xlsx: แฟ้มถูกตั้งรหัสผ่าน"),
+        ("not-a-spreadsheet.xlsx", "not-a-spreadsheet.xlsx: ไม่ใช่แฟ้มตารางคำนวณ"),
+        ("document.xlsx", "document.xlsx: ไม่ใช่แฟ้มตารางคำนวณ"),
+        ("bomb.xlsx", "bomb.xlsx: แฟ้มนี้เมื่อแตกออกจะใหญ่ผิดปกติ"),
+        ("report.pdf", "report.pdf: เป็นแฟ้ม PDF"),
+        ("garbage.csv", "garbage.csv: อ่านตัวอักษรในแฟ้มไม่ได้ ลองระบุรหัสอักขระ เช่น --encoding cp874"),
+    ],
+)
+def test_broken_files_give_one_line_and_exit_2(name: str, message: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = runner.invoke(app, ["ingest", str(BROKEN / name), "--out", str(tmp_path / "x.csv")])
+    assert time.monotonic() - started < 30  # a guard against hangs, not a speed target
+    assert result.exit_code == 2
+    errors = result.stderr.splitlines()
+    assert len(errors) == 1 and message in errors[0] and str(BROKEN / name) in errors[0]
+    assert "Traceback" not in result.output
+
+
+def test_broken_files_do_not_stop_the_others(repo_cwd: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    result = runner.invoke(app, ["ingest", "tests/fixtures/broken/truncated.xlsx", "tests/fixtures/formats/classic.ods", "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tests/fixtures/broken/truncated.xlsx: the file is damaged or incomplete")
+    assert "1 file(s) could not be read (see above); the others were read" in result.stdout
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # header + 2 records
+
+
+def test_input_files_are_never_modified(repo_cwd: Path, tmp_path: Path) -> None:
+    paths = sorted(Path("samples").glob("*.*"))
+    before = {p: p.read_bytes() for p in paths}
+    runner.invoke(app, ["ingest", "samples", "--out", str(tmp_path / "x.csv")])
+    assert {p: p.read_bytes() for p in paths} == before
+
+
+def test_missing_file_and_bad_suffix(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["ingest", str(tmp_path / "nope.xlsx")])
+    assert missing.exit_code == 2
+    assert missing.stderr == f"{tmp_path / 'nope.xlsx'}: ไม่พบแฟ้มนี้ ตรวจชื่อแฟ้มและโฟลเดอร์อีกครั้ง\n"
+    suffix = runner.invoke(app, ["ingest", str(BROKEN / "empty.xlsx"), "--out", str(tmp_path / "x.txt"), "--lang", "en"])
+    assert suffix.exit_code == 2
+    assert suffix.stderr == f"{tmp_path / 'x.txt'}: the output file must end in .csv or .json\n"
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(BROKEN / "empty.xlsx"), "--out", str(tmp_path / "x.txt"), "--debug"])
+    assert result.exit_code != 0
+    assert result.exception is not None and type(result.exception).__name__ == "OutputError"
+
+
+def test_encoding_override(tmp_path: Path, repo_cwd: Path) -> None:
+    out = tmp_path / "x.csv"
+    ok = runner.invoke(app, ["ingest", "samples/o12-2568.csv", "--encoding", "cp874", "--out", str(out)])
+    assert ok.exit_code == 0
+    bad = runner.invoke(app, ["ingest", "samples/o12-2568.csv", "--encoding", "utf-8", "--lang", "en"])
+    assert bad.exit_code == 2
+    assert bad.stderr == "samples/o12-2568.csv: cannot decode the file as utf-8; try --encoding cp874 or --encoding utf-8\n"
+
+
+def test_output_is_written_atomically(tmp_path: Path, repo_cwd: Path) -> None:
+    out = tmp_path / "x.csv"
+    out.write_text("old", encoding="utf-8")
+    runner.invoke(app, ["ingest", "tests/fixtures/formats/classic.ods", "--out", str(out)])
+    assert out.read_text(encoding="utf-8").startswith("fiscal_year,")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]  # no temporary left behind
