@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from itertools import groupby
 
 from procdata.i18n import message
 from procdata.read.model import IngestResult
@@ -23,13 +24,12 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
                 lines.append(message("ingest_ignored_columns", lang, columns=", ".join(sheet.ignored_columns)))
         else:
             lines.append(message("ingest_sheet_skipped", lang, file=sheet.file, sheet=name, reason=message(sheet.reason, lang)))
-    reasons = Counter(skip.reason for skip in result.skipped_rows)
-    for skip in result.skipped_rows:
-        if skip.reason in ("after_table",) and reasons[skip.reason] > 20:
-            continue
+    for (file, sheet, reason), group in groupby(result.skipped_rows, key=lambda s: (s.file, s.sheet, s.reason)):
+        skips = list(group)
+        rows = str(skips[0].row) if len(skips) == 1 else f"{skips[0].row}–{skips[-1].row}"
         lines.append(message(
-            "ingest_row_skipped", lang, file=skip.file, sheet=skip.sheet or "-", row=skip.row,
-            reason=message(skip.reason, lang), text=skip.text,
+            "ingest_row_skipped", lang, file=file, sheet=sheet or "-", row=rows,
+            reason=message(reason, lang), text=_shorten(skips[0].text) + (" …" if len(skips) > 1 else ""),
         ))
     for issue in result.issues[:200]:
         lines.append(message(
@@ -41,3 +41,8 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
     if result.failures:
         lines.append(message("ingest_failed_files", lang, count=len(result.failures)))
     return "\n".join(lines)
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    text = re.sub(r"\.{4,}", "…", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
