@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -64,7 +63,7 @@ def echo_err(text: str) -> None:
 class ProcdataGroup(TyperGroup):
     """Turns library errors into one line and an exit code; tracebacks only with --debug."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         from procdata.errors import ProcdataError
 
         state.lang, state.debug = "th", bool(os.environ.get("PROCDATA_DEBUG"))
@@ -75,13 +74,14 @@ class ProcdataGroup(TyperGroup):
                 raise
             echo_err(error.render(state.lang))
             raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
             echo_err("ยกเลิก / interrupted")
             raise typer.Exit(130) from None
         except Exception as error:  # a bug: say so in one line, never a bare traceback
-            if state.debug:
+            # Usage errors belong to click (vendored by recent typer): it prints them itself.
+            if state.debug or type(error).__module__.startswith(("click", "typer")):
                 raise
             from procdata.i18n import message
 

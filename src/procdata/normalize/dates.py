@@ -94,14 +94,14 @@ def parse_date(text: str) -> dt.date | None:
         raise ParseError("not_a_date", text)
     raw = _TIME_TAIL.sub("", raw).strip()
     if match := _NUMERIC.match(raw):
-        day, month, year = match.groups()
-        return _make(year_to_ce(year), int(month), int(day), text)
+        day_text, month_text, year_text = match.groups()
+        return _make(year_to_ce(year_text), int(month_text), int(day_text), text)
     if match := _NAMED.match(raw):
-        day, month_text, year = match.groups()
-        month = _month_of(month_text)
-        if month is None:
+        day_text, month_name, year_text = match.groups()
+        named = _month_of(month_name)
+        if named is None:
             raise ParseError("not_a_date", text)
-        return _make(year_to_ce(year), month, int(day), text)
+        return _make(year_to_ce(year_text), named, int(day_text), text)
     raise ParseError("not_a_date", text)
 
 

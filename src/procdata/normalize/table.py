@@ -19,7 +19,7 @@ import pandas as pd
 
 from procdata.errors import ParseError
 from procdata.normalize import cells, vocab
-from procdata.normalize.dates import fiscal_year, find_month, parse_date
+from procdata.normalize.dates import find_month, fiscal_year, parse_date
 from procdata.normalize.numbers import digits_only, parse_amount, parse_int
 from procdata.normalize.text import clean, one_line
 from procdata.read.model import FIELDS, CellIssue, Column
@@ -81,6 +81,16 @@ class _Builder:
                 self.context.file, self.context.sheet, int(self.rows[i]), column.letter,
                 column.header, field, str(code), str(raw_values[i]),
             ))
+
+    def col(self, key: str) -> pd.Series:
+        """The text of ``key``, or empty text when the table has no such column."""
+        series = self.text(key)
+        return series if series is not None else pd.Series("", index=self.raw.index, dtype=STRING)
+
+    def parse(self, key: str, field: str, func: Callable[[str], Any]) -> pd.Series:
+        """Like :meth:`parsed`, with all-missing values when the column is absent."""
+        values = self.parsed(key, field, func)
+        return values if values is not None else pd.Series(None, index=self.raw.index, dtype=object)
 
     def parsed(self, key: str, field: str, func: Callable[[str], Any]) -> pd.Series | None:
         raw = self.text(key)
@@ -238,7 +248,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         month = raw["section_month"].where(raw["section_month"].notna(), month)
     out["report_month"] = month.astype(STRING)
 
-    out["seq"] = (b.parsed("seq", "seq", parse_int) if "seq" in raw else pd.Series(None, index=index)).astype("Int64")
+    out["seq"] = b.parse("seq", "seq", parse_int).astype("Int64")
     project = b.text("project_id")
     out["project_id"] = project.map(digits_only).astype(STRING) if project is not None else empty_text
     out["item_name"] = text_or_empty("item_name")
@@ -255,21 +265,18 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
 
     # Bidders: one composite cell, parallel name/price columns, or canonical JSON.
     bids: pd.Series | None = None
-    if "bidders" in raw and b.text("bidders") is not None and ("bidder_prices" in raw or "bidder_names" in raw):
-        names = b.text("bidder_names") if "bidder_names" in raw else b.text("bidders")
-        prices = b.text("bidder_prices") if "bidder_prices" in raw else empty_text
-        bids = pd.Series([_bids_from_cells(x, y) for x, y in zip(names, prices, strict=True)], index=index)
-    elif "bidder_names" in raw or "bidder_prices" in raw:
-        names = b.text("bidder_names") if "bidder_names" in raw else empty_text
-        prices = b.text("bidder_prices") if "bidder_prices" in raw else empty_text
-        bids = pd.Series([_bids_from_cells(x, y) for x, y in zip(names, prices, strict=True)], index=index)
+    if "bidder_names" in raw or "bidder_prices" in raw:
+        # Names and prices in parallel columns, one bidder per line in each.
+        names = b.col("bidder_names") if "bidder_names" in raw else b.col("bidders")
+        prices = b.col("bidder_prices")
+        bids = pd.Series([_bids_from_cells(x, y) if x or y else None for x, y in zip(names, prices, strict=True)], index=index)
     elif "bidders" in raw:
-        text = b.text("bidders")
-        filled = text[text.ne("")] if text is not None else text
-        if filled is not None and len(filled) and bool(filled.str.startswith("[").all()):
-            bids = b.parsed("bidders", "bidders", lambda t: _json_bidders(t) if t else None)
+        text = b.col("bidders")
+        filled = text[text.ne("")]
+        if len(filled) and bool(filled.str.startswith("[").all()):
+            bids = b.parse("bidders", "bidders", lambda t: _json_bidders(t) if t else None)
         else:
-            bids = b.parsed("bidders", "bidders", lambda t: [
+            bids = b.parse("bidders", "bidders", lambda t: [
                 {"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(t)
             ] if t else None)
 
@@ -281,7 +288,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     tax_raw = b.text("winner_tax_id")
     tax = tax_raw.map(digits_only).astype(STRING) if tax_raw is not None else pd.Series("", index=index, dtype=STRING)
     if "winner" in raw:
-        winners = b.text("winner").map(cells.parse_winner)
+        winners = b.col("winner").map(cells.parse_winner)
         from_cell_name = winners.map(lambda w: w.name).astype(STRING)
         from_cell_price = winners.map(lambda w: w.price).astype("float64")
         from_cell_tax = winners.map(lambda w: w.tax_id or "").astype(STRING)
@@ -299,7 +306,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     if bool(contract_no.ne("").any()):
         contract_no = map_unique(contract_no, _contract_number)[0].astype(STRING)
     if "contract" in raw:
-        parsed = b.parsed("contract", "contract_date", cells.parse_contract)
+        parsed = b.parse("contract", "contract_date", cells.parse_contract)
         cell_no = parsed.map(lambda c: c.number if c else "").astype(STRING)
         cell_date = parsed.map(lambda c: c.date.isoformat() if c and c.date else None).astype(STRING)
         contract_no = contract_no.where(contract_no.ne(""), cell_no)
@@ -357,7 +364,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         out["bidders"] = bids.map(_dump).astype(STRING)
         counted = bids.map(lambda v: len(v) if isinstance(v, list) else None).astype("Int64")
     if "bidder_count" in raw:
-        given = b.parsed("bidder_count", "bidder_count", parse_int).astype("Int64")
+        given = b.parse("bidder_count", "bidder_count", parse_int).astype("Int64")
         counted = given.where(given.notna(), counted)
     out["bidder_count"] = counted
     out["winner_name"] = winner_name

@@ -20,7 +20,13 @@ from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.layout import (
-    IGNORE, MIN_HEADER_FIELDS, Layout, find_layout, is_signature, is_total, match_header,
+    IGNORE,
+    MIN_HEADER_FIELDS,
+    Layout,
+    find_layout,
+    is_signature,
+    is_total,
+    match_header,
 )
 from procdata.read.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
 
@@ -170,11 +176,11 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     end = n
     have_record = False
     first_record = int(np.argmax(core)) if core.any() else n
-    for i in np.flatnonzero(suspect):
+    for i in np.flatnonzero(suspect).tolist():
         row_texts = [str(v).strip() for v in body.iloc[i].tolist()]
         filled = [t for t in row_texts if t]
         excel_row = layout.data_start + i + 1
-        have_record = have_record or first_record < i
+        have_record = have_record or bool(first_record < i)
         if (is_total(row_texts[:4]) or is_total([texts["item_name"].iat[i]] if "item_name" in texts else [])) and not _has_seq(texts, i):
             end = i
             break
