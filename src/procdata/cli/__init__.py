@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from procdata.cli import ingest as _ingest
+from procdata.cli import template as _template
 from procdata.cli.common import ProcdataGroup
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ def _root(
 
 
 app.command("ingest")(_ingest.ingest)
+app.command("template")(_template.template)
 
 
 def main() -> None:

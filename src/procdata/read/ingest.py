@@ -29,6 +29,7 @@ from procdata.read.layout import (
     match_header,
 )
 from procdata.read.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
+from procdata.resources import data
 
 # Columns whose content makes a row a record of its own (rather than the
 # wrapped continuation of the record above it).
@@ -85,6 +86,9 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
     error = getattr(sheet, "error", None)
     if error:
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_unreadable"))
+        return []
+    if sheet.name in data("template")["help_sheets"]:
+        result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_template_help"))
         return []
     frame = sheet.frame
     if frame.empty or not _non_blank(frame).any():
