@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from procdata.cli import app
+from procdata.normalize import vocab
 from procdata.read.ingest import ingest
 from procdata.template import write_template
 
@@ -50,7 +51,8 @@ def test_sorkorror1_template_has_dropdowns_validation_and_help(tmp_path: Path) -
     assert rules["N8"][0] == "custom"  # 13-digit taxpayer ID
     lists = book["ตัวเลือก"]
     assert lists.sheet_state == "hidden"
-    assert [lists.cell(r, 1).value for r in range(2, 8)][0] == "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)"
+    assert [lists.cell(r, 1).value for r in range(2, 8)] == [t.th for t in vocab.terms("method")]
+    assert lists["A2"].value == "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)"
     help_sheet = book["คำแนะนำ"]
     texts = [c.value for row in help_sheet.iter_rows() for c in row if c.value]
     assert "ตัวอย่างการกรอกหนึ่งรายการ" in texts and "จัดซื้อครุภัณฑ์คอมพิวเตอร์ เครื่องคอมพิวเตอร์โน้ตบุ๊ก จำนวน 2 เครื่อง" in texts
