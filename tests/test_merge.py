@@ -1,0 +1,59 @@
+"""Updates of the same project across monthly files merge, the latest month winning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SORKORROR1_HEADER, write_xlsx
+from procdata.read.ingest import ingest
+from procdata.workspace.merge import merge_updates
+
+HEADER = [*SORKORROR1_HEADER[:1], "เลขที่โครงการ", *SORKORROR1_HEADER[1:], "สถานะการจัดซื้อจัดจ้าง", "วันสิ้นสุดสัญญา"]
+
+
+def month_file(folder: Path, name: str, title: str, rows: list[list[object]]) -> Path:
+    return write_xlsx(folder / name, {name.split(".")[0]: [[title], HEADER, *rows]})
+
+
+def test_latest_month_wins_and_conflicts_are_named(tmp_path: Path) -> None:
+    road = ["67109123456", "ก่อสร้างถนน คสล. หมู่ที่ 3", 500000, 495000, "e-bidding"]
+    month_file(tmp_path, "1-oct.xlsx", "ประจำเดือน ตุลาคม 2567", [[1, *road, None, None, None, None, "ยังไม่ลงนามในสัญญา"]])
+    month_file(tmp_path, "2-nov.xlsx", "ประจำเดือน พฤศจิกายน 2567", [
+        [1, *road, "1. หจก.ก 480,000 บาท", "หจก.ก ราคา 480,000 บาท", "ต่ำสุด", "สัญญาจ้างเลขที่ 3/2568 ลว. 5 พ.ย. 2567", "อยู่ระหว่างระยะสัญญา", "5 ม.ค. 2568"],
+        [2, None, "จัดซื้อวัสดุสำนักงาน", 5000, None, "เฉพาะเจาะจง", "ร้าน ข 4,900 บาท", "ร้าน ข 4,900 บาท", "ต่ำสุด", "ใบสั่งซื้อเลขที่ 9/2568", "สิ้นสุดระยะสัญญา"],
+    ])
+    month_file(tmp_path, "3-dec.xlsx", "ประจำเดือน ธันวาคม 2567", [
+        [1, *road[:2], 510000, *road[3:], None, "หจก.ก ราคา 480,000 บาท", None, "3/2568", "สิ้นสุดระยะสัญญา"],
+    ])
+    records = ingest([tmp_path]).records
+    assert len(records) == 4
+    result = merge_updates(records)
+    assert len(result.records) == 2
+    road_row = result.records.iloc[0]
+    assert (road_row["status"], road_row["report_month"], road_row["source_file"]) == ("completed", "2024-12", str(tmp_path / "3-dec.xlsx"))
+    # Values the latest month left empty come from earlier months.
+    assert (road_row["contract_date"], road_row["contract_end_date"], road_row["bidder_count"]) == ("2024-11-05", "2025-01-05", 1)
+    assert road_row["budget_amount"] == 510000.0
+    (conflict,) = result.conflicts
+    assert (conflict.field, conflict.kept_value, conflict.other_value) == ("budget_amount", 510000.0, 500000.0)
+    assert (Path(conflict.kept.file).name, Path(conflict.other.file).name) == ("3-dec.xlsx", "2-nov.xlsx")
+    kept, folded = result.merged[0]
+    assert Path(kept.file).name == "3-dec.xlsx" and [Path(s.file).name for s in folded] == ["1-oct.xlsx", "2-nov.xlsx"]
+
+
+def test_contract_number_and_winner_identify_projects_without_a_number(tmp_path: Path) -> None:
+    item = [None, "จัดซื้อวัสดุสำนักงาน", 5000, None, "เฉพาะเจาะจง", "ร้าน ข 4,900 บาท"]
+    month_file(tmp_path, "a.xlsx", "ประจำเดือน ตุลาคม 2567", [[1, *item, "ร้าน ข ราคา 4,900 บาท", "ต่ำสุด", "9/2568", "อยู่ระหว่างระยะสัญญา"]])
+    month_file(tmp_path, "b.xlsx", "ประจำเดือน พฤศจิกายน 2567", [[1, *item, "ร้าน  ข ราคา 4,900 บาท", "ต่ำสุด", "9/2568", "สิ้นสุดระยะสัญญา"]])
+    month_file(tmp_path, "c.xlsx", "ประจำเดือน พฤศจิกายน 2567", [[1, *item, "ร้าน ค ราคา 4,900 บาท", "ต่ำสุด", "9/2568", "สิ้นสุดระยะสัญญา"]])
+    result = merge_updates(ingest([tmp_path]).records)
+    assert sorted(result.records["winner_name"]) == ["ร้าน ข", "ร้าน ค"]
+    assert result.conflicts == []
+
+
+def test_nothing_to_merge_returns_the_same_table(tmp_path: Path) -> None:
+    records = ingest(["samples/o12-2568.csv"]).records if Path("samples").exists() else None
+    if records is None:
+        records = ingest([Path(__file__).parent.parent / "samples" / "o12-2568.csv"]).records
+    result = merge_updates(records)
+    assert result.records is records and result.merged == [] and result.conflicts == []
