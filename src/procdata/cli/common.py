@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,3 +93,33 @@ class ProcdataGroup(TyperGroup):
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+@contextmanager
+def file_progress(inputs: list[Path], label: str) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar over the files that ``inputs`` name, on stderr.
+
+    Yields the callback that ingest calls as it starts each file. Silent when
+    stderr is not a terminal (pipes, CI, tests).
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from procdata.read.files import expand_inputs
+
+    console = Console(stderr=True)
+    total = sum(1 for _ in expand_inputs(inputs)) if console.is_terminal else 0
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=not console.is_terminal, transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        started = [0]
+
+        def step(name: str) -> None:
+            if started[0]:
+                bar.advance(task)
+            started[0] += 1
+            bar.update(task, description=f"{label} {Path(name).name}")
+
+        yield step

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from procdata.cli.common import Debug, Encoding, FiscalYear, Inputs, Lang, echo_err
+from procdata.cli.common import Debug, Encoding, FiscalYear, Inputs, Lang, echo_err, file_progress
 
 
 def ingest(
@@ -23,23 +23,21 @@ def ingest(
 ) -> None:
     """อ่านแฟ้ม สขร.๑ / O12 / e-GP เป็นตารางมาตรฐานเดียว / Read spreadsheets into one canonical table."""
     from procdata.errors import OutputError
+    from procdata.i18n import message
     from procdata.output import canonical_csv, canonical_json, write_atomic
     from procdata.read.ingest import ingest as run
     from procdata.render import ingest_text
 
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(out))
-    result = run(inputs, encoding=encoding, fiscal_year=fiscal_year)
+    with file_progress(inputs, message("progress_reading", lang)) as step:
+        result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step)
     for failure in result.failures:
-        from procdata.i18n import message
-
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))
     if out is not None and not (result.failures and result.records.empty):
         content = canonical_json(result.records) if out.suffix.lower() == ".json" else canonical_csv(result.records)
         write_atomic(out, content)
-        from procdata.i18n import message
-
         typer.echo(message("ingest_written", lang, records=f"{len(result.records):,}", out=out))
     if result.failures:
         raise typer.Exit(2)
