@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import typer
 
+from procdata.cli import explain as _explain
 from procdata.cli import ingest as _ingest
 from procdata.cli import template as _template
+from procdata.cli import validate as _validate
 from procdata.cli.common import ProcdataGroup
 
 app = typer.Typer(
@@ -39,6 +41,8 @@ def _root(
 
 
 app.command("ingest")(_ingest.ingest)
+app.command("validate")(_validate.validate)
+app.command("explain")(_explain.explain)
 app.command("template")(_template.template)
 
 

@@ -1,0 +1,92 @@
+"""The checks of ``procdata validate``, read from ``data/checks.toml``.
+
+Each check has a stable code, a severity, a message template (what is wrong
+and how to fix it) and a longer explanation, in Thai and English. Code never
+spells a message out: it names a check and passes the values to fill in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from procdata.errors import ProcdataError
+from procdata.resources import data
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    severity: str  # "error" or "warning"
+    schema: bool  # a rule of the Table Schema, which frictionless flags too
+    covers: tuple[str, ...]  # schema rules reported under this code
+    texts: dict[str, dict[str, str]]  # lang -> message, explain, fix
+
+    def text(self, part: str, lang: str) -> str:
+        return (self.texts.get(lang) or self.texts["en"])[part]
+
+
+@cache
+def checks() -> dict[str, Check]:
+    """Every check, by code, in the order of ``checks.toml``."""
+    return {
+        code: Check(
+            code, entry["severity"], bool(entry.get("schema")), tuple(entry.get("covers", ())),
+            {lang: entry[lang] for lang in ("th", "en")},
+        )
+        for code, entry in data("checks")["check"].items()
+    }
+
+
+def check(code: str) -> Check:
+    """The check ``code``; a one-line error listing the known codes when there is none."""
+    found = checks().get(code)
+    if found is None:
+        raise ProcdataError("unknown_check", check=code, codes=", ".join(checks()))
+    return found
+
+
+@cache
+def _covers() -> dict[str, str]:
+    return {rule: found.code for found in checks().values() for rule in found.covers}
+
+
+def code_for(rule: str, field: str) -> str:
+    """The check that reports schema ``rule`` (``required``, ``pattern``, ``type:number``...) on ``field``."""
+    covers = _covers()
+    return covers.get(f"{rule}:{field}") or covers[rule]
+
+
+def message(code: str, lang: str, **params: Any) -> str:
+    """The message of check ``code`` with ``params`` filled in."""
+    return check(code).text("message", lang).format(**params)
+
+
+def word(key: str, lang: str, **params: Any) -> str:
+    """A phrase the messages are built from (``[words.<lang>]`` of checks.toml)."""
+    words = data("checks")["words"]
+    return (words.get(lang) or words["en"])[key].format(**params)
+
+
+def name_affixes() -> tuple[list[str], list[str]]:
+    """Legal-form words ignored at the start and end of firm names."""
+    names = data("checks")["names"]
+    return names["prefixes"], names["suffixes"]
+
+
+def explain_text(code: str | None, lang: str = "th") -> str:
+    """What ``procdata explain CODE`` prints: the explanation and the fix; every code when ``code`` is None."""
+    from procdata.i18n import message as ui
+
+    if code is None:
+        width = max(len(c) for c in checks())
+        lines = [ui("explain_list", lang)]
+        lines += [f"  {c.code:<{width}}  {word(c.severity, lang)}" for c in checks().values()]
+        return "\n".join(lines)
+    found = check(code)
+    lines = [ui("explain_heading", lang, check=found.code, severity=word(found.severity, lang)), found.text("explain", lang)]
+    lines.append(ui("explain_fix", lang, fix=found.text("fix", lang)))
+    if found.schema:
+        lines.append(ui("explain_schema", lang))
+    return "\n".join(lines)

@@ -1,0 +1,100 @@
+"""The Table Schema checks, driven by ``schemas/procurement.schema.json``.
+
+Each field's type and constraints (required, enum, pattern, minimum, maximum)
+are read from the schema and checked column-wise on the canonical records;
+the check that reports a rule is looked up in ``checks.toml`` (``covers``).
+Frictionless stays the authority: the same cells fail here and there
+(tests/test_validate_frictionless.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from procdata.check import catalog
+from procdata.check.table import Hits, Table, positions
+from procdata.normalize import vocab
+from procdata.resources import schema
+
+# The vocabulary behind each enum field, for suggesting the closest known value.
+VOCABULARY = {"method": "method", "status": "status", "budget_category": "category", "budget_source": "source"}
+
+
+def schema_hits(table: Table) -> Iterator[Hits]:
+    """Every schema rule broken, field by field."""
+    for spec in schema("procurement")["fields"]:
+        if spec["name"] in table.records:
+            yield from _field_hits(table, spec)
+
+
+def _field_hits(table: Table, spec: dict[str, Any]) -> Iterator[Hits]:
+    name, kind = spec["name"], spec["type"]
+    constraints = spec.get("constraints", {})
+    present = table.present(name)
+    if constraints.get("required"):
+        yield Hits(catalog.code_for("required", name), name, positions(~present))
+    wrong = _wrong_type(table, name, kind, present)
+    if wrong is not None:
+        yield from _type_hits(table, name, kind, wrong)
+        present = present & ~wrong
+    if "enum" in constraints:
+        outside = present & ~table.records[name].isin(constraints["enum"]).fillna(False).to_numpy(dtype=bool)
+        rows = positions(outside)
+        yield Hits(catalog.code_for("enum", name), name, rows, [{"closest": _closest(table, name, row)} for row in rows])
+    if "pattern" in constraints:
+        text = table.records[name].astype("string")
+        matches = text.str.fullmatch(constraints["pattern"]).fillna(False).to_numpy(dtype=bool)
+        rows = positions(present & ~matches)
+        yield Hits(catalog.code_for("pattern", name), name, rows, [
+            {"digits": sum(c.isdigit() for c in table.text(name, row)), "pattern": constraints["pattern"]} for row in rows
+        ])
+    if "minimum" in constraints or "maximum" in constraints:
+        yield from _range_hits(table, name, constraints, present)
+
+
+def _wrong_type(table: Table, name: str, kind: str, present: np.ndarray) -> np.ndarray | None:
+    """Values present but not of the field's type (ingest never makes them; other tables may)."""
+    column = table.records[name]
+    if kind in ("number", "integer"):
+        return present & np.isnan(table.numbers[name])
+    if kind == "date":
+        return present & np.isnat(table.dates[name])
+    if kind == "boolean" and str(column.dtype) != "boolean":
+        return present & ~column.isin([True, False, "true", "false"]).fillna(False).to_numpy(dtype=bool)
+    if kind == "array":
+        text = column.astype("string").str.strip()
+        return present & ~(text.str.startswith("[") & text.str.endswith("]")).fillna(False).to_numpy(dtype=bool)
+    return None
+
+
+def _type_hits(table: Table, name: str, kind: str, wrong: np.ndarray) -> Iterator[Hits]:
+    rows = positions(wrong)
+    if kind == "date" and len(rows):
+        # An ISO-shaped date that does not exist (2025-02-30) is impossible rather than unreadable.
+        text = table.records[name].astype("string").iloc[rows]
+        iso = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fillna(False).to_numpy(dtype=bool)
+        yield Hits("impossible_date", name, rows[iso])
+        rows = rows[~iso]
+    yield Hits(catalog.code_for(f"type:{kind}", name), name, rows)
+
+
+def _closest(table: Table, name: str, row: int) -> str | None:
+    kind = VOCABULARY.get(name)
+    return vocab.closest(kind, table.text(name, row)) if kind else None
+
+
+def _range_hits(table: Table, name: str, constraints: dict[str, Any], present: np.ndarray) -> Iterator[Hits]:
+    values = table.numbers.get(name)
+    if values is None:
+        return
+    low, high = constraints.get("minimum"), constraints.get("maximum")
+    with np.errstate(invalid="ignore"):
+        below = present & (values < low) if low is not None else np.zeros(table.size, dtype=bool)
+        above = present & (values > high) if high is not None else np.zeros(table.size, dtype=bool)
+    for rule, mask in (("minimum", below), ("maximum", above)):
+        rows = positions(mask)
+        if len(rows):
+            yield Hits(catalog.code_for(rule, name), name, rows, [{"low": low, "high": high} for _ in rows])

@@ -1,0 +1,117 @@
+"""The canonical records as the checks see them: typed columns computed once, and hits.
+
+A check looks at whole columns and returns :class:`Hits`: the positions of
+the records that fail it and, for those few, the values to put in the
+message. Nothing here loops over records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procdata.i18n import be_date, number
+from procdata.resources import schema
+
+MISSING_TEXT = ""
+
+
+@dataclass
+class Hits:
+    """The records failing one check on one field, and what to say about each."""
+
+    code: str
+    field: str
+    rows: np.ndarray  # positions in the records table
+    params: list[dict[str, Any]] = field(default_factory=list)  # message parameters, one per row
+    whole_sheet: bool = False  # one problem for the sheet rather than for a cell
+
+
+class Table:
+    """Typed views of the canonical records, shared by every check."""
+
+    def __init__(self, records: pd.DataFrame, lang: str = "th") -> None:
+        self.records = records
+        self.lang = lang
+        self.size = len(records)
+
+    # --- columns
+
+    def present(self, name: str) -> np.ndarray:
+        """True where the field has a value (an empty text counts as missing)."""
+        column = self.records[name]
+        filled = column.notna()
+        if column.dtype.kind not in "fiub" and str(column.dtype) not in ("Int64", "boolean"):
+            filled &= column.astype("string").ne(MISSING_TEXT).fillna(False)
+        return filled.to_numpy(dtype=bool)
+
+    def amount(self, name: str) -> np.ndarray:
+        """A numeric field as float64, NaN where missing or not a number."""
+        return self.numbers[name]
+
+    @cached_property
+    def numbers(self) -> dict[str, np.ndarray]:
+        out = {}
+        for spec in schema("procurement")["fields"]:
+            if spec["type"] in ("number", "integer") and spec["name"] in self.records:
+                column = self.records[spec["name"]]
+                out[spec["name"]] = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return out
+
+    @cached_property
+    def dates(self) -> dict[str, np.ndarray]:
+        """Date fields as ``datetime64[D]``; NaT where missing or not a real date."""
+        out = {}
+        for spec in schema("procurement")["fields"]:
+            if spec["type"] == "date" and spec["name"] in self.records:
+                parsed = pd.to_datetime(self.records[spec["name"]], format="%Y-%m-%d", errors="coerce")
+                out[spec["name"]] = parsed.to_numpy(dtype="datetime64[D]")
+        return out
+
+    @cached_property
+    def signed(self) -> np.ndarray:
+        """Records whose contract is signed: a contract date, or a status under contract or completed."""
+        status = self.records["status"].isin(["in_contract", "completed"]).fillna(False).to_numpy(dtype=bool)
+        return ~np.isnat(self.dates["contract_date"]) | status
+
+    # --- values of a few records, for messages
+
+    def text(self, name: str, row: int) -> str:
+        """The value of one record's field as people read it: amounts with separators."""
+        value = self.records[name].iat[row]
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        if name in ("budget_amount", "reference_price", "agreed_price"):
+            return number(float(value))
+        if isinstance(value, (bool, np.bool_)):
+            return "true" if value else "false"
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        if isinstance(value, float):
+            return number(value)
+        return str(value)
+
+    def money(self, name: str, row: int) -> str:
+        return number(float(self.amount(name)[row]))
+
+    def date(self, iso: str) -> str:
+        """A date in the report's language: Buddhist Era in Thai, ISO in English."""
+        return be_date(iso) if self.lang == "th" else iso
+
+    def place(self, row: int) -> tuple[str, str, int | None]:
+        """File, sheet and source row of one record."""
+        sheet = self.records["source_sheet"].iat[row]
+        source_row = self.records["source_row"].iat[row]
+        return (
+            str(self.records["source_file"].iat[row]),
+            "" if sheet is None or sheet is pd.NA else str(sheet),
+            None if source_row is pd.NA else int(source_row),
+        )
+
+
+def positions(mask: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(mask)

@@ -1,0 +1,210 @@
+"""validate: ingest, then check the schema and the rules, then say where each problem is.
+
+Problems point at the cell an officer must fix: the sheet, the row as Excel
+shows it, and the column letter and header text as written in the file (from
+the ingest's :class:`~procdata.read.model.SheetReport`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from procdata.check import catalog
+from procdata.check.model import Problem, Report
+from procdata.check.rules import rule_hits
+from procdata.check.schema import VOCABULARY, schema_hits
+from procdata.check.table import Hits, Table
+from procdata.i18n import message as ui_message
+from procdata.normalize import vocab
+from procdata.read.model import FIELDS, CellIssue, Column, IngestResult
+from procdata.resources import schema
+
+# Where a field's value may have come from, in order: its own column, or a
+# composite column that ingest split (see read/model.py SheetReport.columns).
+SOURCES = {
+    "agreed_price": ("agreed_price", "winner"),
+    "winner_name": ("winner_name", "winner"),
+    "winner_tax_id": ("winner_tax_id", "winner"),
+    "contract_no": ("contract_no", "contract"),
+    "contract_date": ("contract_date", "contract"),
+    "bidders": ("bidders", "bidder_names", "bidder_prices"),
+    "bidder_count": ("bidder_count", "bidders", "bidder_names"),
+    "method_text": ("method_text", "method"),
+    "status_text": ("status_text", "status"),
+    "is_investment": ("is_investment", "budget_category"),
+}
+# Checks that report an empty value: not repeated where ingest already said the cell was unreadable.
+EMPTY_VALUE = {"required", "signed_no_winner", "signed_no_price"}
+# Ingest's codes for unknown words, by field.
+UNKNOWN = {f"unknown_{kind}": field for field, kind in VOCABULARY.items()}
+
+
+def validate(
+    inputs: Iterable[Path | str],
+    *,
+    encoding: str | None = None,
+    fiscal_year: int | None = None,
+    lang: str = "th",
+    on_file: Callable[[str], None] | None = None,
+) -> Report:
+    """Read ``inputs`` as ``procdata ingest`` does and check every record.
+
+    ``on_file`` is called with each file's name as reading starts (a progress bar).
+    """
+    from procdata.read.ingest import ingest
+
+    result = ingest(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
+    return validate_ingested(result, lang)
+
+
+def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
+    """Check the records of an ingest: the Table Schema, then the rules of Thai procurement."""
+    table = Table(result.records, lang)
+    where = _Locator(result)
+    problems = [_from_issue(issue, lang) for issue in result.issues]
+    flagged = {(p.file, p.sheet, p.row, p.field) for p in problems}
+    for hits in [*schema_hits(table), *rule_hits(table)]:
+        if len(hits.rows):
+            problems.extend(_from_hits(hits, table, where, flagged))
+    problems.sort(key=where.order)
+    report = Report(problems=problems)
+    report.failures = [
+        {"file": f.file, "code": f.code, "message": ui_message(f.code, lang, file=f.file, **f.params)} for f in result.failures
+    ]
+    report.summary = _summary(result, report)
+    return report
+
+
+def title(name: str, lang: str) -> str:
+    """A field's title in ``lang``, from the schema."""
+    spec = next((f for f in schema("procurement")["fields"] if f["name"] == name), None)
+    return spec["titles"].get(lang, spec["title"]) if spec else name
+
+
+class _Locator:
+    """From a record's file, sheet and row to the column of a field, as written in that sheet."""
+
+    def __init__(self, result: IngestResult) -> None:
+        self.tables: dict[tuple[str, str], list[tuple[int, dict[str, Column]]]] = {}
+        files = {name: number for number, name in enumerate(result.files)}
+        sheets: dict[tuple[str, str], int] = {}
+        for sheet in result.sheets:
+            sheets.setdefault((sheet.file, sheet.sheet), len(sheets))
+            if sheet.read:
+                first = sheet.header_rows[0] if sheet.header_rows else 0
+                self.tables.setdefault((sheet.file, sheet.sheet), []).append((first, sheet.columns))
+        self.files, self.sheets = files, sheets
+
+    def columns(self, file: str, sheet: str, row: int | None) -> dict[str, Column]:
+        """The columns of the table holding ``row`` (a sheet may hold several tables)."""
+        tables = self.tables.get((file, sheet), [])
+        chosen: dict[str, Column] = tables[0][1] if tables else {}
+        for first, columns in tables:
+            if row is not None and first <= row:
+                chosen = columns
+        return chosen
+
+    def column(self, file: str, sheet: str, row: int | None, field: str) -> Column | None:
+        columns = self.columns(file, sheet, row)
+        return next((columns[key] for key in SOURCES.get(field, (field,)) if key in columns), None)
+
+    def order(self, problem: Problem) -> tuple[Any, ...]:
+        letters = problem.column
+        return (
+            self.files.get(problem.file, len(self.files)), problem.file,
+            self.sheets.get((problem.file, problem.sheet), len(self.sheets)), problem.sheet,
+            problem.row or 0, len(letters), letters, _FIELD_ORDER.get(problem.field, len(FIELDS)), problem.code,
+        )
+
+
+_FIELD_ORDER = {name: number for number, name in enumerate(FIELDS)}
+
+
+def _from_issue(issue: CellIssue, lang: str) -> Problem:
+    params: dict[str, Any] = {"value": issue.value, "field": title(issue.field, lang)}
+    if issue.code in UNKNOWN:
+        params["suggestion"] = _suggestion(VOCABULARY[UNKNOWN[issue.code]], issue.value, lang)
+    return _problem(issue.code, issue.file, issue.sheet, issue.row, Column(issue.column, issue.header), issue.field, issue.value, params, lang)
+
+
+def _suggestion(kind: str, value: str, lang: str) -> str:
+    closest = vocab.closest(kind, value) if value else None
+    term = vocab.term(kind, closest) if closest else None
+    return catalog.word("suggestion", lang, closest=term.label(lang)) if term else ""
+
+
+def _from_hits(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
+    lang = table.lang
+    if hits.code in ("required",):
+        return _required(hits, table, where, flagged)
+    out = []
+    for number, row in enumerate(hits.rows):
+        file, sheet, source_row = table.place(int(row))
+        if hits.code in EMPTY_VALUE and (file, sheet, source_row, hits.field) in flagged:
+            continue
+        value = table.text(hits.field, int(row))
+        params = {"value": value, "field": title(hits.field, lang), **(hits.params[number] if hits.params else {})}
+        if "closest" in params:
+            kind = VOCABULARY.get(hits.field)
+            params["suggestion"] = _suggestion(kind, value, lang) if kind else ""
+        if "low" in params:
+            params["bounds"] = _bounds(params["low"], params["high"], lang)
+        column = where.column(file, sheet, source_row, hits.field)
+        out.append(_problem(hits.code, file, sheet, source_row, column, hits.field, value, params, lang))
+    return out
+
+
+def _required(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
+    """Empty required cells; a sheet without the field's column at all is told once, not per record."""
+    lang = table.lang
+    out: list[Problem] = []
+    without_column: Counter[tuple[str, str]] = Counter()
+    for row in hits.rows:
+        file, sheet, source_row = table.place(int(row))
+        column = where.column(file, sheet, source_row, hits.field)
+        if column is None:
+            without_column[(file, sheet)] += 1
+        elif (file, sheet, source_row, hits.field) not in flagged:
+            params = {"value": "", "field": title(hits.field, lang)}
+            out.append(_problem("required", file, sheet, source_row, column, hits.field, "", params, lang))
+    code = "fiscal_year_unknown" if hits.field == "fiscal_year" else "missing_column"
+    for (file, sheet), count in without_column.items():
+        params = {"value": "", "field": title(hits.field, lang), "count": f"{count:,}"}
+        out.append(_problem(code, file, sheet, None, None, hits.field, "", params, lang))
+    return out
+
+
+def _bounds(low: Any, high: Any, lang: str) -> str:
+    if low is not None and high is not None:
+        return catalog.word("between", lang, low=low, high=high)
+    if low is not None:
+        return catalog.word("at_least", lang, low=low)
+    return catalog.word("at_most", lang, high=high)
+
+
+def _problem(
+    code: str, file: str, sheet: str, row: int | None, column: Column | None, field: str, value: str,
+    params: dict[str, Any], lang: str,
+) -> Problem:
+    params.setdefault("suggestion", "")
+    return Problem(
+        file=file, sheet=sheet, row=row, column=column.letter if column else "", header=column.header if column else "",
+        field=field, code=code, severity=catalog.check(code).severity, message=catalog.message(code, lang, **params),
+        value=value,
+    )
+
+
+def _summary(result: IngestResult, report: Report) -> dict[str, Any]:
+    codes = Counter(p.code for p in report.problems)
+    return {
+        "files": len(result.files),
+        "files_unreadable": len(result.failures),
+        "records": len(result.records),
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "codes": dict(sorted(codes.items())),
+        "unreadable": report.failures,
+    }
