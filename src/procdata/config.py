@@ -122,6 +122,14 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     if publish["ocid_prefix"] and not _OCID_PREFIX.fullmatch(publish["ocid_prefix"]):
         raise ConfigError("config_bad_value", file=file, key="publish.ocid_prefix",
                           value=publish["ocid_prefix"], allowed="ocds-xxxxxx (6 a-z 0-9)")
+    from procdata.publish.profile import available, licences
+
+    if publish["profile"] not in available():
+        raise ConfigError("config_bad_value", file=file, key="publish.profile", value=publish["profile"],
+                          allowed=", ".join(available()))
+    if publish["licence"] and publish["licence"] not in licences():
+        raise ConfigError("config_bad_value", file=file, key="publish.licence", value=publish["licence"],
+                          allowed=", ".join(licences()))
     email = values["agency"]["email"]
     if email and not _EMAIL.fullmatch(email):
         raise ConfigError("config_bad_value", file=file, key="agency.email", value=email, allowed="name@example.go.th")
@@ -207,3 +215,20 @@ def write_config(path: Path, values: dict[str, str], *, force: bool = False) -> 
         raise ConfigError("config_no_folder", file=str(path))
     write_atomic(path, render_config(values).encode("utf-8"))
     return path
+
+
+def init_profile(path: Path, values: dict[str, str], *, force: bool = False) -> tuple[Path, list[str]]:
+    """Write a commented ``procdata.toml`` holding ``values``; the required keys still empty come back.
+
+    A value that would be refused when the profile is loaded (an unknown
+    criteria profile, a malformed e-mail address) raises before anything is written.
+    """
+    path = Path(path)
+    target = path / CONFIG_NAME if path.is_dir() else path
+    raw = tomllib.loads(render_config(values))
+    missing = [f"{s}.{k}" for s, keys in KEYS.items() for k, required in keys.items() if required and not raw[s][k]]
+    for key in missing:
+        section, name = key.split(".")
+        raw[section][name] = "-"
+    parse_config(raw, target)
+    return write_config(target, values, force=force), missing
