@@ -11,6 +11,8 @@ import typer
 
 from procdata.cli import explain as _explain
 from procdata.cli import ingest as _ingest
+from procdata.cli import init as _init
+from procdata.cli import publish as _publish
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
 from procdata.cli.common import ProcdataGroup
@@ -44,6 +46,8 @@ app.command("ingest")(_ingest.ingest)
 app.command("validate")(_validate.validate)
 app.command("explain")(_explain.explain)
 app.command("template")(_template.template)
+app.command("init")(_init.init)
+app.command("publish")(_publish.publish)
 
 
 def main() -> None:

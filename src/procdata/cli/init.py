@@ -1,0 +1,52 @@
+"""``procdata init``: write the agency profile procdata.toml, commented, with the values given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from procdata.cli.common import Debug, Lang
+
+
+def _text(flag: str, help: str) -> object:
+    return typer.Option(flag, help=help)
+
+
+def init(
+    name: Annotated[str, _text("--name", "ชื่อหน่วยงาน เช่น องค์การบริหารส่วนตำบลหนองบัว / agency name")] = "",
+    district: Annotated[str, _text("--district", "อำเภอ / district")] = "",
+    province: Annotated[str, _text("--province", "จังหวัด / province")] = "",
+    agency_type: Annotated[str, _text("--type", "ประเภทหน่วยงาน (ปกติ องค์กรปกครองส่วนท้องถิ่น) / agency type")] = "",
+    ministry: Annotated[str, _text("--ministry", "กระทรวง (ปกติ กระทรวงมหาดไทย) / ministry")] = "",
+    website: Annotated[str, _text("--website", "เว็บไซต์ของหน่วยงาน / website")] = "",
+    email: Annotated[str, _text("--email", "อีเมลติดต่อเรื่องข้อมูล / contact email")] = "",
+    phone: Annotated[str, _text("--phone", "โทรศัพท์ / phone")] = "",
+    profile: Annotated[str, _text("--profile", "เกณฑ์ ita-2568 หรือ ita-2569 / criteria profile")] = "",
+    licence: Annotated[str, _text("--licence", "สัญญาอนุญาต CC-BY-4.0, CC0-1.0, ODC-BY-1.0 / licence")] = "",
+    ocid_prefix: Annotated[str, _text("--ocid-prefix", "คำนำหน้า OCID เช่น ocds-abc123 / OCDS prefix")] = "",
+    personal_ids: Annotated[str, _text("--personal-ids", "mask (ปิดบัง ค่าเริ่มต้น) หรือ full / citizen IDs")] = "",
+    path: Annotated[
+        Path, typer.Option("--config", help="แฟ้มที่จะสร้าง / file to write")
+    ] = Path("procdata.toml"),
+    force: Annotated[bool, typer.Option("--force", help="เขียนทับแฟ้มเดิม / replace an existing file")] = False,
+    lang: Lang = "th",
+    debug: Debug = False,
+) -> None:
+    """สร้างแฟ้มโปรไฟล์หน่วยงาน procdata.toml / Write the agency profile procdata.toml."""
+    from procdata.config import init_profile
+    from procdata.i18n import message
+
+    values = {
+        "name": name, "type": agency_type, "ministry": ministry, "district": district, "province": province,
+        "website": website, "email": email, "phone": phone, "profile": profile, "licence": licence,
+        "ocid_prefix": ocid_prefix, "personal_ids": personal_ids,
+    }
+    written, missing = init_profile(path, values, force=force)
+    typer.echo(message("init_written", lang, file=written))
+    if missing:
+        flags = " ".join(f"--{key.split('.')[1]} ..." for key in missing)
+        typer.echo(message("init_missing", lang, keys=", ".join(missing), flags=flags))
+    else:
+        typer.echo(message("init_complete", lang))

@@ -1,0 +1,55 @@
+"""A publish result as text for people (Thai by default)."""
+
+from __future__ import annotations
+
+from procdata.i18n import be_date, message
+from procdata.publish.model import PublishResult
+
+MAX_PROBLEMS = 50
+
+
+def _problems(result: PublishResult, lang: str) -> list[str]:
+    lines = [message(f.code, lang, file=f.file, **f.params) for f in result.failures]
+    errors = result.report.errors
+    for problem in errors[:MAX_PROBLEMS]:
+        lines.append(message(
+            "publish_problem", lang, file=problem.file, sheet=problem.sheet or "-", row=problem.row or "-",
+            column=problem.column or "-", header=problem.header or problem.field, message=problem.message,
+        ))
+    if len(errors) > MAX_PROBLEMS:
+        lines.append(message("publish_more_problems", lang, count=f"{len(errors) - MAX_PROBLEMS:,}"))
+    return lines
+
+
+def publish_text(result: PublishResult, lang: str = "th") -> str:
+    """What was published where, or why nothing was; problems first."""
+    errors = len(result.report.errors) + len(result.failures)
+    if result.refused:
+        return "\n".join([message("publish_refused", lang, errors=f"{errors:,}"), *_problems(result, lang)])
+    lines = []
+    if errors:
+        lines += [message("publish_forced", lang, errors=f"{errors:,}"), *_problems(result, lang)]
+    as_of = be_date(result.as_of) if lang == "th" else result.as_of.isoformat()
+    lines.append(message(
+        "publish_done", lang, fiscal_year=result.fiscal_year, as_of=as_of, profile=result.profile,
+        basis=message(f"publish_as_of_{result.as_of_basis}", lang), out=result.out,
+    ))
+    for dataset in result.datasets:
+        lines.append(message(
+            "publish_dataset", lang, indicator=dataset.indicator, fiscal_year=dataset.fiscal_year,
+            rows=f"{dataset.rows:,}", available=f"{dataset.available:,}", derived=f"{dataset.derived_status:,}",
+            files=", ".join(dataset.files),
+        ))
+    for skipped in result.skipped:
+        reason = message(skipped.reason, lang, year=skipped.fiscal_year)
+        lines.append(message("publish_skipped", lang, indicator=skipped.indicator, reason=reason))
+    for year, count in result.other_years.items():
+        lines.append(message("publish_other_years", lang, count=f"{count:,}", year=year))
+    policy = {"th": {"mask": "ปิดบัง", "full": "เผยแพร่เต็ม"}}.get(lang, {}).get(result.personal_ids, result.personal_ids)
+    lines.append(message("publish_masked", lang, count=f"{result.masked:,}", policy=policy))
+    if result.report.warnings:
+        lines.append(message("publish_warnings", lang, count=f"{len(result.report.warnings):,}"))
+    lines.append(message("publish_files", lang, files=", ".join(result.files)))
+    archive = next((name for name in result.files if name.endswith(".zip")), "")
+    lines.append(message("publish_open", lang, index=result.out / "index.html", zip=archive))
+    return "\n".join(lines)
