@@ -106,10 +106,18 @@ def tax_ids(table: Table) -> Iterator[Hits]:
 
 def _digit_matrix(text: pd.Series, width: int) -> np.ndarray:
     """Strings of exactly ``width`` ASCII digits as an (n, width) array of 0-9, read from the Arrow buffer."""
-    array = pa.array(text.array).cast(pa.large_string())
+    array = arrow(text)
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     raw = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return raw.reshape(-1, width).astype(np.int64) - ord("0")
+
+
+def arrow(text: pd.Series) -> pa.Array:
+    """A text column as one contiguous Arrow array of large strings."""
+    array = pa.array(text.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
 
 
 def duplicates(table: Table) -> Iterator[Hits]:
@@ -177,8 +185,8 @@ def winners(table: Table) -> Iterator[Hits]:
     checked = positions(table.present("winner_name") & table.present("bidders"))
     if not len(checked):
         return
-    winner = pa.array(table.records["winner_name"].iloc[checked].array).cast(pa.large_string())
-    bidders = pa.array(table.records["bidders"].iloc[checked].array).cast(pa.large_string())
+    winner = arrow(table.records["winner_name"].iloc[checked])
+    bidders = arrow(table.records["bidders"].iloc[checked])
     names, parent = _bidder_names(bidders)
     found = _found(winner, names, parent)
     unsure = positions(~found)
@@ -222,7 +230,7 @@ def normalize_names(names: pa.Array) -> pa.Array:
     text = pc.replace_substring_regex(text, r"[^\p{L}\p{M}\p{N}]+", "")
     fold = lambda word: word.replace("\u0e33", "\u0e32")  # noqa: E731
     text = pc.replace_substring_regex(text, "^(?:" + "|".join(map(fold, prefixes)) + ")", "")
-    return pc.replace_substring_regex(text, "(?:" + "|".join(map(fold, suffixes)) + ")$", "")
+    return pc.replace_substring_regex(text, "(?:" + "|".join(map(fold, suffixes)) + ")+$", "")
 
 
 def _bidder_list(table: Table, row: int) -> str:

@@ -7,7 +7,8 @@ message. Nothing here loops over records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -27,7 +28,7 @@ class Hits:
     code: str
     field: str
     rows: np.ndarray  # positions in the records table
-    params: list[dict[str, Any]] = field(default_factory=list)  # message parameters, one per row
+    params: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # message parameters, one per row
     whole_sheet: bool = False  # one problem for the sheet rather than for a cell
 
 
@@ -85,15 +86,18 @@ class Table:
         value = self.records[name].iat[row]
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             return ""
-        if name in ("budget_amount", "reference_price", "agreed_price"):
-            return number(float(value))
         if isinstance(value, (bool, np.bool_)):
             return "true" if value else "false"
         if isinstance(value, (int, np.integer)):
             return str(int(value))
-        if isinstance(value, float):
-            return number(value)
+        if isinstance(value, (float, np.floating)):
+            return number(float(value))
         return str(value)
+
+    def shown(self, name: str, row: int) -> str:
+        """The value as the officer wrote it where the table keeps that (``method_text``), else :meth:`text`."""
+        written = f"{name}_text"
+        return (self.text(written, row) if written in self.records else "") or self.text(name, row)
 
     def money(self, name: str, row: int) -> str:
         return number(float(self.amount(name)[row]))

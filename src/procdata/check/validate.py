@@ -145,7 +145,7 @@ def _from_hits(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str
         file, sheet, source_row = table.place(int(row))
         if hits.code in EMPTY_VALUE and (file, sheet, source_row, hits.field) in flagged:
             continue
-        value = table.text(hits.field, int(row))
+        value = table.shown(hits.field, int(row))
         params = {"value": value, "field": title(hits.field, lang), **(hits.params[number] if hits.params else {})}
         if "closest" in params:
             kind = VOCABULARY.get(hits.field)

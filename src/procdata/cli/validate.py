@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from procdata.cli.common import (
-    EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, Debug, Encoding, FiscalYear, Inputs, Lang, echo_err, file_progress,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    Debug,
+    Encoding,
+    FiscalYear,
+    Inputs,
+    Lang,
+    echo_err,
+    file_progress,
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     html = "html"
