@@ -255,3 +255,17 @@ def test_a_year_without_records_is_a_clear_error(tmp_path: Path, fiscal_year: in
         f"no records of fiscal year 2570 in {tmp_path / 'input.csv'} (years found: 2568); "
         "check --fiscal-year or add that year's files"
     )
+
+
+def test_records_of_unknown_year_are_counted_not_dropped_silently(tmp_path: Path) -> None:
+    from procdata.publish.text import publish_text
+
+    undated = project(2, fiscal_year="", report_month="", contract_date="", contract_end_date="",
+                      winner_name="", winner_tax_id="", agreed_price="")
+    sources = [write_canonical(tmp_path / "dated.csv", [project(1)]), write_canonical(tmp_path / "undated.csv", [undated])]
+    config = write_profile(tmp_path)
+    refused = publish(sources, out=tmp_path / "site", config=config, as_of=D(2025, 3, 31))
+    assert refused.refused and [p.field for p in refused.report.errors] == ["fiscal_year"]
+    forced = publish(sources, out=tmp_path / "site", config=config, as_of=D(2025, 3, 31), force=True)
+    assert forced.no_year == 1 and forced.datasets[0].rows == 1
+    assert "  ไม่ได้ใช้ 1 รายการที่ไม่ทราบปีงบประมาณ" in publish_text(forced)

@@ -93,6 +93,7 @@ class PublishResult:
     datasets: list[DatasetSummary] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     other_years: dict[int, int] = field(default_factory=dict)  # records of years not published
+    no_year: int = 0  # records whose fiscal year is unknown (published only with force, and then not used)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
 
     @property
@@ -106,7 +107,7 @@ class PublishResult:
             "personal_ids": self.personal_ids,
             "files": self.files, "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.__dict__ for s in self.skipped], "masked": self.masked,
-            "other_years": {str(k): v for k, v in self.other_years.items()},
+            "other_years": {str(k): v for k, v in self.other_years.items()}, "no_year": self.no_year,
             "failures": [f.__dict__ for f in self.failures],
             "report": self.report.to_dict(),
         }

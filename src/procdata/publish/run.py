@@ -102,8 +102,12 @@ def publish(
             result.skipped.append(Skipped(spec.id, spec.indicator, year, "publish_no_data_for_year"))
             continue
         tables.append(build_table(derived, spec, year, config, as_of, masker))
+    if not tables:
+        raise ProcdataError("publish_no_records", inputs=", ".join(str(p) for p in paths), fiscal_year=fiscal_year,
+                            found=", ".join(str(y) for y in sorted(set(years.astype(int).tolist()))))
     used = {t.fiscal_year for t in tables}
     result.other_years = {int(y): int(n) for y, n in years.value_counts().sort_index().items() if int(y) not in used}
+    result.no_year = int(records["fiscal_year"].isna().sum())
     built = _build(tables, derived, config, profile, fiscal_year, as_of, masker, ingested.files)
     _write_directory(out, built)
     result.files = sorted(built)

@@ -35,6 +35,7 @@ HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 TOP_WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 UNDERLINE = Border(bottom=Side(style="thin", color="808080"))
+WIDTH_SAMPLE = 500  # column widths are measured on the first rows only: enough, and fast on long years
 
 
 def display_width(text: str) -> int:
@@ -87,7 +88,8 @@ def _fill_sheet(sheet: Worksheet, table: Table, rows: list[list[Cell]], investme
             cell.alignment = TOP_WRAP if kind == "string" else TOP
             if investment[r - 2]:
                 cell.fill = INVESTMENT_FILL
-            widths[index - 1] = max(widths[index - 1], min(display_width(shown) + 2, 50))
+            if r <= WIDTH_SAMPLE:
+                widths[index - 1] = max(widths[index - 1], min(display_width(shown) + 2, 50))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.row_dimensions[1].height = 45
