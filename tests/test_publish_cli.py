@@ -108,3 +108,16 @@ def test_a_year_not_in_the_data(tmp_path: Path) -> None:
     assert result.stderr == (
         f"ไม่พบรายการของปีงบประมาณ 2569 ใน {source} (ปีที่พบ: 2568) ตรวจ --fiscal-year หรือใส่แฟ้มของปีนั้น\n"
     )
+
+
+def test_the_issues_minimal_profile_and_an_early_as_of(repo_cwd: Path, tmp_path: Path) -> None:
+    config = tmp_path / "procdata.toml"
+    config.write_text(
+        '[agency]\nname = "องค์การบริหารส่วนตำบลหนองบัว"\ntype = "องค์กรปกครองส่วนท้องถิ่น"\nministry = "กระทรวงมหาดไทย"\n'
+        'district = "เมืองขอนแก่น"\nprovince = "ขอนแก่น"\n[publish]\nprofile = "ita-2568"\n', encoding="utf-8")
+    out = tmp_path / "site"
+    result = runner.invoke(app, ["publish", "samples/o12-2568.csv", "samples/o12-2567.xlsx", "--config", str(config),
+                                 "--fiscal-year", "2568", "--as-of", "2025-03-31", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[3] == "  2 รายการลงนามในสัญญาหลังวันที่ของข้อมูล (31 มี.ค. 2568) ตรวจว่า --as-of ถูกต้อง"
+    assert sorted(p.name for p in out.iterdir()) == FILES.split(", ")

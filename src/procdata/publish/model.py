@@ -93,6 +93,7 @@ class PublishResult:
     datasets: list[DatasetSummary] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     other_years: dict[int, int] = field(default_factory=dict)  # records of years not published
+    after_as_of: int = 0  # records of the year signed after the date of the data: is --as-of right?
     no_year: int = 0  # records whose fiscal year is unknown (published only with force, and then not used)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
 
@@ -108,6 +109,7 @@ class PublishResult:
             "files": self.files, "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.__dict__ for s in self.skipped], "masked": self.masked,
             "other_years": {str(k): v for k, v in self.other_years.items()}, "no_year": self.no_year,
+            "after_as_of": self.after_as_of,
             "failures": [f.__dict__ for f in self.failures],
             "report": self.report.to_dict(),
         }

@@ -108,6 +108,8 @@ def publish(
     used = {t.fiscal_year for t in tables}
     result.other_years = {int(y): int(n) for y, n in years.value_counts().sort_index().items() if int(y) not in used}
     result.no_year = int(records["fiscal_year"].isna().sum())
+    current = derived[derived["fiscal_year"] == fiscal_year]
+    result.after_as_of = int((current["contract_date"].fillna("") > as_of.isoformat()).sum())
     built = _build(tables, derived, config, profile, fiscal_year, as_of, masker, ingested.files)
     _write_directory(out, built)
     result.files = sorted(built)

@@ -45,6 +45,8 @@ def publish_text(result: PublishResult, lang: str = "th") -> str:
         lines.append(message("publish_skipped", lang, indicator=skipped.indicator, reason=reason))
     for year, count in result.other_years.items():
         lines.append(message("publish_other_years", lang, count=f"{count:,}", year=year))
+    if result.after_as_of:
+        lines.append(message("publish_after_as_of", lang, count=f"{result.after_as_of:,}", as_of=as_of))
     if result.no_year:
         lines.append(message("publish_no_year", lang, count=f"{result.no_year:,}"))
     policy = {"th": {"mask": "ปิดบัง", "full": "เผยแพร่เต็ม"}}.get(lang, {}).get(result.personal_ids, result.personal_ids)
