@@ -121,3 +121,14 @@ def test_the_issues_minimal_profile_and_an_early_as_of(repo_cwd: Path, tmp_path:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[3] == "  2 รายการลงนามในสัญญาหลังวันที่ของข้อมูล (31 มี.ค. 2568) ตรวจว่า --as-of ถูกต้อง"
     assert sorted(p.name for p in out.iterdir()) == FILES.split(", ")
+
+
+def test_only_unreadable_inputs_name_the_file(repo_cwd: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["publish", "tests/fixtures/broken/report.pdf", "--config", "samples/procdata.toml",
+                                 "--out", str(tmp_path / "site"), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tests/fixtures/broken/report.pdf: this is a PDF, which cannot be read as a table; "
+        "use the original Excel (.xlsx) file\n"
+    )
+    assert not (tmp_path / "site").exists()

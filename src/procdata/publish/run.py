@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from procdata.config import Config, load_config
-from procdata.errors import OutputError, ProcdataError
+from procdata.errors import InputError, OutputError, ProcdataError
 from procdata.i18n import be_date
 from procdata.publish import html
 from procdata.publish.archive import make_zip
@@ -73,14 +73,7 @@ def publish(
     ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year)
     records = ingested.records
     years = records["fiscal_year"].dropna()
-    if fiscal_year is None:
-        if years.empty:
-            raise ProcdataError("publish_no_records", inputs=", ".join(str(p) for p in paths), fiscal_year="-", found="-")
-        fiscal_year = int(years.max())
-    if not (years == fiscal_year).any():
-        found = ", ".join(str(y) for y in sorted(set(years.astype(int).tolist()))) or "-"
-        raise ProcdataError("publish_no_records", inputs=", ".join(str(p) for p in paths), fiscal_year=fiscal_year,
-                            found=found)
+    fiscal_year = _choose_year(ingested, paths, fiscal_year)
     as_of_basis = "option" if as_of else "data"
     as_of = as_of or default_as_of(records, fiscal_year)
     if as_of is None:
@@ -102,9 +95,6 @@ def publish(
             result.skipped.append(Skipped(spec.id, spec.indicator, year, "publish_no_data_for_year"))
             continue
         tables.append(build_table(derived, spec, year, config, as_of, masker))
-    if not tables:
-        raise ProcdataError("publish_no_records", inputs=", ".join(str(p) for p in paths), fiscal_year=fiscal_year,
-                            found=", ".join(str(y) for y in sorted(set(years.astype(int).tolist()))))
     used = {t.fiscal_year for t in tables}
     result.other_years = {int(y): int(n) for y, n in years.value_counts().sort_index().items() if int(y) not in used}
     result.no_year = int(records["fiscal_year"].isna().sum())
@@ -120,6 +110,21 @@ def publish(
             table.masked, table.derived_status, names,
         ))
     return result
+
+
+def _choose_year(ingested: IngestResult, paths: list[Path], fiscal_year: int | None) -> int:
+    """The fiscal year to publish: as asked, else the latest in the data; an error when it has no records."""
+    years = ingested.records["fiscal_year"].dropna()
+    if years.empty and ingested.failures:
+        failure = ingested.failures[0]
+        raise InputError(failure.code, failure.file, **failure.params)
+    if fiscal_year is None and not years.empty:
+        fiscal_year = int(years.max())
+    if fiscal_year is None or not (years == fiscal_year).any():
+        found = ", ".join(str(y) for y in sorted(set(years.astype(int).tolist()))) or "-"
+        raise ProcdataError("publish_no_records", inputs=", ".join(str(p) for p in paths),
+                            fiscal_year=fiscal_year or "-", found=found)
+    return fiscal_year
 
 
 def _input_files(inputs: list[Path], out: Path) -> list[Path]:
