@@ -27,6 +27,7 @@ from procdata.publish.model import Cell, Table
 from procdata.publish.privacy import Masker
 from procdata.publish.profile import CriteriaProfile, licences
 from procdata.publish.summary import Group, Summary
+from procdata.publish.xlsx import month_label
 
 # Columns the web table leaves out: the same on every row, or bookkeeping.
 HIDDEN = {
@@ -59,9 +60,11 @@ def _hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def _shown(value: Cell, kind: str) -> str:
+def _shown(value: Cell, kind: str, key: str = "") -> str:
     if value is None:
         return ""
+    if key == "report_month":
+        return month_label(str(value))
     if kind == "number":
         return number(value)  # type: ignore[arg-type]
     if kind == "date":
@@ -130,11 +133,14 @@ def _items_table(table: Table) -> tuple[str, str]:
         cells = [f'<td class="num" data-sort="{position}">{position}</td>']
         for index, column in shown:
             value = row[index]
-            text = escape(_shown(value, column.type))
+            text = escape(_shown(value, column.type, column.value))
             if column.value in ("item_name",) and invest is True:
                 text += '<span class="badge">งบลงทุน</span>'
             css = "num" if column.type in NUMERIC or column.type == "date" else WIDTHS.get(column.value, "text")
-            cells.append(f'<td class="{css}" data-sort="{escape(_sort_key(value, column.type))}">{text}</td>')
+            # Text sorts by what is shown; only numbers, dates, yes/no and marked names need a key of their own.
+            key = "" if column.type == "string" and text == escape(str(value or "")) else (
+                f' data-sort="{escape(_sort_key(value, column.type))}"')
+            cells.append(f'<td class="{css}"{key}>{text}</td>')
         opening = '<tr class="investment">' if invest is True else "<tr>"
         body.append(opening + "".join(cells) + "</tr>")
     return "".join(head), "\n".join(body)
