@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procdata.errors import OutputError
 from procdata.publish import publish, run
@@ -141,3 +143,22 @@ def test_hostile_text_comes_out_inert(tmp_path: Path) -> None:
         assert "<img" not in html and "</script><script>alert" not in html
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in (site / "o13-report.html").read_text(encoding="utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789๑๒๓-=+@ abcก\n\t"), max_size=60))
+def test_no_citizen_id_survives_masking_and_no_cell_starts_a_formula(text: str) -> None:
+    import re
+
+    from procdata.publish.formats import neutralise
+    from procdata.publish.privacy import Masker
+    from procdata.publish.profile import load_profile
+
+    masker = Masker(load_profile("ita-2568").privacy)
+    masked, count = masker.text(text)
+    assert masked is not None
+    digits = "[0-9๐-๙]"
+    assert not re.search(rf"(?<!{digits})[1-9๑-๙]{digits}{{12}}(?!{digits})", masked)
+    assert masker.text(masked) == (masked, 0)  # masking twice changes nothing more
+    assert count == 0 or masked != text
+    assert not neutralise(text).startswith(("=", "+", "-", "@", "\t", "\r"))
