@@ -16,11 +16,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from procdata.errors import ParseError
 from procdata.normalize import cells, vocab
+from procdata.normalize.columns import (
+    arrow,
+    canonical_bidders,
+    count_bidders,
+    digits_only_series,
+    matches,
+    one_line_series,
+    plain_contract_numbers,
+    to_text,
+)
 from procdata.normalize.dates import find_month, fiscal_year, parse_date
-from procdata.normalize.numbers import digits_only, parse_amount, parse_int
+from procdata.normalize.numbers import parse_amount, parse_int
 from procdata.normalize.text import clean, one_line
 from procdata.read.model import FIELDS, CellIssue, Column
 
@@ -38,19 +50,22 @@ class Context:
     fiscal_year: int | None = None
 
 
-def map_unique(series: pd.Series, func: Callable[[str], Any]) -> tuple[pd.Series, pd.Series]:
-    """Apply ``func`` once per distinct value: (values, error codes or None)."""
-    values: dict[str, Any] = {}
-    errors: dict[str, str | None] = {}
-    for item in pd.unique(series):
+def map_unique(series: pd.Series, func: Callable[[str], Any], *, text: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Apply ``func`` once per distinct value: (values, error codes or None).
+
+    With ``text``, ``func`` gives text (or None) and the values come back as a text column.
+    """
+    codes, uniques = pd.factorize(series)
+    values = np.empty(len(uniques) + 1, dtype=object)  # the last slot is for missing values (code -1)
+    errors = np.empty(len(uniques) + 1, dtype=object)
+    for number, item in enumerate(uniques):
         try:
-            values[item], errors[item] = func(item), None
+            values[number] = func(item)
         except ParseError as error:
-            values[item], errors[item] = None, error.code
-    keys = series.tolist()
+            errors[number] = error.code
     return (
-        pd.Series([values[k] for k in keys], index=series.index, dtype=object),
-        pd.Series([errors[k] for k in keys], index=series.index, dtype=object),
+        to_text(list(values[:-1]), codes, series.index) if text else pd.Series(values[codes], index=series.index, dtype=object),
+        pd.Series(errors[codes], index=series.index, dtype=object),
     )
 
 
@@ -62,24 +77,26 @@ class _Builder:
         self.rows = raw["source_row"].to_numpy()
         self.issues: list[CellIssue] = []
         self.out: dict[str, Any] = {}
+        self._texts: dict[str, pd.Series] = {}
 
     def text(self, key: str) -> pd.Series | None:
         if key not in self.raw:
             return None
-        return self.raw[key].astype(STRING).fillna("").str.strip()
+        if key not in self._texts:
+            self._texts[key] = self.raw[key].astype(STRING).fillna("")
+        return self._texts[key]
 
     def issue(self, key: str, field: str, mask: pd.Series, codes: pd.Series | str, raw: pd.Series) -> None:
         if not bool(mask.any()):
             return
         column = self.columns.get(key, Column("", key))
         where = np.flatnonzero(mask.to_numpy(dtype=bool))
-        code_values = codes.to_numpy() if isinstance(codes, pd.Series) else None
-        raw_values = raw.to_numpy()
-        for i in where:
-            code = code_values[i] if code_values is not None else codes
+        code_values = codes.iloc[where].tolist() if isinstance(codes, pd.Series) else [codes] * len(where)
+        raw_values = raw.iloc[where].tolist()
+        for i, code, value in zip(where, code_values, raw_values, strict=True):
             self.issues.append(CellIssue(
                 self.context.file, self.context.sheet, int(self.rows[i]), column.letter,
-                column.header, field, str(code), str(raw_values[i]),
+                column.header, field, str(code), str(value),
             ))
 
     def col(self, key: str) -> pd.Series:
@@ -87,16 +104,21 @@ class _Builder:
         series = self.text(key)
         return series if series is not None else pd.Series("", index=self.raw.index, dtype=STRING)
 
-    def parse(self, key: str, field: str, func: Callable[[str], Any]) -> pd.Series:
+    def parse(self, key: str, field: str, func: Callable[[str], Any], only: np.ndarray | None = None) -> pd.Series:
         """Like :meth:`parsed`, with all-missing values when the column is absent."""
-        values = self.parsed(key, field, func)
+        values = self.parsed(key, field, func, only=only)
         return values if values is not None else pd.Series(None, index=self.raw.index, dtype=object)
 
-    def parsed(self, key: str, field: str, func: Callable[[str], Any]) -> pd.Series | None:
+    def parsed(
+        self, key: str, field: str, func: Callable[[str], Any], *, only: np.ndarray | None = None, text: bool = False,
+    ) -> pd.Series | None:
+        """``func`` of each value of ``key`` (of the rows ``only`` selects; missing elsewhere)."""
         raw = self.text(key)
         if raw is None:
             return None
-        values, errors = map_unique(raw, func)
+        values, errors = map_unique(raw if only is None else raw[only], func, text=text)
+        if only is not None:
+            values, errors = values.reindex(raw.index), errors.reindex(raw.index)
         self.issue(key, field, errors.notna(), errors, raw)
         return values
 
@@ -105,13 +127,29 @@ def _amount_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     raw = builder.text(key)
     if raw is None:
         return None
-    fast = pd.to_numeric(raw.where(raw.str.match(r"^-?[0-9]+(\.[0-9]+)?$"), None), errors="coerce")
-    slow = fast.isna() & raw.ne("")
-    result = fast.astype("float64")
+    plain = matches(raw, r"^-?[0-9]+(\.[0-9]+)?$")
+    values = np.full(len(raw), np.nan)
+    values[plain] = pc.cast(arrow(raw).filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+    result = pd.Series(values, index=raw.index)
+    slow = result.isna() & raw.ne("")
     if bool(slow.any()):
         values, errors = map_unique(raw[slow], parse_amount)
         result[slow] = values.astype("float64")
         builder.issue(key, field, errors.notna().reindex(raw.index, fill_value=False), errors.reindex(raw.index), raw)
+    return result
+
+
+def _int_series(builder: _Builder, key: str, field: str) -> pd.Series:
+    """Whole numbers: plain digits cast in Arrow, the rest parsed once per distinct value."""
+    raw = builder.text(key)
+    if raw is None:
+        return pd.Series(None, index=builder.raw.index, dtype="Int64")
+    plain = matches(raw, "^[0-9]{1,18}$")
+    result = pd.Series(None, index=raw.index, dtype="Int64")
+    result[plain] = pc.cast(arrow(raw).filter(pa.array(plain)), pa.int64()).to_numpy(zero_copy_only=False)
+    rest = ~plain & raw.ne("").to_numpy(dtype=bool)
+    if rest.any():
+        result[rest] = builder.parse(key, field, parse_int, only=rest)[rest].astype("Int64")
     return result
 
 
@@ -124,13 +162,13 @@ def _date_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     raw = builder.text(key)
     if raw is None:
         return None
-    iso = raw.str.match(_ISO_DATE).fillna(False)
-    result = pd.Series(None, index=raw.index, dtype=STRING)
-    if bool(iso.any()):
-        checked = pd.to_datetime(raw[iso], format="%Y-%m-%d", errors="coerce")
-        good = checked.notna() & (checked.dt.year < 2400)
-        result[good[good].index] = raw[good[good].index]
-    todo = result.isna() & raw.ne("")
+    iso = matches(raw, _ISO_DATE)
+    good = np.zeros(len(raw), dtype=bool)
+    if iso.any():
+        checked = pd.to_datetime(raw.where(iso), format="%Y-%m-%d", errors="coerce")
+        good = (checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool)
+    result = raw.where(good)
+    todo = ~good & raw.ne("").to_numpy(dtype=bool)
     if bool(todo.any()):
         values, errors = map_unique(raw[todo], _iso)
         result[todo] = values
@@ -138,14 +176,23 @@ def _date_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     return result
 
 
-def _vocab_series(builder: _Builder, key: str, kind: str, field: str) -> tuple[pd.Series | None, pd.Series | None]:
+def _vocab_series(builder: _Builder, key: str, kind: str, field: str) -> pd.Series | None:
     raw = builder.text(key)
     if raw is None:
-        return None, None
-    values, _ = map_unique(raw, lambda text: vocab.classify(kind, text))
+        return None
+    values, _ = map_unique(raw, lambda text: vocab.classify(kind, text), text=True)
     unknown = values.isna() & raw.ne("")
     builder.issue(key, field, unknown, f"unknown_{kind}", raw)
-    return values, raw.map(lambda t: one_line(t) if t else "").astype(STRING)
+    return values
+
+
+def _as_written(builder: _Builder, key: str) -> pd.Series | None:
+    """The text of ``<key>_text`` when the table has it, else of ``key`` on one line."""
+    given = builder.text(f"{key}_text")
+    if given is not None:
+        return given
+    raw = builder.text(key)
+    return None if raw is None else one_line_series(raw)
 
 
 def _bool(text: str) -> bool | None:
@@ -226,7 +273,8 @@ def _dump(bids: list[dict[str, Any]] | None) -> str | None:
 def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context) -> tuple[pd.DataFrame, list[CellIssue]]:
     """Typed canonical records from the raw text of one table.
 
-    ``raw`` has one text column per header key found (canonical fields and the
+    ``raw`` has one text column (stripped of surrounding whitespace, as ingest
+    leaves it) per header key found (canonical fields and the
     composites ``bidders``, ``bidder_names``, ``bidder_prices``, ``winner``,
     ``contract``), plus ``source_row`` and optionally ``section_category`` and
     ``section_month`` (from heading rows inside the table).
@@ -238,19 +286,19 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
 
     def text_or_empty(key: str) -> pd.Series:
         series = b.text(key)
-        return empty_text if series is None else series.map(one_line).astype(STRING)
+        return empty_text if series is None else one_line_series(series)
 
     # Report month and fiscal year.
-    month = b.parsed("report_month", "report_month", _month_value)
+    month = b.parsed("report_month", "report_month", _month_value, text=True)
     if month is None:
-        month = pd.Series(context.report_month, index=index, dtype=object)
+        month = pd.Series(context.report_month, index=index, dtype=STRING)
     if "section_month" in raw:
         month = raw["section_month"].where(raw["section_month"].notna(), month)
     out["report_month"] = month.astype(STRING)
 
-    out["seq"] = b.parse("seq", "seq", parse_int).astype("Int64")
+    out["seq"] = _int_series(b, "seq", "seq")
     project = b.text("project_id")
-    out["project_id"] = project.map(digits_only).astype(STRING) if project is not None else empty_text
+    out["project_id"] = digits_only_series(project) if project is not None else empty_text
     out["item_name"] = text_or_empty("item_name")
 
     for field in ("budget_amount", "reference_price"):
@@ -258,13 +306,15 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         if out[field] is None:
             out[field] = pd.Series(np.nan, index=index, dtype="float64")
 
-    out["budget_source"], _ = _vocab_series(b, "budget_source", "source", "budget_source")
-    category, _ = _vocab_series(b, "budget_category", "category", "budget_category")
-    method, method_text = _vocab_series(b, "method", "method", "method")
-    status, status_text = _vocab_series(b, "status", "status", "status")
+    out["budget_source"] = _vocab_series(b, "budget_source", "source", "budget_source")
+    category = _vocab_series(b, "budget_category", "category", "budget_category")
+    method = _vocab_series(b, "method", "method", "method")
+    status = _vocab_series(b, "status", "status", "status")
 
-    # Bidders: one composite cell, parallel name/price columns, or canonical JSON.
+    # Bidders: one composite cell, parallel name/price columns, or canonical JSON
+    # (kept as it is when already written as _dump writes it).
     bids: pd.Series | None = None
+    ready = np.zeros(len(index), dtype=bool)
     if "bidder_names" in raw or "bidder_prices" in raw:
         # Names and prices in parallel columns, one bidder per line in each.
         names = b.col("bidder_names") if "bidder_names" in raw else b.col("bidders")
@@ -274,7 +324,8 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         text = b.col("bidders")
         filled = text[text.ne("")]
         if len(filled) and bool(filled.str.startswith("[").all()):
-            bids = b.parse("bidders", "bidders", lambda t: _json_bidders(t) if t else None)
+            ready = canonical_bidders(text)
+            bids = b.parse("bidders", "bidders", lambda t: _json_bidders(t) if t else None, only=~ready)
         else:
             bids = b.parse("bidders", "bidders", lambda t: [
                 {"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(t)
@@ -286,7 +337,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     if agreed is None:
         agreed = pd.Series(np.nan, index=index, dtype="float64")
     tax_raw = b.text("winner_tax_id")
-    tax = tax_raw.map(digits_only).astype(STRING) if tax_raw is not None else pd.Series("", index=index, dtype=STRING)
+    tax = digits_only_series(tax_raw) if tax_raw is not None else pd.Series("", index=index, dtype=STRING)
     if "winner" in raw:
         winners = b.col("winner").map(cells.parse_winner)
         from_cell_name = winners.map(lambda w: w.name).astype(STRING)
@@ -303,8 +354,10 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     # Contract number and date: one composite cell or two columns.
     contract_no = text_or_empty("contract_no")
     contract_date = _date_series(b, "contract_date", "contract_date")
-    if bool(contract_no.ne("").any()):
-        contract_no = map_unique(contract_no, _contract_number)[0].astype(STRING)
+    wordy = contract_no.ne("").to_numpy(dtype=bool) & ~plain_contract_numbers(contract_no)
+    if wordy.any():
+        contract_no = contract_no.copy()
+        contract_no[wordy] = map_unique(contract_no[wordy], _contract_number, text=True)[0]
     if "contract" in raw:
         parsed = b.parse("contract", "contract_date", cells.parse_contract)
         cell_no = parsed.map(lambda c: c.number if c else "").astype(STRING)
@@ -333,7 +386,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         category = category.where(category.notna(), raw["section_category"])
     declared_flag = b.parsed("is_investment", "is_investment", _bool) if "is_investment" in raw else None
     basis = pd.Series("unknown", index=index, dtype=object)
-    invest = category.map(vocab.is_investment_category)
+    invest = category.map({code: vocab.is_investment_category(code) for code in vocab.codes("category")})
     basis = basis.where(category.isna(), "declared")
     if declared_flag is not None:
         has_flag = declared_flag.notna() & invest.isna()
@@ -355,25 +408,28 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     out["investment_basis"] = basis.astype(STRING)
 
     out["method"] = method
-    given_method_text = b.text("method_text")
-    out["method_text"] = given_method_text if given_method_text is not None else method_text
+    out["method_text"] = _as_written(b, "method")
+    # The number of bidders: as given, else counted in the bidders.
+    counted = _int_series(b, "bidder_count", "bidder_count")
     if bids is None:
         out["bidders"] = pd.Series(None, index=index, dtype=STRING)
-        counted = pd.Series(None, index=index, dtype="Int64")
     else:
-        out["bidders"] = bids.map(_dump).astype(STRING)
-        counted = bids.map(lambda v: len(v) if isinstance(v, list) else None).astype("Int64")
-    if "bidder_count" in raw:
-        given = b.parse("bidder_count", "bidder_count", parse_int).astype("Int64")
-        counted = given.where(given.notna(), counted)
+        text = b.col("bidders").where(ready)
+        uncounted = ready & counted.isna().to_numpy()
+        if uncounted.any():
+            counted[uncounted] = count_bidders(text[uncounted])
+        if not ready.all():
+            todo = bids[~ready]
+            text[~ready] = todo.map(_dump).astype(STRING)
+            counted[~ready] = counted[~ready].fillna(todo.map(lambda v: len(v) if isinstance(v, list) else None).astype("Int64"))
+        out["bidders"] = text
     out["bidder_count"] = counted
     out["winner_name"] = winner_name
     out["winner_tax_id"] = tax
     out["agreed_price"] = agreed
     out["selection_reason"] = text_or_empty("selection_reason")
     out["status"] = status
-    given_status_text = b.text("status_text")
-    out["status_text"] = given_status_text if given_status_text is not None else status_text
+    out["status_text"] = _as_written(b, "status")
     out["source_file"] = pd.Series(context.file, index=index, dtype=STRING)
     out["source_sheet"] = pd.Series(context.sheet, index=index, dtype=STRING)
     out["source_row"] = raw["source_row"].astype("Int64")
@@ -384,9 +440,9 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
 
 def _fiscal_years(iso: pd.Series) -> pd.Series:
     """The fiscal year of each ISO date or ``YYYY-MM`` month (computed once per distinct value)."""
-    values = iso.astype(object).where(iso.notna(), None)
-    years = {v: fiscal_year(_first_day(v)) for v in pd.unique(values) if isinstance(v, str) and v}
-    return pd.Series([years.get(v) if isinstance(v, str) else None for v in values.tolist()], index=iso.index, dtype="Int64")
+    codes, uniques = pd.factorize(iso)
+    years = pd.array([fiscal_year(_first_day(v)) if isinstance(v, str) and v else None for v in uniques] + [None], dtype="Int64")
+    return pd.Series(years[codes], index=iso.index)
 
 
 def _first_day(iso: str) -> Any:
@@ -407,7 +463,7 @@ def _typed(name: str, series: pd.Series | None, index: pd.Index) -> pd.Series:
     if series is None:
         return pd.Series(None, index=index, dtype=dtype)
     if dtype == STRING:
-        if str(series.dtype) != STRING:
+        if series.dtype != STRING:
             series = series.astype(object).where(series.notna(), None).astype(STRING)
         return series.mask(series.eq("").fillna(False))
     return series.astype(dtype)

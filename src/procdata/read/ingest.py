@@ -15,6 +15,7 @@ import pandas as pd
 
 from procdata.errors import InputError
 from procdata.normalize import vocab
+from procdata.normalize.columns import non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
@@ -91,7 +92,7 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_template_help"))
         return []
     frame = sheet.frame
-    if frame.empty or not _non_blank(frame).any():
+    if frame.empty or not any(non_blank(frame[col]).any() for col in frame.columns):
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_empty"))
         return []
     out: list[pd.DataFrame] = []
@@ -123,10 +124,10 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
 
 
 def _non_blank(frame: pd.DataFrame) -> pd.Series:
-    filled = pd.Series(False, index=frame.index)
+    filled = np.zeros(len(frame), dtype=bool)
     for col in frame.columns:
-        filled |= frame[col].astype("string").fillna("").str.strip().ne("").to_numpy()
-    return filled
+        filled |= non_blank(frame[col])
+    return pd.Series(filled, index=frame.index)
 
 
 def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
@@ -149,7 +150,7 @@ def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: st
 def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
-    texts = {key: body[col].astype("string").fillna("").str.strip() for key, col in cols.items()}
+    texts = {key: strip_series(body[col]) for key, col in cols.items()}
     n = len(body)
     blank = ~_non_blank(body).to_numpy()
     core = np.zeros(n, dtype=bool)
@@ -222,7 +223,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     starts = kind == 1
     rid = np.cumsum(starts) - 1
     keep = kind > 0
-    raw = pd.DataFrame({key: series.to_numpy() for key, series in texts.items()})
+    raw = pd.DataFrame({key: series.array for key, series in texts.items()})
     raw["source_row"] = np.arange(layout.data_start + 1, layout.data_start + n + 1)
     if (kind == 2).any():
         raw = _merge_continuations(raw[keep], rid[keep])

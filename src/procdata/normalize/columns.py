@@ -1,0 +1,169 @@
+"""Whole-column fast paths for the cell parsers, for million-row tables.
+
+Each function here gives exactly what applying a cell parser to every value
+would give. Values already in their final form are recognised by one
+vectorized (Arrow, RE2) test and kept as they are; only the others go
+through the cell parser, once per distinct value. A canonical CSV written by
+procdata is almost entirely such values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from procdata.normalize.numbers import digits_only
+from procdata.normalize.text import one_line
+
+STRING = "string[pyarrow]"
+
+# Text that text.clean may change: anything but printable ASCII, Thai and single spaces
+# between words (line breaks, invisible characters, other scripts), ำ twice and า never
+# (garbled sara am), or a Thai tone mark before a lower vowel or phinthu, or a lower vowel
+# before phinthu (NFC reorders those marks). Everything else it leaves as it is.
+_MAY_CHANGE = (
+    "[^ -~\u0e01-\u0e5b]|^ | $|  |^[^\u0e32]*\u0e33[^\u0e32]*\u0e33[^\u0e32]*$|[\u0e48-\u0e4b][\u0e38\u0e39\u0e3a]|[\u0e38\u0e39]\u0e3a"
+)
+
+# Bidders JSON exactly as normalize.table._dump writes it (json.dumps, ensure_ascii=False,
+# separators ", " and ": "): names without escapes, prices as Python writes floats
+# (two decimals at most, no trailing zero but ".0") or ints, or null.
+_PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"
+_BID = r'\{"name": "[^"\\\x00-\x1f]*", "price": ' + _PRICE + r"\}"
+_CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
+
+# Contract numbers that cells.parse_contract returns as they are: no words, spaces or dates.
+_PLAIN_CONTRACT = "^[0-9A-Za-z][0-9A-Za-z/.-]*$"
+_CONTRACT_WORDS = "(?i)^no|date"
+
+
+def arrow(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow strings, without copying when it already is one."""
+    return pa.array(series.astype(STRING).array)
+
+
+def _taken(values: list[Any], codes: np.ndarray) -> pa.Array:
+    table = pa.array([v if isinstance(v, str) else None for v in values], type=pa.large_string())
+    return table.take(pa.array(codes, mask=codes < 0))
+
+
+def _text_series(array: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index).astype(STRING)
+
+
+def to_text(values: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values[codes]`` as a text column (code -1: missing), built in Arrow."""
+    return _text_series(_taken(values, codes), index)
+
+
+def strip_series(series: pd.Series) -> pd.Series:
+    """``series.astype(STRING).fillna("").str.strip()``, without copying values that need no stripping."""
+    text = series.astype(STRING).fillna("")
+    return text.str.strip() if _may_need_strip(arrow(text)) else text
+
+
+def _may_need_strip(array: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some value may start or end with whitespace: a byte test of each first and last character.
+
+    Whitespace is ASCII (bytes up to 0x20) or a character whose UTF-8 form starts with byte
+    C2 (U+0085, U+00A0), E1 (U+1680) or E2/E3 (U+2000-U+205F, U+3000); so it ends with such
+    a byte, or has C2 one byte before the end, or E1-E3 two bytes before. Thai never does.
+    """
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    return any(_edges_suspect(chunk) for chunk in chunks)
+
+
+def _edges_suspect(chunk: pa.Array) -> bool:
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    if data_buffer is None or len(chunk) == 0:
+        return False
+    wide = "<i8" if pa.types.is_large_string(chunk.type) else "<i4"
+    offsets = np.frombuffer(offsets_buffer, dtype=wide, count=len(chunk) + 1, offset=chunk.offset * int(wide[-1]))
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    if not len(data):
+        return False
+    # An empty value reads as the first byte of the next one: a harmless false alarm at worst.
+    starts = np.minimum(offsets[:-1], len(data) - 1)
+    ends = np.maximum(offsets[1:], 1)
+    return bool(
+        _SUSPECT[data[starts]].any()
+        or _SUSPECT[data[ends - 1]].any()
+        or (data[np.maximum(ends - 2, 0)] == 0xC2).any()
+        or _THREE_BYTE_SPACE[data[np.maximum(ends - 3, 0)]].any()
+    )
+
+
+_SUSPECT = np.zeros(256, dtype=bool)
+_SUSPECT[:0x21] = True
+_SUSPECT[[0x7F, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_THREE_BYTE_SPACE = np.zeros(256, dtype=bool)
+_THREE_BYTE_SPACE[[0xE1, 0xE2, 0xE3]] = True
+
+
+def matches(series: pd.Series, pattern: str) -> np.ndarray:
+    """Where the RE2 ``pattern`` is found in each value (False for missing values)."""
+    found = pc.match_substring_regex(arrow(series), pattern)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def map_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    """``func`` of every value of a text column, computed once per distinct value."""
+    codes, uniques = pd.factorize(series)
+    return to_text([func(value) for value in uniques], codes, series.index)
+
+
+def _few_distinct(series: pd.Series, sample: int = 2_000) -> bool:
+    """Whether a column repeats a few values (a guess from evenly spaced values)."""
+    step = max(len(series) // sample, 1)
+    return len(series) > 4 * sample and len(set(series.iloc[::step].tolist())) < sample // 20
+
+
+def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]) -> pd.Series:
+    """``func`` of the values not kept; the kept ones as they are."""
+    text = series.astype(STRING)
+    if keep.all():
+        return text
+    codes = np.full(len(text), -1)
+    codes[~keep], uniques = pd.factorize(text[~keep])
+    mapped = _taken([func(value) for value in uniques], codes)
+    return _text_series(pc.if_else(pa.array(keep), arrow(text), mapped), text.index)
+
+
+def one_line_series(series: pd.Series) -> pd.Series:
+    """:func:`procdata.normalize.text.one_line` of every value of a text column (no missing values)."""
+    if _few_distinct(series):
+        return map_text(series, one_line)
+    keep = ~matches(series, _MAY_CHANGE)
+    return _keep_or_map(series, keep, one_line)
+
+
+def digits_only_series(series: pd.Series) -> pd.Series:
+    """:func:`procdata.normalize.numbers.digits_only` of every value of a text column."""
+    return _keep_or_map(series, matches(series, "^[0-9]*$"), digits_only)
+
+
+def plain_contract_numbers(series: pd.Series) -> np.ndarray:
+    """Values that ``parse_contract`` would return unchanged as the contract number."""
+    return matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
+
+
+def canonical_bidders(series: pd.Series) -> np.ndarray:
+    """Bidders JSON already written the way procdata writes it (so parsing and writing it again changes nothing)."""
+    return matches(series, _CANONICAL_BIDDERS)
+
+
+def count_bidders(series: pd.Series) -> np.ndarray:
+    """The number of bidders in canonical bidders JSON."""
+    return pc.count_substring(arrow(series), '{"name": "').fill_null(0).to_numpy(zero_copy_only=False)
+
+
+def non_blank(series: pd.Series) -> np.ndarray:
+    """Values with something besides whitespace (as ``str.strip() != ""`` says; missing values are blank)."""
+    text = arrow(series)
+    filled = pc.and_(pc.greater(pc.binary_length(text), 0), pc.invert(pc.utf8_is_space(text)))
+    return filled.fill_null(False).to_numpy(zero_copy_only=False)
