@@ -23,11 +23,7 @@ from procdata.normalize import vocab
 
 CENT = 0.005  # amounts are compared to the satang
 SHOWN_PARTNERS = 3  # rows named in a duplicate message before "and N more"
-
-
-def rule_hits(table: Table) -> Iterator[Hits]:
-    for rule in RULES:
-        yield from rule(table)
+WINNER_BATCH = 100_000  # records whose bidders are taken apart at once
 
 
 def prices(table: Table) -> Iterator[Hits]:
@@ -69,8 +65,7 @@ def fiscal_years(table: Table) -> Iterator[Hits]:
     year_ce = np.where(known, year, 2543).astype("int64") - 543
     first = ((year_ce - 1 - 1970) * 12 + 9).astype("datetime64[M]").astype("datetime64[D]")
     after = ((year_ce - 1970) * 12 + 9).astype("datetime64[M]").astype("datetime64[D]")
-    month = pd.to_datetime(table.records["report_month"], format="%Y-%m", errors="coerce").to_numpy(dtype="datetime64[D]")
-    for name, dates in (("contract_date", table.dates["contract_date"]), ("report_month", month)):
+    for name, dates in (("contract_date", table.dates["contract_date"]), ("report_month", table.months)):
         outside = known & ~np.isnat(dates) & ((dates < first) | (dates >= after))
         rows = positions(outside)
         yield Hits("outside_fiscal_year", name, rows, [
@@ -98,26 +93,31 @@ def tax_ids(table: Table) -> Iterator[Hits]:
     candidates = positions(text.str.fullmatch(r"[0-9]{13}").fillna(False).to_numpy(dtype=bool))
     if not len(candidates):
         return
-    digits = _digit_matrix(text.iloc[candidates], 13)
-    weights = np.arange(13, 1, -1)
-    expected = (11 - (digits[:, :12] * weights).sum(axis=1) % 11) % 10
+    digits = _digit_matrix(arrow(text).take(pa.array(candidates)), 13)
+    total = np.zeros(len(candidates), dtype=np.int32)
+    for i, weight in enumerate(range(13, 1, -1)):  # 12 columns, each over all IDs at once
+        total += digits[:, i].astype(np.int32) * weight
+    expected = (11 - total % 11) % 10
     yield Hits("tax_id_check_digit", "winner_tax_id", candidates[expected != digits[:, 12]])
 
 
-def _digit_matrix(text: pd.Series, width: int) -> np.ndarray:
+def _digit_matrix(text: pa.ChunkedArray, width: int) -> np.ndarray:
     """Strings of exactly ``width`` ASCII digits as an (n, width) array of 0-9, read from the Arrow buffer."""
-    array = arrow(text)
+    array = _contiguous(text)
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     raw = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return raw.reshape(-1, width).astype(np.int64) - ord("0")
+    return raw.reshape(-1, width) - np.uint8(ord("0"))
 
 
-def arrow(text: pd.Series) -> pa.Array:
-    """A text column as one contiguous Arrow array of large strings."""
-    array = pa.array(text.array)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array.cast(pa.large_string())
+def arrow(text: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow strings (no copy)."""
+    array = pa.array(text.astype("string").array)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def _contiguous(text: pa.ChunkedArray) -> pa.Array:
+    """A (small) chunked text array as one array of large strings."""
+    return text.combine_chunks().cast(pa.large_string())
 
 
 def duplicates(table: Table) -> Iterator[Hits]:
@@ -181,12 +181,27 @@ def ceilings(table: Table) -> Iterator[Hits]:
 
 
 def winners(table: Table) -> Iterator[Hits]:
-    """Winners not among the listed bidders, names compared without spacing, punctuation and legal forms."""
-    checked = positions(table.present("winner_name") & table.present("bidders"))
-    if not len(checked):
-        return
-    winner = arrow(table.records["winner_name"].iloc[checked])
-    bidders = arrow(table.records["bidders"].iloc[checked])
+    """Winners not among the listed bidders, names compared without spacing, punctuation and legal forms.
+
+    In slices of the table, so that the bidders' names taken apart never hold much memory at once.
+    """
+    checked = table.present("winner_name") & table.present("bidders")
+    winner, bidders = arrow(table.records["winner_name"]), arrow(table.records["bidders"])
+    found = []
+    for start in range(0, table.size, WINNER_BATCH):
+        mask = checked[start : start + WINNER_BATCH]
+        if mask.any():
+            keep = pa.array(mask)
+            rows = start + positions(mask)
+            names = _contiguous(winner.slice(start, len(mask)).filter(keep))
+            bids = _contiguous(bidders.slice(start, len(mask)).filter(keep))
+            found.append(rows[_not_listed(names, bids)])
+    rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    yield Hits("winner_not_bidder", "winner_name", rows, [{"bidders": _bidder_list(table, r)} for r in rows])
+
+
+def _not_listed(winner: pa.Array, bidders: pa.Array) -> np.ndarray:
+    """Which winners are not among their record's bidders (that names at least one bidder)."""
     names, parent = _bidder_names(bidders)
     found = _found(winner, names, parent)
     unsure = positions(~found)
@@ -199,9 +214,8 @@ def winners(table: Table) -> Iterator[Hits]:
         )
         found[unsure[again]] = True
     named = pc.not_equal(pc.utf8_length(names), 0).to_numpy(zero_copy_only=False)
-    listed = np.bincount(parent[named], minlength=len(checked)) > 0
-    rows = checked[~found & listed]
-    yield Hits("winner_not_bidder", "winner_name", rows, [{"bidders": _bidder_list(table, r)} for r in rows])
+    listed = np.bincount(parent[named], minlength=len(winner)) > 0
+    return ~found & listed
 
 
 def _bidder_names(bidders: pa.Array) -> tuple[pa.Array, np.ndarray]:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from procdata.i18n import be_date, number
 from procdata.resources import schema
@@ -39,6 +41,10 @@ class Table:
         self.records = records
         self.lang = lang
         self.size = len(records)
+
+    def prepare(self) -> None:
+        """Compute the shared typed views now (before checks read them from several threads)."""
+        _ = self.numbers, self.dates, self.months, self.signed
 
     # --- columns
 
@@ -66,12 +72,18 @@ class Table:
     @cached_property
     def dates(self) -> dict[str, np.ndarray]:
         """Date fields as ``datetime64[D]``; NaT where missing or not a real date."""
-        out = {}
-        for spec in schema("procurement")["fields"]:
-            if spec["type"] == "date" and spec["name"] in self.records:
-                parsed = pd.to_datetime(self.records[spec["name"]], format="%Y-%m-%d", errors="coerce")
-                out[spec["name"]] = parsed.to_numpy(dtype="datetime64[D]")
-        return out
+        return {
+            spec["name"]: iso_dates(self.records[spec["name"]])
+            for spec in schema("procurement")["fields"]
+            if spec["type"] == "date" and spec["name"] in self.records
+        }
+
+    @cached_property
+    def months(self) -> np.ndarray:
+        """The first day of each record's report month (``YYYY-MM``) as ``datetime64[D]``."""
+        codes, uniques = pd.factorize(self.records["report_month"])
+        firsts = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m", errors="coerce").to_numpy(dtype="datetime64[D]")
+        return np.append(firsts, np.datetime64("NaT"))[codes]
 
     @cached_property
     def signed(self) -> np.ndarray:
@@ -115,6 +127,19 @@ class Table:
             "" if sheet is None or sheet is pd.NA else str(sheet),
             None if source_row is pd.NA else int(source_row),
         )
+
+
+def iso_dates(column: pd.Series) -> np.ndarray:
+    """ISO dates (``YYYY-MM-DD``) as ``datetime64[D]``; NaT where missing or not a real date.
+
+    Arrow's strict cast reads a column of good dates at once; a column holding
+    any bad one is read by pandas, which gives NaT for each bad date.
+    """
+    try:
+        days = pc.cast(pa.array(column.astype("string").array), pa.date32())
+        return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[D]")
 
 
 def positions(mask: np.ndarray) -> np.ndarray:
