@@ -118,9 +118,15 @@ def map_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
 
 
 def _few_distinct(series: pd.Series, sample: int = 2_000) -> bool:
-    """Whether a column repeats a few values (a guess from evenly spaced values)."""
-    step = max(len(series) // sample, 1)
-    return len(series) > 4 * sample and len(set(series.iloc[::step].tolist())) < sample // 20
+    """Whether a long column repeats a few values (a guess from its start, middle and end)."""
+    size = len(series)
+    if size <= 4 * sample:
+        return False
+    third = sample // 3
+    values = set()
+    for start in (0, size // 2, size - third):
+        values.update(series.iloc[start : start + third].tolist())
+    return len(values) < sample // 20
 
 
 def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]) -> pd.Series:
@@ -130,8 +136,10 @@ def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]
         return text
     codes = np.full(len(text), -1)
     codes[~keep], uniques = pd.factorize(text[~keep])
-    mapped = _taken([func(value) for value in uniques], codes)
-    return _text_series(pc.if_else(pa.array(keep), arrow(text), mapped), text.index)
+    results = [func(value) for value in uniques]
+    if results == list(uniques):  # nothing changed after all: no copy
+        return text
+    return _text_series(pc.if_else(pa.array(keep), arrow(text), _taken(results, codes)), text.index)
 
 
 def one_line_series(series: pd.Series) -> pd.Series:

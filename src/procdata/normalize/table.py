@@ -8,9 +8,11 @@ seconds. A cell that cannot be understood becomes an empty value plus a
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,8 @@ from procdata.normalize.text import clean, one_line
 from procdata.read.model import FIELDS, CellIssue, Column
 
 STRING = "string[pyarrow]"
+PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, two at a time
+PARALLEL_PARTS = 2
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TRUE = {"true", "1", "yes", "y", "ใช่", "เป็น", "✓", "✔", "x", "งบลงทุน"}
 _FALSE = {"false", "0", "no", "n", "ไม่ใช่", "ไม่เป็น", "ไม่", "-"}
@@ -76,7 +80,8 @@ class _Builder:
         self.context = context
         self.rows = raw["source_row"].to_numpy()
         self.issues: list[CellIssue] = []
-        self.out: dict[str, Any] = {}
+        self.sites: list[tuple[str, str]] = []  # (key, field) of each place that raises issues, in call order
+        self.issue_sites: list[tuple[str, str]] = []  # where each issue was raised
         self._texts: dict[str, pd.Series] = {}
 
     def text(self, key: str) -> pd.Series | None:
@@ -87,6 +92,9 @@ class _Builder:
         return self._texts[key]
 
     def issue(self, key: str, field: str, mask: pd.Series, codes: pd.Series | str, raw: pd.Series) -> None:
+        site = (key, field)
+        if site not in self.sites:
+            self.sites.append(site)
         if not bool(mask.any()):
             return
         column = self.columns.get(key, Column("", key))
@@ -98,6 +106,7 @@ class _Builder:
                 self.context.file, self.context.sheet, int(self.rows[i]), column.letter,
                 column.header, field, str(code), str(value),
             ))
+            self.issue_sites.append(site)
 
     def col(self, key: str) -> pd.Series:
         """The text of ``key``, or empty text when the table has no such column."""
@@ -132,10 +141,12 @@ def _amount_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     values[plain] = pc.cast(arrow(raw).filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
     result = pd.Series(values, index=raw.index)
     slow = result.isna() & raw.ne("")
+    errors = pd.Series(None, index=raw.index, dtype=object)
     if bool(slow.any()):
         values, errors = map_unique(raw[slow], parse_amount)
         result[slow] = values.astype("float64")
-        builder.issue(key, field, errors.notna().reindex(raw.index, fill_value=False), errors.reindex(raw.index), raw)
+        errors = errors.reindex(raw.index)
+    builder.issue(key, field, errors.notna(), errors, raw)
     return result
 
 
@@ -148,8 +159,9 @@ def _int_series(builder: _Builder, key: str, field: str) -> pd.Series:
     result = pd.Series(None, index=raw.index, dtype="Int64")
     result[plain] = pc.cast(arrow(raw).filter(pa.array(plain)), pa.int64()).to_numpy(zero_copy_only=False)
     rest = ~plain & raw.ne("").to_numpy(dtype=bool)
+    parsed = builder.parse(key, field, parse_int, only=rest)
     if rest.any():
-        result[rest] = builder.parse(key, field, parse_int, only=rest)[rest].astype("Int64")
+        result[rest] = parsed[rest].astype("Int64")
     return result
 
 
@@ -169,10 +181,12 @@ def _date_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
         good = (checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool)
     result = raw.where(good)
     todo = ~good & raw.ne("").to_numpy(dtype=bool)
+    errors = pd.Series(None, index=raw.index, dtype=object)
     if bool(todo.any()):
         values, errors = map_unique(raw[todo], _iso)
         result[todo] = values
-        builder.issue(key, field, errors.notna().reindex(raw.index, fill_value=False), errors.reindex(raw.index), raw)
+        errors = errors.reindex(raw.index)
+    builder.issue(key, field, errors.notna(), errors, raw)
     return result
 
 
@@ -278,7 +292,45 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     composites ``bidders``, ``bidder_names``, ``bidder_prices``, ``winner``,
     ``contract``), plus ``source_row`` and optionally ``section_category`` and
     ``section_month`` (from heading rows inside the table).
+
+    A big table is normalized in parts, two at a time (the work is in Arrow
+    and NumPy, which release the GIL): the records and the issues, in their
+    order, are those of one pass over the whole table.
     """
+    json_bidders = _bidders_are_json(raw)  # decided for the whole column, not per part
+    if len(raw) < PARALLEL_ROWS:
+        frame, builder = _canonical(raw, columns, context, json_bidders)
+        return frame, builder.issues
+    bounds = np.linspace(0, len(raw), PARALLEL_PARTS + 1).astype(int)
+    parts = [raw.iloc[start:stop] for start, stop in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda part: _canonical(part, columns, context, json_bidders), parts))
+    frame = pd.concat([part for part, _ in done], ignore_index=True)
+    # The issues as one pass raises them: place by place (every part calls the places in the
+    # same order), and within a place part by part, which keeps the rows in order.
+    order: dict[tuple[str, str], int] = {}
+    for _, builder in done:
+        for site in builder.sites:
+            order.setdefault(site, len(order))
+    raised = [
+        (order[site], number, issue)
+        for number, (_, builder) in enumerate(done)
+        for site, issue in zip(builder.issue_sites, builder.issues, strict=True)
+    ]
+    raised.sort(key=lambda entry: entry[:2])
+    return frame, [issue for *_, issue in raised]
+
+
+def _bidders_are_json(raw: pd.DataFrame) -> bool:
+    """Whether a bidders column holds canonical JSON: every filled cell starts with "["."""
+    if "bidders" not in raw or "bidder_names" in raw or "bidder_prices" in raw:
+        return False
+    text = raw["bidders"].astype(STRING).fillna("")
+    filled = text[text.ne("")]
+    return bool(len(filled) and filled.str.startswith("[").all())
+
+
+def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, json_bidders: bool) -> tuple[pd.DataFrame, _Builder]:
     b = _Builder(raw, columns, context)
     index = raw.index
     out: dict[str, Any] = {}
@@ -322,8 +374,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         bids = pd.Series([_bids_from_cells(x, y) if x or y else None for x, y in zip(names, prices, strict=True)], index=index)
     elif "bidders" in raw:
         text = b.col("bidders")
-        filled = text[text.ne("")]
-        if len(filled) and bool(filled.str.startswith("[").all()):
+        if json_bidders:
             ready = canonical_bidders(text)
             bids = b.parse("bidders", "bidders", lambda t: _json_bidders(t) if t else None, only=~ready)
         else:
@@ -435,7 +486,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     out["source_row"] = raw["source_row"].astype("Int64")
 
     frame = pd.DataFrame({name: _typed(name, out.get(name), index) for name in FIELDS}, index=index)
-    return frame.reset_index(drop=True), b.issues
+    return frame.reset_index(drop=True), b
 
 
 def _fiscal_years(iso: pd.Series) -> pd.Series:
@@ -465,7 +516,8 @@ def _typed(name: str, series: pd.Series | None, index: pd.Index) -> pd.Series:
     if dtype == STRING:
         if series.dtype != STRING:
             series = series.astype(object).where(series.notna(), None).astype(STRING)
-        return series.mask(series.eq("").fillna(False))
+        empty = series.eq("").fillna(False)
+        return series.mask(empty) if empty.any() else series
     return series.astype(dtype)
 
 

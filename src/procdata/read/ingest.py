@@ -8,6 +8,7 @@ then normalize the records column-wise (``procdata.normalize.table``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -125,8 +126,9 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
 
 def _non_blank(frame: pd.DataFrame) -> pd.Series:
     filled = np.zeros(len(frame), dtype=bool)
-    for col in frame.columns:
-        filled |= non_blank(frame[col])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for column in pool.map(lambda col: non_blank(frame[col]), frame.columns):
+            filled |= column
     return pd.Series(filled, index=frame.index)
 
 
@@ -150,7 +152,8 @@ def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: st
 def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
-    texts = {key: strip_series(body[col]) for key, col in cols.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # column by column, in Arrow and NumPy: two cores
+        texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
     n = len(body)
     blank = ~_non_blank(body).to_numpy()
     core = np.zeros(n, dtype=bool)
