@@ -174,11 +174,11 @@ def _date_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     raw = builder.text(key)
     if raw is None:
         return None
-    iso = matches(raw, _ISO_DATE)
-    good = np.zeros(len(raw), dtype=bool)
-    if iso.any():
-        checked = pd.to_datetime(raw.where(iso), format="%Y-%m-%d", errors="coerce")
-        good = (checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool)
+    # Dates repeat (a year has 365): each distinct value is checked once.
+    codes, uniques = pd.factorize(raw)
+    distinct = pd.Series(uniques, dtype=STRING)
+    checked = pd.to_datetime(distinct.where(matches(distinct, _ISO_DATE)), format="%Y-%m-%d", errors="coerce")
+    good = np.append((checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool), False)[codes]
     result = raw.where(good)
     todo = ~good & raw.ne("").to_numpy(dtype=bool)
     errors = pd.Series(None, index=raw.index, dtype=object)
