@@ -179,7 +179,7 @@ def _date_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     distinct = pd.Series(uniques, dtype=STRING)
     checked = pd.to_datetime(distinct.where(matches(distinct, _ISO_DATE)), format="%Y-%m-%d", errors="coerce")
     good = np.append((checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool), False)[codes]
-    result = raw.where(good)
+    result = raw if good.all() else raw.where(good)
     todo = ~good & raw.ne("").to_numpy(dtype=bool)
     errors = pd.Series(None, index=raw.index, dtype=object)
     if bool(todo.any()):
@@ -465,7 +465,7 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
     if bids is None:
         out["bidders"] = pd.Series(None, index=index, dtype=STRING)
     else:
-        text = b.col("bidders").where(ready)
+        text = b.col("bidders") if ready.all() else b.col("bidders").where(ready)
         uncounted = ready & counted.isna().to_numpy()
         if uncounted.any():
             counted[uncounted] = count_bidders(text[uncounted])
