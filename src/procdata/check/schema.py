@@ -66,8 +66,13 @@ def _wrong_type(table: Table, name: str, kind: str, present: np.ndarray) -> np.n
     if kind == "boolean" and str(column.dtype) != "boolean":
         return present & ~column.isin([True, False, "true", "false"]).fillna(False).to_numpy(dtype=bool)
     if kind == "array":
-        text = column.astype("string").str.strip()
-        return present & ~(text.str.startswith("[") & text.str.endswith("]")).fillna(False).to_numpy(dtype=bool)
+        text = column.astype("string")
+        shaped = (text.str.startswith("[") & text.str.endswith("]")).fillna(False).to_numpy(dtype=bool)
+        unsure = present & ~shaped  # perhaps only surrounded by spaces: look again at those few
+        if unsure.any():
+            stripped = text[unsure].str.strip()
+            shaped[unsure] = (stripped.str.startswith("[") & stripped.str.endswith("]")).fillna(False).to_numpy(dtype=bool)
+        return present & ~shaped
     return None
 
 
