@@ -25,8 +25,11 @@ def test_init_with_every_required_flag(folder: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "สร้างโปรไฟล์หน่วยงาน procdata.toml แล้ว\n"
-        "กรอกค่าที่จำเป็นครบแล้ว ขั้นต่อไป: procdata publish <แฟ้มหรือโฟลเดอร์> --fiscal-year <ปี> --out site\n"
+        "โฟลเดอร์ทำงาน: วางแฟ้มรายเดือนใน monthly ผลการเผยแพร่จะอยู่ใน site\n"
+        "กรอกค่าที่จำเป็นครบแล้ว ขั้นต่อไป: วางแฟ้มรายเดือนในโฟลเดอร์แฟ้มรายเดือน แล้วสั่ง procdata status และ procdata publish\n"
     )
+    assert (folder / "monthly").is_dir() and (folder / "site").is_dir()
+    assert "procdata status" in (folder / "monthly" / "อ่านก่อน.txt").read_text(encoding="utf-8")
     config = load_config()
     assert config.path.resolve() == (folder / "procdata.toml").resolve()
     assert (config.agency.name, config.agency.type, config.agency.ministry) == (

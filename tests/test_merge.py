@@ -57,3 +57,17 @@ def test_nothing_to_merge_returns_the_same_table(tmp_path: Path) -> None:
         records = ingest([Path(__file__).parent.parent / "samples" / "o12-2568.csv"]).records
     result = merge_updates(records)
     assert result.records is records and result.merged == [] and result.conflicts == []
+
+
+def test_conflicts_become_warnings_that_name_both_files(tmp_path: Path) -> None:
+    from procdata.workspace.merge import conflict_problems
+
+    test_latest_month_wins_and_conflicts_are_named(tmp_path)
+    result = merge_updates(ingest([tmp_path]).records)
+    (problem,) = conflict_problems(result, "en")
+    assert (problem.code, problem.severity, problem.field, problem.row) == ("update_conflict", "warning", "budget_amount", 3)
+    assert Path(problem.file).name == "3-dec.xlsx"
+    assert problem.message == (
+        f"Budget (baht) differs from {tmp_path / '2-nov.xlsx'} [2-nov] row 3 (500,000.00); "
+        "the latest month's value (510,000.00) is used; check which file is right"
+    )

@@ -130,3 +130,14 @@ def test_template_errors(tmp_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["template", "--out", str(tmp_path / "x.xlsx"), *args])
     assert result.exit_code == 2
     assert result.stderr == message
+
+
+@pytest.mark.parametrize(("month", "title", "sheet"), [
+    ("2567-10", "ตุลาคม 2567", "ต.ค.67"), ("2568-07", "กรกฎาคม 2568", "ก.ค.68"),
+    ("2568-09", "กันยายน 2568", "ก.ย.68"), ("2025-01", "มกราคม 2568", "ม.ค.68"),
+])
+def test_every_month_title_reads_back_as_that_month(tmp_path: Path, month: str, title: str, sheet: str) -> None:
+    out = write_template(tmp_path / "m.xlsx", month=month)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == sheet
+    assert book[sheet]["A2"].value.endswith(title)

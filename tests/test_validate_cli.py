@@ -162,4 +162,4 @@ def test_explain_without_a_code_lists_every_code() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "รหัสปัญหาทั้งหมด ดูคำอธิบายด้วย procdata explain รหัส"
     assert "  agreed_above_budget     ข้อผิดพลาด" in lines
-    assert len(lines) == 1 + 32
+    assert len(lines) == 1 + 33

@@ -29,6 +29,7 @@ KEYS: dict[str, dict[str, bool]] = {
         "profile": True, "licence": False, "ocid_prefix": False, "personal_ids": False,
     },
     "report": {"problems": False, "improvements": False},
+    "workspace": {"inbox": False, "out": False},
 }
 PERSONAL_ID_POLICIES = ("mask", "full")
 _OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
@@ -61,6 +62,16 @@ class Config:
     personal_ids: str = ""  # "mask", "full", or "" for the criteria profile's default
     problems: str = ""  # O13 report: ปัญหาและอุปสรรค
     improvements: str = ""  # O13 report: แนวทางการปรับปรุง
+    inbox: str = "monthly"  # workspace: where monthly files are dropped, beside procdata.toml
+    out: str = "site"  # workspace: where publish writes, beside procdata.toml
+
+    @property
+    def inbox_path(self) -> Path:
+        return self.path.parent / self.inbox
+
+    @property
+    def out_path(self) -> Path:
+        return self.path.parent / self.out
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -138,6 +149,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         path=path, agency=agency, profile=publish["profile"], licence=publish["licence"] or "CC-BY-4.0",
         ocid_prefix=publish["ocid_prefix"], personal_ids=publish["personal_ids"],
         problems=values["report"]["problems"], improvements=values["report"]["improvements"],
+        inbox=values["workspace"]["inbox"] or "monthly", out=values["workspace"]["out"] or "site",
     )
 
 
@@ -149,6 +161,8 @@ DEFAULTS = {
     "profile": "ita-2568",
     "licence": "CC-BY-4.0",
     "personal_ids": "mask",
+    "inbox": "monthly",
+    "out": "site",
 }
 
 
@@ -199,6 +213,12 @@ personal_ids = {q("personal_ids")}
 # ข้อความในรายงานผล O13 ประจำปี (เขียนได้หลายบรรทัดภายใน \"\"\" ... \"\"\") ว่างไว้จะแสดงว่า (รอเขียน)
 problems = {q("problems")}
 improvements = {q("improvements")}
+
+[workspace]
+# โฟลเดอร์ทำงานข้างแฟ้มนี้: วางแฟ้ม สขร.๑ รายเดือนใน inbox แล้วสั่ง procdata status / procdata publish
+# (workspace folders beside this file: drop monthly files into inbox; publish writes into out)
+inbox = {q("inbox")}
+out = {q("out")}
 """
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from procdata.i18n import message
 from procdata.read.model import IngestResult
+
+if TYPE_CHECKING:
+    from procdata.workspace.status import Status
 
 
 def ingest_text(result: IngestResult, lang: str = "th") -> str:
@@ -46,3 +50,39 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
 def _shorten(text: str, width: int = 60) -> str:
     text = re.sub(r"\.{4,}", "…", text)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def status_text(result: Status, lang: str = "th") -> str:
+    """The month table (rich) and the readiness checklist, one line per requirement."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from procdata.i18n import be_date, number
+    from procdata.workspace.status import month_label
+
+    as_of = be_date(result.as_of) if lang == "th" else result.as_of.isoformat()
+    table = Table(title=message("status_title", lang, fiscal_year=result.fiscal_year, as_of=as_of, profile=result.profile))
+    for index, name in enumerate(message("status_columns", lang).split("|")):
+        table.add_column(name, justify="left" if index == 0 else "right")
+    for month in result.months:
+        label = month_label(month.month, lang) if month.month else message("status_no_month", lang)
+        table.add_row(label, f"{month.files:,}", f"{month.items:,}", number(month.budget), f"{month.investment:,}",
+                      f"{month.errors:,}", f"{month.warnings:,}")
+    buffer = io.StringIO()
+    Console(file=buffer, width=110, color_system=None, highlight=False).print(table)
+    lines = [buffer.getvalue().rstrip("\n")]
+    if result.missing:
+        lines.append(message("status_missing", lang, months=", ".join(month_label(m, lang) for m in result.missing)))
+    lines.append("")
+    lines.append(message("status_checklist", lang))
+    for requirement in result.requirements:
+        mark = "✓ " + message("status_met", lang) if requirement.met else "✗ " + message("status_not_met", lang)
+        lines.append(f"  {mark}: {requirement.detail}")
+        if requirement.todo:
+            lines.append(f"      → {requirement.todo}")
+    unmet = sum(not r.met for r in result.requirements)
+    lines.append(message("status_ready", lang) if not unmet else message("status_not_ready", lang, count=unmet))
+    return "\n".join(lines)
+

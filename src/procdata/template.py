@@ -15,12 +15,11 @@ from pathlib import Path
 
 from procdata.errors import ProcdataError
 from procdata.normalize import vocab
-from procdata.normalize.dates import MONTH_BY_NAME
+from procdata.normalize.dates import THAI_MONTHS_FULL
 from procdata.output import write_atomic
 from procdata.resources import data
 
 LAYOUTS = ("sorkorror1", "o12")
-THAI_MONTHS = [name for name, number in sorted(MONTH_BY_NAME.items(), key=lambda kv: kv[1]) if name.endswith(("คม", "ยน", "พันธ์"))]
 DATE_FORMAT = "[$-th-TH,107]d mmm yyyy"  # shown in the Buddhist Era by Excel
 AMOUNT_FORMAT = "#,##0.00"
 
@@ -133,7 +132,7 @@ def _sorkorror1(sheet, settings: dict, month: str | None, agency: str, lists: di
     if month:
         year, number = parse_month(month)
         sheet.title = f"{_short_month(number)}{year % 100:02d}"
-        title = form["title"].format(month=f"{THAI_MONTHS[number - 1]} {year}")
+        title = form["title"].format(month=f"{THAI_MONTHS_FULL[number - 1]} {year}")
     else:
         sheet.title = "สขร1"
         title = form["no_month"]

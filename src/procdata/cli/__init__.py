@@ -13,6 +13,7 @@ from procdata.cli import explain as _explain
 from procdata.cli import ingest as _ingest
 from procdata.cli import init as _init
 from procdata.cli import publish as _publish
+from procdata.cli import status as _status
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
 from procdata.cli.common import ProcdataGroup
@@ -48,6 +49,7 @@ app.command("explain")(_explain.explain)
 app.command("template")(_template.template)
 app.command("init")(_init.init)
 app.command("publish")(_publish.publish)
+app.command("status")(_status.status)
 
 
 def main() -> None:

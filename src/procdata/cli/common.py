@@ -45,8 +45,16 @@ Debug = Annotated[
     typer.Option("--debug", help="แสดง traceback เมื่อเกิดข้อผิดพลาด / show tracebacks", callback=_set_debug, is_eager=True),
 ]
 Inputs = Annotated[
-    list[Path],
-    typer.Argument(help="แฟ้มหรือโฟลเดอร์ (.xlsx .xls .ods .csv .html) / files or folders", show_default=False),
+    list[Path] | None,
+    typer.Argument(
+        help="แฟ้มหรือโฟลเดอร์ (.xlsx .xls .ods .csv .html) ปกติ: โฟลเดอร์แฟ้มรายเดือนของโฟลเดอร์ทำงาน / "
+        "files or folders (default: the workspace's monthly folder)",
+        show_default=False,
+    ),
+]
+ConfigPath = Annotated[
+    Path | None,
+    typer.Option("--config", help="แฟ้มโปรไฟล์หน่วยงาน (ปกติ procdata.toml ในโฟลเดอร์ที่ทำงาน) / agency profile"),
 ]
 Encoding = Annotated[
     str | None,

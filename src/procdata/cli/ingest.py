@@ -11,7 +11,7 @@ from procdata.cli.common import Debug, Encoding, FiscalYear, Inputs, Lang, echo_
 
 
 def ingest(
-    inputs: Inputs,
+    inputs: Inputs = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="แฟ้มผลลัพธ์ .csv หรือ .json / output file (.csv or .json)"),
@@ -27,9 +27,11 @@ def ingest(
     from procdata.output import canonical_csv, canonical_json, write_atomic
     from procdata.read.ingest import ingest as run
     from procdata.render import ingest_text
+    from procdata.workspace.layout import default_inputs
 
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(out))
+    inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step)
     for failure in result.failures:

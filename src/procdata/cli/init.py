@@ -45,6 +45,13 @@ def init(
     }
     written, missing = init_profile(path, values, force=force)
     typer.echo(message("init_written", lang, file=written))
+    if not missing:
+        from procdata.config import load_config
+        from procdata.workspace.layout import create_folders
+
+        create_folders(written)
+        made = load_config(written)
+        typer.echo(message("init_folders", lang, inbox=made.inbox_path, out=made.out_path))
     if missing:
         flags = " ".join(f"--{key.split('.')[1]} ..." for key in missing)
         typer.echo(message("init_missing", lang, keys=", ".join(missing), flags=flags))

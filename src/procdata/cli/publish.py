@@ -8,12 +8,7 @@ from typing import Annotated
 
 import typer
 
-from procdata.cli.common import EXIT_PROBLEMS, Debug, Encoding, FiscalYear, Inputs, Lang
-
-ConfigPath = Annotated[
-    Path | None,
-    typer.Option("--config", help="แฟ้มโปรไฟล์หน่วยงาน (ปกติ procdata.toml ในโฟลเดอร์ที่ทำงาน) / agency profile"),
-]
+from procdata.cli.common import EXIT_PROBLEMS, ConfigPath, Debug, Encoding, FiscalYear, Inputs, Lang
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -26,8 +21,11 @@ def _as_of(value: str | None) -> dt.date | None:
 
 
 def publish(
-    inputs: Inputs,
-    out: Annotated[Path, typer.Option("--out", "-o", help="โฟลเดอร์ผลลัพธ์ (แทนที่ทั้งโฟลเดอร์) / output folder")],
+    inputs: Inputs = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="โฟลเดอร์ผลลัพธ์ (แทนที่ทั้งโฟลเดอร์; ปกติ site ของโฟลเดอร์ทำงาน) / output folder"),
+    ] = None,
     fiscal_year: FiscalYear = None,
     as_of: Annotated[
         str | None,
@@ -44,7 +42,9 @@ def publish(
     """เผยแพร่ข้อมูล ITA (O12/O13) เว็บเพจ และ Data Package / Publish the ITA open data, web page and data package."""
     from procdata.publish import publish as run
     from procdata.publish.text import publish_text
+    from procdata.workspace.layout import default_inputs, default_out
 
+    inputs, out = default_inputs(inputs, config), default_out(out, config)
     result = run(inputs, out=out, fiscal_year=fiscal_year, as_of=_as_of(as_of), config=config,
                  force=force, encoding=encoding, lang=lang)
     typer.echo(publish_text(result, lang))

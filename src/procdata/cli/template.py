@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from procdata.cli.common import Debug, Lang
+from procdata.cli.common import ConfigPath, Debug, Lang
 
 
 def template(
@@ -16,9 +16,7 @@ def template(
     month: Annotated[
         str | None, typer.Option("--month", help="เดือนของแบบ สขร.๑ เช่น 2568-01 / report month, e.g. 2568-01")
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="แฟ้ม procdata.toml สำหรับชื่อหน่วยงาน / agency profile")
-    ] = None,
+    config: ConfigPath = None,
     lang: Lang = "th",
     debug: Debug = False,
 ) -> None:

@@ -29,7 +29,7 @@ class Format(StrEnum):
 
 
 def validate(
-    inputs: Inputs,
+    inputs: Inputs = None,
     format: Annotated[
         Format, typer.Option("--format", "-f", help="รูปแบบรายงาน text|json|html / report format"),
     ] = Format.text,
@@ -51,7 +51,9 @@ def validate(
     from procdata.check.render import report_html, report_json, report_text
     from procdata.i18n import message
     from procdata.output import write_atomic
+    from procdata.workspace.layout import default_inputs
 
+    inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step)
     for failure in report.failures:

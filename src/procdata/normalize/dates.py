@@ -30,6 +30,7 @@ _MONTHS = {
     11: ("พฤศจิกายน", "พฤศจิกา", "พย", "nov", "november"),
     12: ("ธันวาคม", "ธันวา", "ธค", "dec", "december"),
 }
+THAI_MONTHS_FULL = tuple(names[0] for _, names in sorted(_MONTHS.items()))
 MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in names}
 # Longest names first so that "มีนาคม" is not read as "มีนา" + "คม".
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTH_BY_NAME), key=len, reverse=True))

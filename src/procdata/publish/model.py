@@ -96,6 +96,7 @@ class PublishResult:
     after_as_of: int = 0  # records of the year signed after the date of the data: is --as-of right?
     no_year: int = 0  # records whose fiscal year is unknown (published only with force, and then not used)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
+    merged: int = 0  # records folded into a later month's record of the same project
 
     @property
     def masked(self) -> int:
@@ -105,7 +106,7 @@ class PublishResult:
         return {
             "out": str(self.out), "fiscal_year": self.fiscal_year, "as_of": self.as_of.isoformat(),
             "as_of_basis": self.as_of_basis, "profile": self.profile, "refused": self.refused,
-            "personal_ids": self.personal_ids,
+            "personal_ids": self.personal_ids, "merged": self.merged,
             "files": self.files, "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.__dict__ for s in self.skipped], "masked": self.masked,
             "other_years": {str(k): v for k, v in self.other_years.items()}, "no_year": self.no_year,

@@ -29,6 +29,7 @@ from procdata.publish.tables import build_table, default_as_of, derive_status
 from procdata.publish.xlsx import to_xlsx
 from procdata.read.files import expand_inputs
 from procdata.read.ingest import ingest
+from procdata.workspace.merge import conflict_problems, merge_updates
 
 if TYPE_CHECKING:
     from procdata.check.model import Report
@@ -71,7 +72,8 @@ def publish(
     paths = [Path(p) for p in inputs]
     files = _input_files(paths, out)
     ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year)
-    records = ingested.records
+    merged = merge_updates(ingested.records)  # monthly updates of the same project become one record
+    records = merged.records
     years = records["fiscal_year"].dropna()
     fiscal_year = _choose_year(ingested, paths, fiscal_year)
     as_of_basis = "option" if as_of else "data"
@@ -79,8 +81,10 @@ def publish(
     if as_of is None:
         raise ProcdataError("publish_no_as_of", fiscal_year=fiscal_year)
     report = _validate(ingested, lang)
+    report.problems.extend(conflict_problems(merged, lang))
     result = PublishResult(out=out, fiscal_year=fiscal_year, as_of=as_of, as_of_basis=as_of_basis,
-                           profile=profile.id, report=report, failures=list(ingested.failures))
+                           profile=profile.id, report=report, failures=list(ingested.failures),
+                           merged=sum(len(folded) for _, folded in merged.merged))
     if not report.valid and not force:
         result.refused = True
         return result

@@ -51,6 +51,13 @@ def publish_text(result: PublishResult, lang: str = "th") -> str:
         lines.append(message("publish_no_year", lang, count=f"{result.no_year:,}"))
     policy = {"th": {"mask": "ปิดบัง", "full": "เผยแพร่เต็ม"}}.get(lang, {}).get(result.personal_ids, result.personal_ids)
     lines.append(message("publish_masked", lang, count=f"{result.masked:,}", policy=policy))
+    if result.merged:
+        lines.append(message("publish_merged", lang, count=f"{result.merged:,}"))
+    for problem in (p for p in result.report.warnings if p.code == "update_conflict"):
+        lines.append(message(
+            "publish_problem", lang, file=problem.file, sheet=problem.sheet or "-", row=problem.row or "-",
+            column=problem.column or "-", header=problem.header or problem.field, message=problem.message,
+        ))
     if result.report.warnings:
         lines.append(message("publish_warnings", lang, count=f"{len(result.report.warnings):,}"))
     lines.append(message("publish_files", lang, files=", ".join(result.files)))

@@ -23,7 +23,7 @@ from procdata.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt", ".html", ".htm"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm"}
 # Limits that stop a zip bomb before anything is inflated.
 MAX_UNZIPPED = 1 << 30  # 1 GiB in all
 MAX_RATIO = 200  # a member inflating more than this many times over...
