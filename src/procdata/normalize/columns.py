@@ -88,13 +88,14 @@ def _edges_suspect(chunk: pa.Array) -> bool:
     if not len(data):
         return False
     # An empty value reads as the first byte of the next one: a harmless false alarm at worst.
-    starts = np.minimum(offsets[:-1], len(data) - 1)
-    ends = np.maximum(offsets[1:], 1)
+    size = len(chunk)
+    ends = offsets[1:]
+    places = np.concatenate((offsets[:-1], ends - 1, ends - 2, ends - 3)).clip(0, len(data) - 1)
+    found = data[places]
     return bool(
-        _SUSPECT[data[starts]].any()
-        or _SUSPECT[data[ends - 1]].any()
-        or (data[np.maximum(ends - 2, 0)] == 0xC2).any()
-        or _THREE_BYTE_SPACE[data[np.maximum(ends - 3, 0)]].any()
+        _SUSPECT[found[: 2 * size]].any()
+        or (found[2 * size : 3 * size] == 0xC2).any()
+        or _THREE_BYTE_SPACE[found[3 * size :]].any()
     )
 
 

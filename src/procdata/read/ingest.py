@@ -155,7 +155,11 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     with ThreadPoolExecutor(max_workers=2) as pool:  # column by column, in Arrow and NumPy: two cores
         texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
     n = len(body)
-    blank = ~_non_blank(body).to_numpy()
+    # A blank row: nothing in the columns just stripped, nor in the others.
+    others = body[[col for col in body.columns if col not in set(cols.values())]]
+    blank = ~_non_blank(others).to_numpy()
+    for text in texts.values():
+        blank &= text.eq("").to_numpy(dtype=bool)
     core = np.zeros(n, dtype=bool)
     for key in CORE:
         if key in texts:
