@@ -326,8 +326,8 @@ def _bidders_are_json(raw: pd.DataFrame) -> bool:
     if "bidders" not in raw or "bidder_names" in raw or "bidder_prices" in raw:
         return False
     text = raw["bidders"].astype(STRING).fillna("")
-    filled = text[text.ne("")]
-    return bool(len(filled) and filled.str.startswith("[").all())
+    empty = text.eq("")
+    return bool((~empty).any() and (text.str.startswith("[") | empty).all())
 
 
 def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, json_bidders: bool) -> tuple[pd.DataFrame, _Builder]:

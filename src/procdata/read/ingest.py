@@ -132,6 +132,11 @@ def _non_blank(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(filled, index=frame.index)
 
 
+def _mentions(column: pd.Series, words: str) -> np.ndarray:
+    """Cells that contain one of ``words`` (a regular expression)."""
+    return column.astype("string").fillna("").str.contains(words, regex=True).to_numpy(dtype=bool)
+
+
 def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
     for row in range(first, last):
         for value in frame.iloc[row].tolist():
@@ -153,7 +158,11 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
     with ThreadPoolExecutor(max_workers=2) as pool:  # column by column, in Arrow and NumPy: two cores
+        # Words of a total row or a signature, searched while the columns are stripped.
+        totals = [pool.submit(_mentions, body[cols[key]], "รวม|total|Total|ลงชื่อ") for key in ("seq", "item_name") if key in cols]
+        totals += [pool.submit(_mentions, body[col], "รวม|ลงชื่อ") for col in list(body.columns[:2])]
         texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
+        mentions = [found.result() for found in totals]
     n = len(body)
     # A blank row: nothing in the columns just stripped, nor in the others.
     others = body[[col for col in body.columns if col not in set(cols.values())]]
@@ -167,9 +176,8 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
             core |= filled.to_numpy(dtype=bool)
     # Rows that need a closer look: not plainly a record, or possibly a total row.
     suspect = ~core & ~blank
-    for key in ("seq", "item_name"):
-        if key in texts:
-            suspect |= texts[key].str.contains("รวม|total|Total|ลงชื่อ", regex=True).to_numpy()
+    for found in mentions:
+        suspect |= found
     # A header repeated after a page break: three or more cells equal to the header.
     same_as_header = np.zeros(n, dtype=bool)
     header_row = frame.iloc[layout.header_rows[0]]
@@ -178,8 +186,6 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
         same_as_header = matches >= MIN_HEADER_FIELDS
     core &= ~same_as_header
     suspect = suspect | same_as_header
-    for col in list(body.columns[:2]):
-        suspect |= body[col].astype("string").fillna("").str.contains("รวม|ลงชื่อ", regex=True).to_numpy()
 
     kind = np.where(core, 1, 0)  # 1 record, 2 continuation, 0 not a record
     kind[blank] = 0
