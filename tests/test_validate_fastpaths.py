@@ -106,7 +106,7 @@ def test_big_tables_in_parts_give_what_one_pass_gives(tmp_path: Path, monkeypatc
     whole = ingest([path])
     for parts in (2, 3, 7):
         monkeypatch.setattr(table, "PARALLEL_ROWS", 10)
-        monkeypatch.setattr(table, "PARALLEL_PARTS", parts)
+        monkeypatch.setattr(table, "THREADS", parts)
         split = ingest([path])
         pd.testing.assert_frame_equal(split.records, whole.records)
         assert split.issues == whole.issues

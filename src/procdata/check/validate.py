@@ -20,6 +20,7 @@ from procdata.check.schema import VOCABULARY, schema_checks
 from procdata.check.table import Hits, Table
 from procdata.i18n import message as ui_message
 from procdata.normalize import vocab
+from procdata.normalize.columns import THREADS
 from procdata.read.model import FIELDS, CellIssue, Column, IngestResult
 from procdata.resources import schema
 
@@ -80,14 +81,14 @@ def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
 
 
 def _run_checks(table: Table) -> list[Hits]:
-    """Every check on the whole table, two at a time.
+    """Every check on the whole table, on several threads.
 
     The checks spend their time in Arrow and NumPy, which release the GIL, so
-    two threads use two cores. The longest check (winners) goes first.
+    each thread uses a core. The longest check (winners) goes first.
     """
     table.prepare()  # the typed views the checks share, computed once before they start
     checks = [winners, *(rule for rule in RULES if rule is not winners), *schema_checks()]
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
         return [hits for found in pool.map(lambda check: list(check(table)), checks) for hits in found]
 
 

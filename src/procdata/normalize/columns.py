@@ -9,6 +9,7 @@ procdata is almost entirely such values.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ from procdata.normalize.numbers import digits_only
 from procdata.normalize.text import one_line
 
 STRING = "string[pyarrow]"
+# Threads for column-wise work: Arrow and NumPy release the GIL, so each uses a core.
+THREADS = max(2, min(8, os.cpu_count() or 2))
 
 # Text that text.clean may change: anything but printable ASCII, Thai and single spaces
 # between words (line breaks, invisible characters, other scripts), ำ twice and า never

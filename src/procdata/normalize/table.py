@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from procdata.errors import ParseError
 from procdata.normalize import cells, vocab
 from procdata.normalize.columns import (
+    THREADS,
     arrow,
     canonical_bidders,
     count_bidders,
@@ -39,8 +40,7 @@ from procdata.normalize.text import clean, one_line
 from procdata.read.model import FIELDS, CellIssue, Column
 
 STRING = "string[pyarrow]"
-PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, two at a time
-PARALLEL_PARTS = 2
+PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thread
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TRUE = {"true", "1", "yes", "y", "ใช่", "เป็น", "✓", "✔", "x", "งบลงทุน"}
 _FALSE = {"false", "0", "no", "n", "ไม่ใช่", "ไม่เป็น", "ไม่", "-"}
@@ -293,7 +293,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     ``contract``), plus ``source_row`` and optionally ``section_category`` and
     ``section_month`` (from heading rows inside the table).
 
-    A big table is normalized in parts, two at a time (the work is in Arrow
+    A big table is normalized in parts, one per thread (the work is in Arrow
     and NumPy, which release the GIL): the records and the issues, in their
     order, are those of one pass over the whole table.
     """
@@ -301,9 +301,9 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     if len(raw) < PARALLEL_ROWS:
         frame, builder = _canonical(raw, columns, context, json_bidders)
         return frame, builder.issues
-    bounds = np.linspace(0, len(raw), PARALLEL_PARTS + 1).astype(int)
+    bounds = np.linspace(0, len(raw), THREADS + 1).astype(int)
     parts = [raw.iloc[start:stop] for start, stop in itertools.pairwise(bounds)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
         done = list(pool.map(lambda part: _canonical(part, columns, context, json_bidders), parts))
     frame = pd.concat([part for part, _ in done], ignore_index=True)
     # The issues as one pass raises them: place by place (every part calls the places in the

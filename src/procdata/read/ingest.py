@@ -16,7 +16,7 @@ import pandas as pd
 
 from procdata.errors import InputError
 from procdata.normalize import vocab
-from procdata.normalize.columns import non_blank, strip_series
+from procdata.normalize.columns import THREADS, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
@@ -126,7 +126,7 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
 
 def _non_blank(frame: pd.DataFrame) -> pd.Series:
     filled = np.zeros(len(frame), dtype=bool)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for column in pool.map(lambda col: non_blank(frame[col]), frame.columns):
             filled |= column
     return pd.Series(filled, index=frame.index)
@@ -157,7 +157,7 @@ def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: st
 def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
-    with ThreadPoolExecutor(max_workers=2) as pool:  # column by column, in Arrow and NumPy: two cores
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:  # column by column, in Arrow and NumPy
         # Words of a total row or a signature, searched while the columns are stripped.
         totals = [pool.submit(_mentions, body[cols[key]], "รวม|total|Total|ลงชื่อ") for key in ("seq", "item_name") if key in cols]
         totals += [pool.submit(_mentions, body[col], "รวม|ลงชื่อ") for col in list(body.columns[:2])]
