@@ -17,11 +17,7 @@ import numpy as np
 
 from procdata.check import catalog
 from procdata.check.table import Hits, Table, positions
-from procdata.normalize import vocab
 from procdata.resources import schema
-
-# The vocabulary behind each enum field, for suggesting the closest known value.
-VOCABULARY = {"method": "method", "status": "status", "budget_category": "category", "budget_source": "source"}
 
 
 def schema_checks() -> list[Callable[[Table], Iterator[Hits]]]:
@@ -43,8 +39,7 @@ def _field_hits(table: Table, spec: dict[str, Any]) -> Iterator[Hits]:
         present = present & ~wrong
     if "enum" in constraints:
         outside = present & ~table.records[name].isin(constraints["enum"]).fillna(False).to_numpy(dtype=bool)
-        rows = positions(outside)
-        yield Hits(catalog.code_for("enum", name), name, rows, [{"closest": _closest(table, name, row)} for row in rows])
+        yield Hits(catalog.code_for("enum", name), name, positions(outside))
     if "pattern" in constraints:
         text = table.records[name].astype("string")
         matches = text.str.fullmatch(constraints["pattern"]).fillna(False).to_numpy(dtype=bool)
@@ -85,11 +80,6 @@ def _type_hits(table: Table, name: str, kind: str, wrong: np.ndarray) -> Iterato
         yield Hits("impossible_date", name, rows[iso])
         rows = rows[~iso]
     yield Hits(catalog.code_for(f"type:{kind}", name), name, rows)
-
-
-def _closest(table: Table, name: str, row: int) -> str | None:
-    kind = VOCABULARY.get(name)
-    return vocab.closest(kind, table.text(name, row)) if kind else None
 
 
 def _range_hits(table: Table, name: str, constraints: dict[str, Any], present: np.ndarray) -> Iterator[Hits]:

@@ -31,7 +31,6 @@ class Hits:
     field: str
     rows: np.ndarray  # positions in the records table
     params: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # message parameters, one per row
-    whole_sheet: bool = False  # one problem for the sheet rather than for a cell
 
 
 class Table:

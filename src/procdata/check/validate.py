@@ -16,7 +16,7 @@ from typing import Any
 from procdata.check import catalog
 from procdata.check.model import Problem, Report
 from procdata.check.rules import RULES, winners
-from procdata.check.schema import VOCABULARY, schema_checks
+from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table
 from procdata.i18n import message as ui_message
 from procdata.normalize import vocab
@@ -40,8 +40,9 @@ SOURCES = {
 }
 # Checks that report an empty value: not repeated where ingest already said the cell was unreadable.
 EMPTY_VALUE = {"required", "signed_no_winner", "signed_no_price"}
-# Ingest's codes for unknown words, by field.
-UNKNOWN = {f"unknown_{kind}": field for field, kind in VOCABULARY.items()}
+# The checks of words outside a vocabulary (normalize/vocab.py), and the vocabulary to
+# suggest the closest known word from.
+UNKNOWN = {f"unknown_{kind}": kind for kind in ("method", "status", "category", "source")}
 
 
 def validate(
@@ -140,7 +141,7 @@ _FIELD_ORDER = {name: number for number, name in enumerate(FIELDS)}
 def _from_issue(issue: CellIssue, lang: str) -> Problem:
     params: dict[str, Any] = {"value": issue.value, "field": title(issue.field, lang)}
     if issue.code in UNKNOWN:
-        params["suggestion"] = _suggestion(VOCABULARY[UNKNOWN[issue.code]], issue.value, lang)
+        params["suggestion"] = _suggestion(UNKNOWN[issue.code], issue.value, lang)
     return _problem(issue.code, issue.file, issue.sheet, issue.row, Column(issue.column, issue.header), issue.field, issue.value, params, lang)
 
 
@@ -152,7 +153,7 @@ def _suggestion(kind: str, value: str, lang: str) -> str:
 
 def _from_hits(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
     lang = table.lang
-    if hits.code in ("required",):
+    if hits.code == "required":
         return _required(hits, table, where, flagged)
     out = []
     for number, row in enumerate(hits.rows):
@@ -161,9 +162,8 @@ def _from_hits(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str
             continue
         value = table.shown(hits.field, int(row))
         params = {"value": value, "field": title(hits.field, lang), **(hits.params[number] if hits.params else {})}
-        if "closest" in params:
-            kind = VOCABULARY.get(hits.field)
-            params["suggestion"] = _suggestion(kind, value, lang) if kind else ""
+        if hits.code in UNKNOWN:
+            params["suggestion"] = _suggestion(UNKNOWN[hits.code], table.text(hits.field, int(row)), lang)
         if "low" in params:
             params["bounds"] = _bounds(params["low"], params["high"], lang)
         column = where.column(file, sheet, source_row, hits.field)
