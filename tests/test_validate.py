@@ -107,6 +107,14 @@ def test_every_check_has_a_case_here_or_in_the_tests_below() -> None:
     assert tested == set(catalog.checks())
 
 
+def test_a_12_digit_taxpayer_id_is_a_lost_zero_only_when_the_zero_makes_it_valid(tmp_path: Path) -> None:
+    report = validate([write(tmp_path / "a.csv", {"winner_tax_id": "403555008711"}, {"winner_tax_id": "403555008712"})])
+    assert found(report) == {(2, "winner_tax_id", "tax_id_leading_zero"), (3, "winner_tax_id", "tax_id_digits")}
+    short = next(p for p in report.problems if p.row == 3)
+    assert (short.severity, short.value, short.column) == ("error", "403555008712", "Q")
+    assert short.message == 'เลขประจำตัวผู้เสียภาษีต้องมี 13 หลัก แต่ "403555008712" มี 12 หลัก'
+
+
 def test_duplicate_project_numbers_name_each_other(tmp_path: Path) -> None:
     report = validate([write(tmp_path / "a.csv", {"project_id": "67019123456"}, {"project_id": "67019123457"}, {"project_id": "67019123456"})])
     duplicates = [p for p in report.problems if p.code == "duplicate_project"]

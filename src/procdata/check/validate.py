@@ -72,6 +72,7 @@ def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
     for hits in _run_checks(table):
         if len(hits.rows):
             problems.extend(_from_hits(hits, table, where, flagged))
+    problems = _short_tax_ids(problems, lang)
     problems.sort(key=where.order)
     report = Report(problems=problems)
     report.failures = [
@@ -189,6 +190,25 @@ def _required(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str,
         params = {"value": "", "field": title(hits.field, lang), "count": f"{count:,}"}
         out.append(_problem(code, file, sheet, None, None, hits.field, "", params, lang))
     return out
+
+
+def _short_tax_ids(problems: list[Problem], lang: str) -> list[Problem]:
+    """A 12-digit taxpayer ID that a leading 0 does not make valid lost a digit, not its 0 to Excel.
+
+    Ingest restores the 0 of every 12-digit ID (a warning); where the restored ID
+    fails the check digit, both warnings become one error: not 13 digits.
+    """
+    restored = {(p.file, p.sheet, p.row): p for p in problems if p.code == "tax_id_leading_zero"}
+    failing = {(p.file, p.sheet, p.row) for p in problems if p.code == "tax_id_check_digit"}
+    short = restored.keys() & failing
+    if not short:
+        return problems
+    kept = [p for p in problems if (p.file, p.sheet, p.row) not in short or p.code not in ("tax_id_leading_zero", "tax_id_check_digit")]
+    for key in sorted(short, key=str):
+        cell = restored[key]
+        params = {"value": cell.value, "field": title(cell.field, lang), "digits": len(cell.value)}
+        kept.append(_problem("tax_id_digits", cell.file, cell.sheet, cell.row, Column(cell.column, cell.header), cell.field, cell.value, params, lang))
+    return kept
 
 
 def _bounds(low: Any, high: Any, lang: str) -> str:
