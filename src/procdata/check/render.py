@@ -84,9 +84,10 @@ table { border-collapse: collapse; width: 100%; font-size: .95rem; }
 th, td { border: 1px solid #999; padding: .3rem .5rem; vertical-align: top; text-align: left; }
 th { background: #eee; }
 td.row, td.column { white-space: nowrap; text-align: center; }
+td.severity, td.code { white-space: nowrap; }
 tr.error td.severity { color: #a00; font-weight: bold; }
 tr.warning td.severity { color: #8a5a00; font-weight: bold; }
-td.value { font-family: monospace; word-break: break-all; }
+td.value { font-family: monospace; overflow-wrap: anywhere; min-width: 9em; }
 footer { margin-top: 2rem; font-size: .85rem; color: #555; }
 @media print { body { margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 @page { size: A4 landscape; margin: 12mm; }
