@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterator
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,6 +19,7 @@ from procdata.check import catalog
 from procdata.check.table import Hits, Table, positions
 from procdata.i18n import number
 from procdata.normalize import vocab
+from procdata.normalize.columns import arrow
 
 CENT = 0.005  # amounts are compared to the satang
 SHOWN_PARTNERS = 3  # rows named in a duplicate message before "and N more"
@@ -101,7 +101,7 @@ def tax_ids(table: Table) -> Iterator[Hits]:
     yield Hits("tax_id_check_digit", "winner_tax_id", candidates[expected != digits[:, 12]])
 
 
-def _digit_matrix(text: pa.ChunkedArray, width: int) -> np.ndarray:
+def _digit_matrix(text: pa.Array | pa.ChunkedArray, width: int) -> np.ndarray:
     """Strings of exactly ``width`` ASCII digits as an (n, width) array of 0-9, read from the Arrow buffer."""
     array = _contiguous(text)
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
@@ -109,15 +109,10 @@ def _digit_matrix(text: pa.ChunkedArray, width: int) -> np.ndarray:
     return raw.reshape(-1, width) - np.uint8(ord("0"))
 
 
-def arrow(text: pd.Series) -> pa.ChunkedArray:
-    """A text column as Arrow strings (no copy)."""
-    array = pa.array(text.astype("string").array)
-    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
-
-
-def _contiguous(text: pa.ChunkedArray) -> pa.Array:
-    """A (small) chunked text array as one array of large strings."""
-    return text.combine_chunks().cast(pa.large_string())
+def _contiguous(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A (small) text array in one piece, as large strings."""
+    array = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    return array.cast(pa.large_string())
 
 
 def duplicates(table: Table) -> Iterator[Hits]:
