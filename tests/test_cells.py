@@ -33,6 +33,10 @@ def test_bidder_name_with_digits_keeps_them() -> None:
     assert parse_bidders("ร้าน 99 ช็อป ราคาที่เสนอ 1,500 บาท") == [Bid("ร้าน 99 ช็อป", 1500.0)]
 
 
+def test_offered_price_words_are_not_part_of_the_name() -> None:
+    assert parse_bidders("1. บริษัท อีสานบาดาล จำกัด เสนอราคา 495,000.00 บาท") == [Bid("บริษัท อีสานบาดาล จำกัด", 495000.0)]
+
+
 def test_wrapped_price_joins_the_bidder_above() -> None:
     assert parse_bidders("1. หจก.ก\n8,198.00") == [Bid("หจก.ก", 8198.0)]
 

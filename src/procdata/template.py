@@ -9,7 +9,6 @@ amounts and dates are validated, and a help sheet explains it all in Thai.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from procdata.errors import ProcdataError
 from procdata.normalize import vocab
 from procdata.normalize.dates import THAI_MONTHS_FULL
 from procdata.output import write_atomic
+from procdata.publish.archive import workbook_bytes
 from procdata.resources import data
 
 LAYOUTS = ("sorkorror1", "o12")
@@ -103,10 +103,7 @@ def write_template(out: Path, *, layout: str = "sorkorror1", month: str | None =
         _o12(sheet, settings, lists)
     _help_sheet(book, settings)
     book.properties.creator = "procdata"
-    book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    write_atomic(out, buffer.getvalue())
+    write_atomic(out, workbook_bytes(book, dt.datetime(2000, 1, 1)))
     return out
 
 

@@ -20,7 +20,7 @@ class Bid:
 
 _LEAD_NUMBER = re.compile(r"^\s*(?:\(?[0-9]{1,2}[.)]|\([0-9]{1,2}\)|[-•*])\s*(?=\D)")
 _PRICE_TAIL = re.compile(
-    r"(?:ราคา(?:ที่เสนอ|ที่ตกลง(?:ซื้อ|จ้าง)?(?:หรือจ้าง)?|เสนอ)?\s*:?\s*)?"
+    r"(?:(?:เสนอ)?ราคา(?:ที่เสนอ|ที่ตกลง(?:ซื้อ|จ้าง)?(?:หรือจ้าง)?|เสนอ)?\s*:?\s*)?"
     r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:บาท)?\s*(?:\.?-+|\.?=+)?\s*(?:บาท)?\s*$"
 )
 _SEPARATORS = " \t/:-,|"
@@ -39,7 +39,7 @@ def _split_bid(line: str) -> Bid:
         if price is not None:
             line = line[: match.start()]
     name = line.strip(_SEPARATORS).strip()
-    name = re.sub(r"\s*ราคา(?:ที่เสนอ)?\s*$", "", name).strip(_SEPARATORS)
+    name = re.sub(r"\s*(?:เสนอ)?ราคา(?:ที่เสนอ)?\s*$", "", name).strip(_SEPARATORS)
     return Bid(name, price)
 
 

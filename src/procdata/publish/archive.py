@@ -31,3 +31,18 @@ def rezip(content: bytes, when: dt.datetime, *, sort: bool = True) -> bytes:
     if sort:
         entries.sort()
     return make_zip(entries, when)
+
+
+def workbook_bytes(book: object, when: dt.datetime) -> bytes:
+    """An openpyxl workbook as .xlsx bytes that depend only on its content and ``when``.
+
+    openpyxl's own save stamps the current time into the properties and the
+    zip entries; this writes through its ExcelWriter and fixes both.
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = when  # type: ignore[attr-defined]
+    buffer = io.BytesIO()
+    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
+    return rezip(buffer.getvalue(), when, sort=False)

@@ -11,18 +11,15 @@ a leading apostrophe, as in the CSV.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import unicodedata
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from procdata.i18n import THAI_MONTHS_SHORT, be_date, number
-from procdata.publish.archive import rezip
+from procdata.publish.archive import workbook_bytes
 from procdata.publish.formats import NO, YES, neutralise
 from procdata.publish.model import Cell, Table
 
@@ -139,9 +136,4 @@ def to_xlsx(table: Table, about: list[tuple[str, str]], when: dt.datetime) -> by
     _about_sheet(book, table, about)
     book.properties.creator = "procdata"
     book.properties.title = table.title()
-    book.properties.created = when
-    book.properties.modified = when
-    buffer = io.BytesIO()
-    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).save()
-    return rezip(buffer.getvalue(), when, sort=False)
+    return workbook_bytes(book, when)
