@@ -139,3 +139,11 @@ def test_commands_outside_a_workspace_say_what_to_do(tmp_path: Path, monkeypatch
     status = runner.invoke(app, ["status", "--lang", "en"])
     assert status.exit_code == 2
     assert "procdata.toml" in status.stderr and len(status.stderr.splitlines()) == 1
+
+
+def test_status_names_a_broken_file_and_exits_2(workspace: Path) -> None:
+    (workspace / "monthly" / "2568-04.xlsx").write_bytes(b"")
+    result = runner.invoke(app, ["status", "--as-of", "2025-03-31"])
+    assert result.exit_code == 2
+    assert result.stderr == "monthly/2568-04.xlsx: แฟ้มว่างเปล่า (0 ไบต์) บันทึกแฟ้มจาก Excel ใหม่อีกครั้ง\n"
+    assert "Traceback" not in result.output

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from procdata.cli.common import (
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_PROBLEMS,
     ConfigPath,
@@ -17,6 +18,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    echo_err,
     file_progress,
 )
 
@@ -39,7 +41,8 @@ def status(
 ) -> None:
     """ดูสถานะรายเดือนและความพร้อมตามเกณฑ์ ITA / Month-by-month status and ITA readiness.
 
-    ออกด้วยรหัส 1 เมื่อยังไม่ผ่านเกณฑ์บางข้อ / exit 1 when a requirement is not met.
+    ออกด้วยรหัส 1 เมื่อยังไม่ผ่านเกณฑ์บางข้อ 2 เมื่ออ่านแฟ้มไม่ได้ /
+    exit 1 when a requirement is not met, 2 when an input cannot be read.
     """
     from procdata.config import load_config
     from procdata.i18n import message
@@ -55,8 +58,12 @@ def status(
     inputs = default_inputs(inputs, config)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         result = run(inputs, profile, fiscal_year=fiscal_year, as_of=day, lang=lang, on_file=step)
+    for failure in result.failures:
+        echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     if format == Format.json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         typer.echo(status_text(result, lang))
+    if result.failures:
+        raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_OK if result.ready else EXIT_PROBLEMS)

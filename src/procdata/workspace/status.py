@@ -24,6 +24,7 @@ from procdata.normalize.dates import fiscal_year_bounds
 from procdata.publish.profile import CriteriaProfile, DatasetSpec, load_profile
 from procdata.publish.tables import default_as_of
 from procdata.read.ingest import ingest
+from procdata.read.model import FileFailure
 from procdata.workspace.merge import conflict_problems, merge_updates
 
 _CITIZEN_ID = re.compile(r"(?<![0-9])[1-9][0-9]{12}(?![0-9])")
@@ -57,6 +58,7 @@ class Status:
     months: list[Month] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
 
     @property
     def ready(self) -> bool:
@@ -67,6 +69,7 @@ class Status:
             "fiscal_year": self.fiscal_year, "as_of": self.as_of.isoformat(), "profile": self.profile,
             "site": self.site, "ready": self.ready, "months": [asdict(m) for m in self.months],
             "missing_months": self.missing, "requirements": [asdict(r) for r in self.requirements],
+            "failures": [asdict(f) for f in self.failures],
         }
 
 
@@ -99,7 +102,7 @@ def status(
     report = validate_ingested(ingested, lang)
     merged = merge_updates(records)
     report.problems.extend(conflict_problems(merged, lang))
-    result = Status(fiscal_year, as_of, profile.id, str(site))
+    result = Status(fiscal_year, as_of, profile.id, str(site), failures=list(ingested.failures))
     year = records[records["fiscal_year"] == fiscal_year]
     shown = set(fiscal_months(fiscal_year, as_of))
     result.months = [m for m in _months(year, report.problems, fiscal_year) if m.month in shown or m.items]
