@@ -42,3 +42,8 @@ def be_date(value: dt.date | str | None) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     return f"{value.day} {THAI_MONTHS_SHORT[value.month - 1]} {value.year + 543}"
+
+
+def be_month(month: str) -> str:
+    """A CE month ``2025-03`` shown to people in the Buddhist Era: ``มี.ค. 2568``."""
+    return f"{THAI_MONTHS_SHORT[int(month[5:7]) - 1]} {int(month[:4]) + 543}"

@@ -32,28 +32,25 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise OutputError("output_unwritable", out=str(path), error=error.strerror or str(error)) from None
 
 
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
+def plain_value(value: Any) -> Any:
+    """A cell as a plain Python value: numpy scalars unwrapped, NaN and NA as None."""
+    import pandas as pd
+
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    if value is getattr(__import__("pandas"), "NA", object()):
-        return None
     return value
 
 
 def records_as_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts: missing values None, ``bidders`` as a list."""
-    import pandas as pd
-
     rows = []
     columns = list(frame.columns)
     for values in frame.itertuples(index=False, name=None):
         row = {}
         for name, value in zip(columns, values, strict=True):
-            value = None if value is pd.NA else _plain(value)
+            value = plain_value(value)
             if name == "bidders" and isinstance(value, str):
                 value = json.loads(value)
             row[name] = value

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from procdata.i18n import THAI_MONTHS_SHORT, be_date, number
+from procdata.i18n import be_date, be_month, number
 from procdata.publish.archive import workbook_bytes
 from procdata.publish.formats import NO, YES, neutralise
 from procdata.publish.model import Cell, Table
@@ -45,7 +45,7 @@ def month_label(month: str | None) -> str:
     """``2025-03`` -> ``มี.ค. 2568``; none -> ``ไม่ระบุเดือน``."""
     if not month:
         return "ไม่ระบุเดือน"
-    return f"{THAI_MONTHS_SHORT[int(month[5:7]) - 1]} {int(month[:4]) + 543}"
+    return be_month(month)
 
 
 def _cell_value(value: Cell, kind: str) -> Cell:

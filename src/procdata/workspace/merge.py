@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from procdata.normalize.text import fold
+from procdata.output import plain_value
 
 # The fields where a later month is news, not a conflict.
 PROGRESS = ("status", "status_text", "contract_date", "contract_end_date", "report_month")
@@ -78,10 +79,10 @@ def merge_updates(records: pd.DataFrame) -> MergeResult:
                 if _missing(merged[name]) and not _missing(earlier[name]):
                     merged[name] = earlier[name]
             for name in CONFLICTS:
-                if _differs(latest[name], earlier[name]) and (name, _plain(earlier[name])) not in seen:
-                    seen.add((name, _plain(earlier[name])))  # each differing value once, from its latest file
+                if _differs(latest[name], earlier[name]) and (name, plain_value(earlier[name])) not in seen:
+                    seen.add((name, plain_value(earlier[name])))  # each differing value once, from its latest file
                     result.conflicts.append(Conflict(
-                        str(key), name, _source(latest), _plain(latest[name]), _source(earlier), _plain(earlier[name]),
+                        str(key), name, _source(latest), plain_value(latest[name]), _source(earlier), plain_value(earlier[name]),
                     ))
         kept_at = int(group["_pos"].min())  # where the project first appears
         replace[kept_at] = merged[records.columns]
@@ -97,10 +98,6 @@ def merge_updates(records: pd.DataFrame) -> MergeResult:
 
 def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
-def _plain(value: object) -> object:
-    return value.item() if hasattr(value, "item") else value
 
 
 def _differs(a: object, b: object) -> bool:

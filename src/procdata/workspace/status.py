@@ -197,10 +197,9 @@ def _readiness(profile: CriteriaProfile, records: pd.DataFrame, current: pd.Data
 
 def month_label(month: str, lang: str) -> str:
     """``2025-01`` shown to people: ``ม.ค. 2568`` in Thai."""
-    from procdata.i18n import THAI_MONTHS_SHORT
+    from procdata.i18n import be_month
 
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{THAI_MONTHS_SHORT[number - 1]} {year + 543}" if lang == "th" else month
+    return be_month(month) if lang == "th" else month
 
 
 def _package_year(path: Path) -> int | None:
