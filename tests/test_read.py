@@ -170,6 +170,21 @@ def test_two_tables_in_one_sheet_and_repeated_header(tmp_path: Path) -> None:
     assert [(s.row, s.reason) for s in result.skipped_rows] == [(4, "repeated_header"), (6, "total_row")]
 
 
+def test_a_numbered_row_is_a_record_whatever_its_words(tmp_path: Path) -> None:
+    """"ลงชื่อ" (sign) and "รวม" (total) in a numbered item do not end the table; in an unnumbered row they do."""
+    rows = [
+        TITLE, SORKORROR1_HEADER,
+        [1, "จัดซื้อสมุดลงชื่อผู้มาติดต่อราชการ", 1200, None, "เฉพาะเจาะจง"],
+        [2, "รวม", 800, None, "เฉพาะเจาะจง"],
+        [3, "จัดซื้อวัสดุงานบ้านงานครัว", 3000, None, "เฉพาะเจาะจง"],
+        [None, "รวม 3 รายการ", 5000],
+        [4, "หลังแถวรวม", 100, None, "เฉพาะเจาะจง"],
+    ]
+    result = ingest([write_xlsx(tmp_path / "n.xlsx", {"ม.ค.68": rows})])
+    assert result.records["seq"].tolist() == [1, 2, 3]
+    assert [(s.row, s.reason) for s in result.skipped_rows] == [(6, "total_row"), (7, "after_table")]
+
+
 def test_section_headings_declare_the_category(tmp_path: Path) -> None:
     rows = [
         TITLE, SORKORROR1_HEADER, ["งบลงทุน"],

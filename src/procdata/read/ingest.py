@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from procdata.errors import InputError
 from procdata.normalize import vocab
-from procdata.normalize.columns import THREADS, non_blank, strip_series
+from procdata.normalize.columns import STRING, THREADS, arrow, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
@@ -39,6 +40,8 @@ CORE = (
     "seq", "budget_amount", "agreed_price", "reference_price", "project_id", "method",
     "contract_no", "fiscal_year", "contract_date", "status",
 )
+# Words of a total row or a signature, looked for in the first columns and the item.
+_STOP_WORDS = "รวม|total|Total|ลงชื่อ"
 TEXT_KEYS = ("item_name", "bidders", "bidder_names", "bidder_prices", "winner", "winner_name", "selection_reason", "contract")
 
 
@@ -134,7 +137,12 @@ def _non_blank(frame: pd.DataFrame) -> pd.Series:
 
 def _mentions(column: pd.Series, words: str) -> np.ndarray:
     """Cells that contain one of ``words`` (a regular expression)."""
-    return column.astype("string").fillna("").str.contains(words, regex=True).to_numpy(dtype=bool)
+    return matches(column.astype(STRING).fillna(""), words)
+
+
+def _empty(text: pd.Series) -> np.ndarray:
+    """Empty values of a stripped text column (told by their length alone)."""
+    return pc.equal(pc.binary_length(arrow(text)), 0).to_numpy(zero_copy_only=False)
 
 
 def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
@@ -158,34 +166,39 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
     with ThreadPoolExecutor(max_workers=THREADS) as pool:  # column by column, in Arrow and NumPy
-        # Words of a total row or a signature, searched while the columns are stripped.
-        totals = [pool.submit(_mentions, body[cols[key]], "รวม|total|Total|ลงชื่อ") for key in ("seq", "item_name") if key in cols]
-        totals += [pool.submit(_mentions, body[col], "รวม|ลงชื่อ") for col in list(body.columns[:2])]
         texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
-        mentions = [found.result() for found in totals]
     n = len(body)
     # A blank row: nothing in the columns just stripped, nor in the others.
     others = body[[col for col in body.columns if col not in set(cols.values())]]
     blank = ~_non_blank(others).to_numpy()
     for text in texts.values():
-        blank &= text.eq("").to_numpy(dtype=bool)
-    core = np.zeros(n, dtype=bool)
+        blank &= _empty(text)
+    # A row with a sequence number is a record: never a total, a signature or a repeated header.
+    numbered = matches(texts["seq"], r"^[0-9๐-๙]+\.?$") if "seq" in texts else np.zeros(n, dtype=bool)
+    core = numbered.copy()
     for key in CORE:
-        if key in texts:
-            filled = texts[key].str.match(r"^[0-9๐-๙]+\.?$") if key == "seq" else texts[key].ne("")
-            core |= filled.to_numpy(dtype=bool)
-    # Rows that need a closer look: not plainly a record, or possibly a total row.
+        if key in texts and key != "seq":
+            core |= ~_empty(texts[key])
+    # Rows that need a closer look: not plainly a record, or possibly a total row or a signature.
     suspect = ~core & ~blank
-    for found in mentions:
-        suspect |= found
-    # A header repeated after a page break: three or more cells equal to the header.
-    same_as_header = np.zeros(n, dtype=bool)
-    header_row = frame.iloc[layout.header_rows[0]]
-    matches = sum(texts[key].eq(str(header_row.iat[col]).strip()).to_numpy(dtype=int) for key, col in cols.items() if str(header_row.iat[col]).strip())
-    if isinstance(matches, np.ndarray):
-        same_as_header = matches >= MIN_HEADER_FIELDS
-    core &= ~same_as_header
-    suspect = suspect | same_as_header
+    others_at = ~numbered & ~blank
+    if others_at.any():
+        rows = np.flatnonzero(others_at)
+        searched = [texts[key] for key in ("seq", "item_name") if key in texts]
+        searched += [body[col] for col in list(body.columns[:2])]
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            for found in pool.map(lambda column: _mentions(column.iloc[rows], _STOP_WORDS), searched):
+                suspect[rows] |= found
+        # A header repeated after a page break: three or more cells equal to the header.
+        header_row = frame.iloc[layout.header_rows[0]]
+        same = np.zeros(len(rows), dtype=int)
+        for key, col in cols.items():
+            if heading := str(header_row.iat[col]).strip():
+                same += texts[key].iloc[rows].eq(heading).to_numpy(dtype=bool)
+        same_as_header = np.zeros(n, dtype=bool)
+        same_as_header[rows] = same >= MIN_HEADER_FIELDS
+        core &= ~same_as_header
+        suspect |= same_as_header
 
     kind = np.where(core, 1, 0)  # 1 record, 2 continuation, 0 not a record
     kind[blank] = 0
