@@ -8,6 +8,7 @@ threads. Neither may change a single value or issue.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,18 @@ def series(values: list[str]) -> pd.Series:
 @given(st.lists(THAI_TEXT, min_size=1, max_size=20))
 def test_one_line_series_is_one_line_of_each_value(values: list[str]) -> None:
     assert columns.one_line_series(series(values)).tolist() == [one_line(v) for v in values]
+
+
+# Every character str.strip() removes, in any script.
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("space", WHITESPACE, ids=[f"U+{ord(c):04X}" for c in WHITESPACE])
+@pytest.mark.parametrize("text", ["", "ถนน", "ค่า", "abc", "ร้าน ก\u0e48", "é", "😀"])
+def test_strip_series_strips_every_whitespace_character(space: str, text: str) -> None:
+    for value in (f"{space}{text}", f"{text}{space}", f"{text}{space}{space}"):
+        values = ["หมู่ที่ 1", value, "ไม้"]  # one suspect value among plain ones
+        assert columns.strip_series(series(values)).tolist() == [v.strip() for v in values]
 
 
 @settings(max_examples=300, deadline=None)

@@ -71,11 +71,13 @@ def strip_series(series: pd.Series) -> pd.Series:
 
 
 def _may_need_strip(array: pa.Array | pa.ChunkedArray) -> bool:
-    """Whether some value may start or end with whitespace: a byte test of each first and last character.
+    """Whether some value may start or end with whitespace: a test of the bytes at each value's edges.
 
     Whitespace is ASCII (bytes up to 0x20) or a character whose UTF-8 form starts with byte
-    C2 (U+0085, U+00A0), E1 (U+1680) or E2/E3 (U+2000-U+205F, U+3000); so it ends with such
-    a byte, or has C2 one byte before the end, or E1-E3 two bytes before. Thai never does.
+    C2 (U+0085, U+00A0), E1 (U+1680) or E2/E3 (U+2000-U+205F, U+3000), with 9A, 80 or 81 as
+    its second byte. So a value may start with whitespace when its first byte is one of
+    those, and end with it when its last byte is ASCII whitespace, or the byte before the
+    last is C2, or 9A, 80 or 81 before a continuation byte. Thai (E0 B8/B9 ..) never is.
     """
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
     return any(_edges_suspect(chunk) for chunk in chunks)
@@ -90,23 +92,23 @@ def _edges_suspect(chunk: pa.Array) -> bool:
     data = np.frombuffer(data_buffer, dtype=np.uint8)
     if not len(data):
         return False
-    # An empty value reads as the first byte of the next one: a harmless false alarm at worst.
-    size = len(chunk)
-    ends = offsets[1:]
-    places = np.concatenate((offsets[:-1], ends - 1, ends - 2, ends - 3)).clip(0, len(data) - 1)
-    found = data[places]
-    return bool(
-        _SUSPECT[found[: 2 * size]].any()
-        or (found[2 * size : 3 * size] == 0xC2).any()
-        or _THREE_BYTE_SPACE[found[3 * size :]].any()
-    )
+    # An empty value reads the bytes of its neighbours: a harmless false alarm at worst.
+    if _MAY_START_SPACE[data.take(offsets[:-1], mode="clip")].any():
+        return True
+    last = data.take(offsets[1:] - 1, mode="clip")
+    if _ASCII_SPACE[last].any():
+        return True
+    before = data.take(offsets[1:] - 2, mode="clip")
+    return bool((before == 0xC2).any() or (_WIDE_SPACE_SECOND[before] & (last >= 0x80)).any())
 
 
-_SUSPECT = np.zeros(256, dtype=bool)
-_SUSPECT[:0x21] = True
-_SUSPECT[[0x7F, 0xC2, 0xE1, 0xE2, 0xE3]] = True
-_THREE_BYTE_SPACE = np.zeros(256, dtype=bool)
-_THREE_BYTE_SPACE[[0xE1, 0xE2, 0xE3]] = True
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[:0x21] = True
+_ASCII_SPACE[0x7F] = True
+_MAY_START_SPACE = _ASCII_SPACE.copy()
+_MAY_START_SPACE[[0xC2, 0xE1, 0xE2, 0xE3]] = True
+_WIDE_SPACE_SECOND = np.zeros(256, dtype=bool)
+_WIDE_SPACE_SECOND[[0x80, 0x81, 0x9A]] = True
 
 
 def matches(series: pd.Series, pattern: str) -> np.ndarray:
