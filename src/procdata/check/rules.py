@@ -8,6 +8,7 @@ price. Codes, severities and messages are in ``data/checks.toml``.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 
@@ -178,21 +179,107 @@ def ceilings(table: Table) -> Iterator[Hits]:
 def winners(table: Table) -> Iterator[Hits]:
     """Winners not among the listed bidders, names compared without spacing, punctuation and legal forms.
 
-    In slices of the table, so that the bidders' names taken apart never hold much memory at once.
+    First every winner is compared, as written, with the names in its record's bidders JSON,
+    found by the positions of its quote marks (:func:`_verbatim`); only the records where
+    that finds no match go on to names taken apart and normalized (:func:`_not_listed`).
     """
     checked = table.present("winner_name") & table.present("bidders")
     winner, bidders = arrow(table.records["winner_name"]), arrow(table.records["bidders"])
-    found = []
-    for start in range(0, table.size, WINNER_BATCH):
-        mask = checked[start : start + WINNER_BATCH]
-        if mask.any():
-            keep = pa.array(mask)
-            rows = start + positions(mask)
-            names = _contiguous(winner.slice(start, len(mask)).filter(keep))
-            bids = _contiguous(bidders.slice(start, len(mask)).filter(keep))
-            found.append(rows[_not_listed(names, bids)])
-    rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    yield Hits("winner_not_bidder", "winner_name", rows, [{"bidders": _bidder_list(table, r)} for r in rows])
+    unsure = []
+    start = 0
+    for chunk in bidders.chunks if isinstance(bidders, pa.ChunkedArray) else [bidders]:
+        size = len(chunk)
+        found = _verbatim(_contiguous(winner.slice(start, size)), chunk)
+        unsure.append(start + positions(checked[start : start + size] & ~found))
+        start += size
+    rows = np.concatenate(unsure) if unsure else np.zeros(0, dtype=np.int64)
+    found_rows = []
+    for first in range(0, len(rows), WINNER_BATCH):  # in slices: names taken apart never hold much memory
+        batch = rows[first : first + WINNER_BATCH]
+        take = pa.array(batch)
+        found_rows.append(batch[_not_listed(_contiguous(winner.take(take)), _contiguous(bidders.take(take)))])
+    rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
+    yield Hits("winner_not_bidder", "winner_name", rows, [{"bidders": _bidder_list(table, int(r))} for r in rows])
+
+
+def _verbatim(winner: pa.Array, bidders: pa.Array) -> np.ndarray:
+    """Records whose winner is, byte for byte, one of the names in their bidders JSON.
+
+    The JSON is as procdata writes it: ``[{"name": "…", "price": …}, …]``, six quote marks
+    per bidder, the name between the third and the fourth, after the bytes '"name": "'.
+    A record with a backslash (an escaped character), another count of quote marks or
+    other bytes before a name is left to the slower path. Names are compared in place,
+    bidder by bidder: arrays over the JSON's and the winners' own bytes whose values are,
+    in turn, a name (or a winner) and the bytes up to the next one.
+    """
+    size = len(bidders)
+    found = np.zeros(size, dtype=bool)
+    if size == 0 or bidders.buffers()[2] is None or winner.buffers()[2] is None:
+        return found
+    offsets, data = _text_bytes(bidders)
+    quotes, backslashes = _find_bytes(data, int(offsets[0]))
+    first_quote = np.searchsorted(quotes, offsets)
+    count = np.diff(first_quote)
+    plain = (count % 6 == 0) & _valid(bidders) & _valid(winner)
+    plain[np.searchsorted(offsets, backslashes, side="right") - 1] = False
+    names = np.where(plain, count // 6, 0)
+    words = np.ndarray(shape=(max(len(data) - 3, 0),), dtype="<u4", buffer=data, strides=(1,))  # 4 bytes from each position
+    winner_offsets, winner_data = _text_bytes(winner)
+    todo = np.flatnonzero(names)
+    for nth in itertools.count():
+        todo = todo[names[todo] > nth]
+        if not len(todo):
+            break
+        opening = first_quote[todo] + 6 * nth + 2
+        start, end = quotes[opening] + 1, quotes[opening + 1]
+        same = (
+            (quotes[opening - 2] == start - 9) & (quotes[opening - 1] == start - 4)
+            & (words[start - 8] == _NAME) & (words[start - 4] == _AFTER_KEY)
+            & (end - start == np.diff(winner_offsets)[todo])
+        )
+        pairs = todo[same]
+        if len(pairs):
+            equal = pc.equal(
+                _views(data, start[same], end[same]), _views(winner_data, winner_offsets[pairs], winner_offsets[pairs + 1]),
+            ).to_numpy(zero_copy_only=False)[0::2]
+            found[pairs[equal]] = True
+            todo = todo[~found[todo]]
+    return found
+
+
+_NAME = int.from_bytes(b"name", "little")
+_AFTER_KEY = int.from_bytes(b'": "', "little")
+_SCAN_BLOCK = 1 << 20  # bytes compared at once: the comparison stays in the cache
+
+
+def _text_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's value offsets (as int64) and its data bytes, without copying the bytes."""
+    wide = 8 if pa.types.is_large_string(text.type) else 4
+    offsets = np.frombuffer(text.buffers()[1], dtype=f"<i{wide}", count=len(text) + 1, offset=text.offset * wide).astype(np.int64)
+    return offsets, np.frombuffer(text.buffers()[2], dtype=np.uint8)[: offsets[-1]]
+
+
+def _find_bytes(data: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of every quote mark and every backslash in ``data[first:]``."""
+    quotes, backslashes = [], []
+    for at in range(first, len(data), _SCAN_BLOCK):
+        block = data[at : at + _SCAN_BLOCK]
+        quotes.append(np.flatnonzero(block == 0x22) + at)
+        backslashes.append(np.flatnonzero(block == 0x5C) + at)
+    empty = [np.zeros(0, dtype=np.int64)]
+    return np.concatenate(quotes or empty), np.concatenate(backslashes or empty)
+
+
+def _valid(text: pa.Array) -> np.ndarray:
+    return text.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _views(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The byte ranges ``starts[i]:ends[i]`` (in order, not overlapping) of ``data`` as strings, at
+    even positions, without copying: the bytes between them are the values at odd positions."""
+    bounds = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    bounds[0:-1:2], bounds[1:-1:2], bounds[-1] = starts, ends, ends[-1]
+    return pa.LargeStringArray.from_buffers(2 * len(starts), pa.py_buffer(bounds), pa.py_buffer(data))
 
 
 def _not_listed(winner: pa.Array, bidders: pa.Array) -> np.ndarray:
