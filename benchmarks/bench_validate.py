@@ -66,6 +66,8 @@ STATUSES = np.array(["in_contract", "completed"])
 STATUS_TEXT = np.array(["อยู่ระหว่างระยะสัญญา", "สิ้นสุดระยะสัญญา"])
 METHOD_TEXT = {"e_bidding": "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)", "e_market": "ตลาดอิเล็กทรอนิกส์ (e-market)", "specific": "เฉพาะเจาะจง"}
 
+GENERATION = "v2"  # changes when the generated table does: v2 lists the winner second in half of the records
+
 # Rows that get one injected error each: (row index, field, bad value).
 INJECTED = (
     (10, "agreed_price", "9999999.00"),  # above the budget
@@ -124,9 +126,14 @@ def generate(path: Path, rows: int, seed: int = 2568) -> None:
     winner = firms[winner_index]
     other = firms[other_index]
     other_price = np.round(agreed * rng.uniform(1.01, 1.1, rows), 2)
+    # The winner is listed first in half of the records, second in the others.
+    winner_first = rng.random(rows) < 0.5
+    first, second = np.where(winner_first, winner, other), np.where(winner_first, other, winner)
+    first_price = np.where(winner_first, agreed, other_price).astype(str)
+    second_price = np.where(winner_first, other_price, agreed).astype(str)
     bidders = np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(
-        '[{"name": "', winner), '", "price": '), agreed.astype(str)), '}, {"name": "'), other), '", "price": ')
-    bidders = np.char.add(np.char.add(bidders, other_price.astype(str)), "}]")
+        '[{"name": "', first), '", "price": '), first_price), '}, {"name": "'), second), '", "price": ')
+    bidders = np.char.add(np.char.add(bidders, second_price), "}]")
     has_project = budget >= 100_000
     project_id = np.where(has_project, np.char.add("67", np.char.zfill(np.arange(rows).astype(str), 9)), "")
     seq = np.arange(rows) - np.searchsorted(month_index, month_index) + 1
@@ -199,7 +206,7 @@ def main() -> None:
         return
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    data = args.dir / f"national-{args.rows}-{args.seed}.csv"
+    data = args.dir / f"national-{args.rows}-{args.seed}-{GENERATION}.csv"
     if not data.exists():
         # In a child process: a child forked from a big parent would count the parent's memory as its own.
         start = time.perf_counter()
