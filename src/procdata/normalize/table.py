@@ -54,10 +54,13 @@ class Context:
     fiscal_year: int | None = None
 
 
-def map_unique(series: pd.Series, func: Callable[[str], Any], *, text: bool = False) -> tuple[pd.Series, pd.Series]:
+def map_unique(
+    series: pd.Series, func: Callable[[str], Any], *, text: bool = False, dtype: str | None = None,
+) -> tuple[pd.Series, pd.Series]:
     """Apply ``func`` once per distinct value: (values, error codes or None).
 
-    With ``text``, ``func`` gives text (or None) and the values come back as a text column.
+    With ``text``, ``func`` gives text (or None) and the values come back as a text column;
+    with ``dtype``, as a column of that type (built from the distinct values, not row by row).
     """
     codes, uniques = pd.factorize(series)
     values = np.empty(len(uniques) + 1, dtype=object)  # the last slot is for missing values (code -1)
@@ -67,10 +70,13 @@ def map_unique(series: pd.Series, func: Callable[[str], Any], *, text: bool = Fa
             values[number] = func(item)
         except ParseError as error:
             errors[number] = error.code
-    return (
-        to_text(list(values[:-1]), codes, series.index) if text else pd.Series(values[codes], index=series.index, dtype=object),
-        pd.Series(errors[codes], index=series.index, dtype=object),
-    )
+    if text:
+        result = to_text(list(values[:-1]), codes, series.index)
+    elif dtype:
+        result = pd.Series(pd.array(list(values), dtype=dtype)[codes], index=series.index)
+    else:
+        result = pd.Series(values[codes], index=series.index, dtype=object)
+    return result, pd.Series(errors[codes], index=series.index, dtype=object)
 
 
 class _Builder:
@@ -120,12 +126,13 @@ class _Builder:
 
     def parsed(
         self, key: str, field: str, func: Callable[[str], Any], *, only: np.ndarray | None = None, text: bool = False,
+        dtype: str | None = None,
     ) -> pd.Series | None:
         """``func`` of each value of ``key`` (of the rows ``only`` selects; missing elsewhere)."""
         raw = self.text(key)
         if raw is None:
             return None
-        values, errors = map_unique(raw if only is None else raw[only], func, text=text)
+        values, errors = map_unique(raw if only is None else raw[only], func, text=text, dtype=dtype)
         if only is not None:
             values, errors = values.reindex(raw.index), errors.reindex(raw.index)
         self.issue(key, field, errors.notna(), errors, raw)
@@ -138,7 +145,7 @@ def _amount_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
         return None
     plain = matches(raw, r"^-?[0-9]+(\.[0-9]+)?$")
     values = np.full(len(raw), np.nan)
-    values[plain] = pc.cast(arrow(raw).filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+    values[plain] = _cast(raw, plain, pa.float64())
     result = pd.Series(values, index=raw.index)
     slow = result.isna() & raw.ne("")
     errors = pd.Series(None, index=raw.index, dtype=object)
@@ -156,13 +163,25 @@ def _int_series(builder: _Builder, key: str, field: str) -> pd.Series:
     if raw is None:
         return pd.Series(None, index=builder.raw.index, dtype="Int64")
     plain = matches(raw, "^[0-9]{1,18}$")
-    result = pd.Series(None, index=raw.index, dtype="Int64")
-    result[plain] = pc.cast(arrow(raw).filter(pa.array(plain)), pa.int64()).to_numpy(zero_copy_only=False)
+    values = np.zeros(len(raw), dtype=np.int64)
+    values[plain] = _cast(raw, plain, pa.int64())
     rest = ~plain & raw.ne("").to_numpy(dtype=bool)
     parsed = builder.parse(key, field, parse_int, only=rest)
+    known = plain.copy()
     if rest.any():
-        result[rest] = parsed[rest].astype("Int64")
-    return result
+        more = parsed[rest].notna().to_numpy(dtype=bool)
+        where = np.flatnonzero(rest)[more]
+        values[where] = parsed.iloc[where].astype(np.int64).to_numpy()
+        known[where] = True
+    return pd.Series(pd.arrays.IntegerArray(values, ~known), index=raw.index)
+
+
+def _cast(raw: pd.Series, plain: np.ndarray, to: pa.DataType) -> np.ndarray:
+    """The ``plain`` values of a text column, cast by Arrow (all of them at once when all are plain)."""
+    text = arrow(raw)
+    if not plain.all():
+        text = text.filter(pa.array(plain))
+    return pc.cast(text, to).to_numpy(zero_copy_only=False)
 
 
 def _iso(value: str) -> str | None:
@@ -421,11 +440,11 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
     out["contract_end_date"] = end if end is not None else pd.Series(None, index=index, dtype=STRING)
 
     # Fiscal year: declared, else from the report month, else from the contract date.
-    declared_year = b.parsed("fiscal_year", "fiscal_year", _fiscal_year_value) if "fiscal_year" in raw else None
+    declared_year = b.parsed("fiscal_year", "fiscal_year", _fiscal_year_value, dtype="Int64") if "fiscal_year" in raw else None
     year = _fiscal_years(out["report_month"])
     year = year.fillna(_fiscal_years(out["contract_date"]))
     if declared_year is not None:
-        year = declared_year.astype("Int64").fillna(year)
+        year = declared_year.fillna(year)
     if context.fiscal_year is not None:
         year = year.fillna(context.fiscal_year)
     out["fiscal_year"] = year
@@ -435,9 +454,9 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
         category = pd.Series(None, index=index, dtype=object)
     if "section_category" in raw:
         category = category.where(category.notna(), raw["section_category"])
-    declared_flag = b.parsed("is_investment", "is_investment", _bool) if "is_investment" in raw else None
+    declared_flag = b.parsed("is_investment", "is_investment", _bool, dtype="boolean") if "is_investment" in raw else None
     basis = pd.Series("unknown", index=index, dtype=object)
-    invest = category.map({code: vocab.is_investment_category(code) for code in vocab.codes("category")})
+    invest = _investment(category)
     basis = basis.where(category.isna(), "declared")
     if declared_flag is not None:
         has_flag = declared_flag.notna() & invest.isna()
@@ -481,12 +500,24 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
     out["selection_reason"] = text_or_empty("selection_reason")
     out["status"] = status
     out["status_text"] = _as_written(b, "status")
-    out["source_file"] = pd.Series(context.file, index=index, dtype=STRING)
-    out["source_sheet"] = pd.Series(context.sheet, index=index, dtype=STRING)
+    out["source_file"] = _same_text(context.file, index)
+    out["source_sheet"] = _same_text(context.sheet, index)
     out["source_row"] = raw["source_row"].astype("Int64")
 
     frame = pd.DataFrame({name: _typed(name, out.get(name), index) for name in FIELDS}, index=index)
     return frame.reset_index(drop=True), b
+
+
+def _investment(category: pd.Series) -> pd.Series:
+    """Whether each budget category is an investment one (missing where the category is)."""
+    codes, uniques = pd.factorize(category)
+    flags = pd.array([vocab.is_investment_category(code) for code in uniques] + [None], dtype="boolean")
+    return pd.Series(flags[codes], index=category.index)
+
+
+def _same_text(value: str, index: pd.Index) -> pd.Series:
+    """One text in every row, built in Arrow."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), len(index))), index=index).astype(STRING)
 
 
 def _fiscal_years(iso: pd.Series) -> pd.Series:
