@@ -118,21 +118,23 @@ def matches(series: pd.Series, pattern: str) -> np.ndarray:
 
 
 def map_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """``func`` of every value of a text column, computed once per distinct value."""
+    """``func`` of every value of a text column, computed once per distinct value
+    (the column itself when ``func`` changes none of them)."""
     codes, uniques = pd.factorize(series)
-    return to_text([func(value) for value in uniques], codes, series.index)
+    results = [func(value) for value in uniques]
+    if results == list(uniques):
+        return series.astype(STRING)
+    return to_text(results, codes, series.index)
 
 
-def _few_distinct(series: pd.Series, sample: int = 2_000) -> bool:
-    """Whether a long column repeats a few values (a guess from its start, middle and end)."""
+def _repeats(series: pd.Series, sample: int = 20_000) -> bool:
+    """Whether a long column repeats its values, judged from evenly spread rows: then taking
+    its distinct values apart costs less than scanning all its text (names of firms, reasons)."""
     size = len(series)
     if size <= 4 * sample:
         return False
-    third = sample // 3
-    values = set()
-    for start in (0, size // 2, size - third):
-        values.update(series.iloc[start : start + third].tolist())
-    return len(values) < sample // 20
+    rows = pa.array(np.linspace(0, size - 1, sample).astype(np.int64))
+    return pc.count_distinct(arrow(series).take(rows)).as_py() < sample // 2
 
 
 def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]) -> pd.Series:
@@ -150,7 +152,7 @@ def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]
 
 def one_line_series(series: pd.Series) -> pd.Series:
     """:func:`procdata.normalize.text.one_line` of every value of a text column (no missing values)."""
-    if _few_distinct(series):
+    if _repeats(series):
         return map_text(series, one_line)
     keep = ~matches(series, _MAY_CHANGE)
     return _keep_or_map(series, keep, one_line)

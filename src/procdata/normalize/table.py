@@ -547,8 +547,12 @@ def _typed(name: str, series: pd.Series | None, index: pd.Index) -> pd.Series:
     if dtype == STRING:
         if series.dtype != STRING:
             series = series.astype(object).where(series.notna(), None).astype(STRING)
-        empty = series.eq("").fillna(False)
-        return series.mask(empty) if empty.any() else series
+        text = arrow(series)
+        empty = pc.equal(pc.binary_length(text), 0).fill_null(False)
+        if not pc.any(empty).as_py():
+            return series
+        blank = pa.scalar(None, text.type)
+        return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(empty, blank, text)), index=index).astype(STRING)
     return series.astype(dtype)
 
 
