@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from conftest import SORKORROR1_HEADER, write_xlsx
 from procdata.output import canonical_csv
+from procdata.read import files
 from procdata.read.ingest import column_letter, ingest
 from procdata.read.model import FIELDS
 
@@ -128,6 +130,29 @@ def test_csv_with_bom_and_explicit_encoding(tmp_path: Path) -> None:
     cp874.write_bytes(_csv([O12_HEADER, O12_ROW]).encode("cp874"))
     result = ingest([cp874], encoding="cp874")
     assert result.records["item_name"].tolist() == ["ก่อสร้างถนน คสล. สายบ้านโนน"]
+
+
+@pytest.mark.parametrize("block", [777, 1000, 1500, 1 << 20])
+def test_csv_cells_of_several_lines_are_read_whatever_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """Quoted line breaks read the same whether or not a block boundary falls inside them."""
+    rows = [SORKORROR1_HEADER]
+    for n in range(1, 40):
+        bidders = "\n".join(f"{k}. ร้านที่ {k} {n * 1000 + k:,} บาท" for k in range(1, n % 4 + 2))
+        rows.append([n, f"จัดซื้อวัสดุ รายการ {n}", f"{n * 1000}", "", "เฉพาะเจาะจง", bidders, f"ร้านที่ 1\n{n * 1000 + 1:,}", "ต่ำสุด", f"{n}/2568"])
+    path = tmp_path / "lines.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    monkeypatch.setattr(files, "CSV_BLOCK", block)
+    chunkers: list[bool] = []
+    arrow_csv = files._arrow_csv
+    monkeypatch.setattr(files, "_arrow_csv", lambda *a, **k: (chunkers.append(k["newlines_in_values"]), arrow_csv(*a, **k))[1])
+    monkeypatch.setattr(files, "_decode", None)  # never the csv module's slow path
+    result = ingest([path])
+    # One block: the fast chunker; a boundary inside a cell: Arrow says so and the quote-aware one reads it.
+    assert chunkers == ([False] if block > path.stat().st_size else [False, True])
+    assert not result.failures and not result.skipped_rows
+    assert result.records["seq"].tolist() == list(range(1, 40))
+    assert result.records["bidder_count"].tolist() == [n % 4 + 1 for n in range(1, 40)]
+    assert json.loads(result.records["bidders"].iloc[2])[2] == {"name": "ร้านที่ 3", "price": 3003.0}
 
 
 def test_html_saved_as_xls_keeps_leading_zeros(tmp_path: Path) -> None:
