@@ -1,0 +1,25 @@
+"""Process settings the column-wise work needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PR_GET_THP_DISABLE = 42
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="transparent huge pages are a Linux setting")
+def test_the_cli_runs_without_transparent_huge_pages() -> None:
+    """procdata's entry point turns huge pages off for its own process (benchmarks/README.md says why)."""
+    probe = (
+        "import ctypes, sys; from procdata.cli import main; sys.argv = ['procdata', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(ctypes.CDLL(None).prctl({PR_GET_THP_DISABLE}, 0, 0, 0, 0))"
+    )
+    before = subprocess.run([sys.executable, "-c", f"import ctypes; print(ctypes.CDLL(None).prctl({PR_GET_THP_DISABLE}, 0, 0, 0, 0))"],
+                            capture_output=True, text=True, check=True)
+    after = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert before.stdout.strip() == "0"
+    assert after.stdout.strip().splitlines()[-1] == "1"
