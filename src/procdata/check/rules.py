@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -118,8 +119,9 @@ def _contiguous(text: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def duplicates(table: Table) -> Iterator[Hits]:
     """The same project number twice in one file or in one report month; each row names the others."""
-    project = table.records["project_id"]
-    candidates = positions(project.duplicated(keep=False).to_numpy(dtype=bool) & table.present("project_id"))
+    given = positions(table.present("project_id"))
+    codes, _ = pd.factorize(table.records["project_id"].iloc[given])
+    candidates = given[np.bincount(codes)[codes] > 1]
     if not len(candidates):
         return
     frame = table.records.iloc[candidates][["project_id", "source_file", "report_month"]].astype(object)

@@ -40,6 +40,7 @@ class Table:
         self.records = records
         self.lang = lang
         self.size = len(records)
+        self._present: dict[str, np.ndarray] = {}
 
     def prepare(self) -> None:
         """Compute the shared typed views now (before checks read them from several threads)."""
@@ -48,12 +49,17 @@ class Table:
     # --- columns
 
     def present(self, name: str) -> np.ndarray:
-        """True where the field has a value (an empty text counts as missing)."""
-        column = self.records[name]
-        filled = column.notna()
-        if column.dtype.kind not in "fiub" and str(column.dtype) not in ("Int64", "boolean"):
-            filled &= column.astype("string").ne(MISSING_TEXT).fillna(False)
-        return filled.to_numpy(dtype=bool)
+        """True where the field has a value (an empty text counts as missing); computed once per field."""
+        if name not in self._present:
+            column = self.records[name]
+            if column.dtype.kind in "fiub" or str(column.dtype) in ("Int64", "boolean"):
+                filled = column.notna().to_numpy(dtype=bool)
+            else:  # text: by the length of each value, in Arrow
+                text = pa.array(column.astype("string").array)
+                filled = pc.greater(pc.binary_length(text), len(MISSING_TEXT)).fill_null(False).to_numpy(zero_copy_only=False)
+            filled.flags.writeable = False  # shared by every check
+            self._present[name] = filled
+        return self._present[name]
 
     def amount(self, name: str) -> np.ndarray:
         """A numeric field as float64, NaN where missing or not a number."""

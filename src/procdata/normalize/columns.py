@@ -127,14 +127,18 @@ def map_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     return to_text(results, codes, series.index)
 
 
-def _repeats(series: pd.Series, sample: int = 20_000) -> bool:
-    """Whether a long column repeats its values, judged from evenly spread rows: then taking
-    its distinct values apart costs less than scanning all its text (names of firms, reasons)."""
+def _repeats(series: pd.Series, sample: int = 20_000, pieces: int = 20) -> bool:
+    """Whether a long column repeats its values, judged from ``pieces`` runs of rows spread over
+    it: then taking its distinct values apart costs less than scanning all its text (names of
+    firms, reasons). The runs are slices, so nothing of the column is copied to judge."""
     size = len(series)
     if size <= 4 * sample:
         return False
-    rows = pa.array(np.linspace(0, size - 1, sample).astype(np.int64))
-    return pc.count_distinct(arrow(series).take(rows)).as_py() < sample // 2
+    text = arrow(series)
+    run = sample // pieces
+    runs = [text.slice(start, run) for start in np.linspace(0, size - run, pieces).astype(np.int64)]
+    chunks = [chunk for part in runs for chunk in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
+    return pc.count_distinct(pa.chunked_array(chunks, type=text.type)).as_py() < sample // 2
 
 
 def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]) -> pd.Series:
