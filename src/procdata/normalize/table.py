@@ -451,31 +451,27 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
 
     # Investment: declared category, declared flag, or inferred from the item text.
     if category is None:
-        category = pd.Series(None, index=index, dtype=object)
+        category = pd.Series(None, index=index, dtype=STRING)
     if "section_category" in raw:
-        category = category.where(category.notna(), raw["section_category"])
-    declared_flag = b.parsed("is_investment", "is_investment", _bool, dtype="boolean") if "is_investment" in raw else None
-    basis = pd.Series("unknown", index=index, dtype=object)
+        category = category.where(category.notna(), raw["section_category"].astype(STRING))
     invest = _investment(category)
-    basis = basis.where(category.isna(), "declared")
-    if declared_flag is not None:
-        has_flag = declared_flag.notna() & invest.isna()
-        invest = invest.where(~has_flag, declared_flag)
-        basis = basis.where(~has_flag, "declared")
-    undecided = basis.eq("unknown")
-    if bool(undecided.any()):
-        inferred = out["item_name"][undecided].map(vocab.infer_category)
-        hit = inferred.notna()
-        idx = inferred[hit].index
-        category.loc[idx] = inferred[hit].map(lambda i: i.category)
-        invest.loc[idx] = inferred[hit].map(lambda i: vocab.is_investment_category(i.category))
-        basis.loc[idx] = inferred[hit].map(lambda i: f"inferred:{i.keyword}")
-    given_basis = b.text("investment_basis")
-    if given_basis is not None:
-        basis = given_basis.where(given_basis.ne(""), basis)
+    declared = category.notna().to_numpy(dtype=bool, copy=True)
+    flag = b.parsed("is_investment", "is_investment", _bool, dtype="boolean")
+    if flag is not None:
+        has_flag = (flag.notna() & invest.isna()).to_numpy(dtype=bool)
+        invest = invest.where(~has_flag, flag)
+        declared |= has_flag
+    labels, basis = ["unknown", "declared"], declared.astype(np.int64)
+    if not declared.all():
+        category, invest = category.copy(), invest.copy()
+        _infer_investment(out["item_name"], ~declared, category, invest, labels, basis)
+    written = to_text(labels, basis, index)
+    given = b.text("investment_basis")
+    if given is not None:
+        written = given if not given.eq("").any() else given.where(given.ne(""), written)
     out["budget_category"] = category
-    out["is_investment"] = invest.astype("boolean")
-    out["investment_basis"] = basis.astype(STRING)
+    out["is_investment"] = invest
+    out["investment_basis"] = written
 
     out["method"] = method
     out["method_text"] = _as_written(b, "method")
@@ -506,6 +502,29 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
 
     frame = pd.DataFrame({name: _typed(name, out.get(name), index) for name in FIELDS}, index=index)
     return frame.reset_index(drop=True), b
+
+
+def _infer_investment(
+    items: pd.Series, undecided: np.ndarray, category: pd.Series, invest: pd.Series, labels: list[str], basis: np.ndarray,
+) -> None:
+    """Fill the category, the flag and the basis (an index into ``labels``) of the ``undecided``
+    records from keywords of their item text, once per distinct item."""
+    rows = np.flatnonzero(undecided)
+    codes, distinct = pd.factorize(items.iloc[rows])
+    guesses = [vocab.infer_category(item) for item in distinct]
+    found = np.array([guess is not None for guess in guesses] + [False])[codes]
+    if not found.any():
+        return
+    label_of: dict[str, int] = {}
+    for guess in guesses:
+        if guess is not None:
+            label_of.setdefault(f"inferred:{guess.keyword}", len(labels) + len(label_of))
+    labels.extend(label_of)
+    hits = rows[found]
+    chosen = [guess for guess in (guesses[code] for code in codes[found]) if guess is not None]
+    category.iloc[hits] = [guess.category for guess in chosen]
+    invest.iloc[hits] = [vocab.is_investment_category(guess.category) for guess in chosen]
+    basis[hits] = [label_of[f"inferred:{guess.keyword}"] for guess in chosen]
 
 
 def _investment(category: pd.Series) -> pd.Series:
