@@ -318,13 +318,14 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     """
     json_bidders = _bidders_are_json(raw)  # decided for the whole column, not per part
     if len(raw) < PARALLEL_ROWS:
-        frame, builder = _canonical(raw, columns, context, json_bidders)
-        return frame, builder.issues
+        typed, builder = _canonical(raw, columns, context, json_bidders)
+        return _frame({name: column.reset_index(drop=True) for name, column in typed.items()}), builder.issues
     bounds = np.linspace(0, len(raw), THREADS + 1).astype(int)
     parts = [raw.iloc[start:stop] for start, stop in itertools.pairwise(bounds)]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         done = list(pool.map(lambda part: _canonical(part, columns, context, json_bidders), parts))
-    frame = pd.concat([part for part, _ in done], ignore_index=True)
+    # Column by column: text stays in its Arrow chunks, and no block of columns is copied.
+    frame = _frame({name: pd.concat([part[name] for part, _ in done], ignore_index=True) for name in FIELDS})
     # The issues as one pass raises them: place by place (every part calls the places in the
     # same order), and within a place part by part, which keeps the rows in order.
     order: dict[tuple[str, str], int] = {}
@@ -349,7 +350,9 @@ def _bidders_are_json(raw: pd.DataFrame) -> bool:
     return bool((~empty).any() and (text.str.startswith("[") | empty).all())
 
 
-def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, json_bidders: bool) -> tuple[pd.DataFrame, _Builder]:
+def _canonical(
+    raw: pd.DataFrame, columns: dict[str, Column], context: Context, json_bidders: bool,
+) -> tuple[dict[str, pd.Series], _Builder]:
     b = _Builder(raw, columns, context)
     index = raw.index
     out: dict[str, Any] = {}
@@ -500,8 +503,12 @@ def _canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context, 
     out["source_sheet"] = _same_text(context.sheet, index)
     out["source_row"] = raw["source_row"].astype("Int64")
 
-    frame = pd.DataFrame({name: _typed(name, out.get(name), index) for name in FIELDS}, index=index)
-    return frame.reset_index(drop=True), b
+    return {name: _typed(name, out.get(name), index) for name in FIELDS}, b
+
+
+def _frame(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """The records table from its columns, as they are (no copy into blocks of like columns)."""
+    return pd.DataFrame(columns, copy=False)
 
 
 def _infer_investment(
