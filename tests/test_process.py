@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -23,3 +24,16 @@ def test_the_cli_runs_without_transparent_huge_pages() -> None:
     after = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert before.stdout.strip() == "0"
     assert after.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_the_cli_keeps_blas_to_one_thread_unless_told_otherwise() -> None:
+    probe = (
+        "import os, sys; from procdata.cli import main; sys.argv = ['procdata', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert run.stdout.strip().splitlines()[-1] == "1"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env={**env, "OPENBLAS_NUM_THREADS": "4"})
+    assert run.stdout.strip().splitlines()[-1] == "4"

@@ -17,7 +17,7 @@ from procdata.cli import status as _status
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
 from procdata.cli.common import ProcdataGroup
-from procdata.process import small_pages
+from procdata.process import no_blas_threads, small_pages
 
 app = typer.Typer(
     cls=ProcdataGroup,
@@ -55,4 +55,5 @@ app.command("status")(_status.status)
 
 def main() -> None:
     small_pages()
+    no_blas_threads()
     app()
