@@ -98,14 +98,27 @@ class _Builder:
         return self._texts[key]
 
     def issue(self, key: str, field: str, mask: pd.Series, codes: pd.Series | str, raw: pd.Series) -> None:
-        site = (key, field)
-        if site not in self.sites:
-            self.sites.append(site)
         if not bool(mask.any()):
+            self.site(key, field)
             return
-        column = self.columns.get(key, Column("", key))
         where = np.flatnonzero(mask.to_numpy(dtype=bool))
-        code_values = codes.iloc[where].tolist() if isinstance(codes, pd.Series) else [codes] * len(where)
+        self.issues_at(key, field, where, codes.iloc[where].tolist() if isinstance(codes, pd.Series) else [codes] * len(where), raw)
+
+    def site(self, key: str, field: str) -> None:
+        """Note a place that raises issues (the order of places orders the issues of a table in parts)."""
+        if (key, field) not in self.sites:
+            self.sites.append((key, field))
+
+    def issues_at(self, key: str, field: str, where: np.ndarray, code_values: list[Any], raw: pd.Series) -> None:
+        """Issues ``code_values`` at the row positions ``where`` (in order); a code of None is no issue."""
+        self.site(key, field)
+        site = (key, field)
+        kept = [(i, code) for i, code in zip(where.tolist(), code_values, strict=True) if code is not None]
+        if not kept:
+            return
+        where = np.array([i for i, _ in kept], dtype=np.int64)
+        code_values = [code for _, code in kept]
+        column = self.columns.get(key, Column("", key))
         raw_values = raw.iloc[where].tolist()
         for i, code, value in zip(where, code_values, raw_values, strict=True):
             self.issues.append(CellIssue(
@@ -146,15 +159,9 @@ def _amount_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     plain = matches(raw, r"^-?[0-9]+(\.[0-9]+)?$")
     values = np.full(len(raw), np.nan)
     values[plain] = _cast(raw, plain, pa.float64())
-    result = pd.Series(values, index=raw.index)
-    slow = result.isna() & raw.ne("")
-    errors = pd.Series(None, index=raw.index, dtype=object)
-    if bool(slow.any()):
-        values, errors = map_unique(raw[slow], parse_amount)
-        result[slow] = values.astype("float64")
-        errors = errors.reindex(raw.index)
-    builder.issue(key, field, errors.notna(), errors, raw)
-    return result
+    where, parsed = _parse_rest(builder, key, field, raw, ~plain, parse_amount)
+    values[where] = parsed.astype("float64").to_numpy()
+    return pd.Series(values, index=raw.index)
 
 
 def _int_series(builder: _Builder, key: str, field: str) -> pd.Series:
@@ -165,15 +172,27 @@ def _int_series(builder: _Builder, key: str, field: str) -> pd.Series:
     plain = matches(raw, "^[0-9]{1,18}$")
     values = np.zeros(len(raw), dtype=np.int64)
     values[plain] = _cast(raw, plain, pa.int64())
-    rest = ~plain & raw.ne("").to_numpy(dtype=bool)
-    parsed = builder.parse(key, field, parse_int, only=rest)
     known = plain.copy()
-    if rest.any():
-        more = parsed[rest].notna().to_numpy(dtype=bool)
-        where = np.flatnonzero(rest)[more]
-        values[where] = parsed.iloc[where].astype(np.int64).to_numpy()
-        known[where] = True
+    where, parsed = _parse_rest(builder, key, field, raw, ~plain, parse_int)
+    understood = parsed.notna().to_numpy(dtype=bool)
+    values[where[understood]] = parsed[understood].astype(np.int64).to_numpy()
+    known[where[understood]] = True
     return pd.Series(pd.arrays.IntegerArray(values, ~known), index=raw.index)
+
+
+def _parse_rest(
+    builder: _Builder, key: str, field: str, raw: pd.Series, rest: np.ndarray, parse: Callable[[str], Any],
+) -> tuple[np.ndarray, pd.Series]:
+    """The filled values of ``rest`` parsed once per distinct value: their positions and values.
+    Those that cannot be parsed become issues (and missing values)."""
+    rest = rest & (pc.binary_length(arrow(raw)).to_numpy(zero_copy_only=False) > 0)
+    where = np.flatnonzero(rest)
+    if not len(where):
+        builder.site(key, field)
+        return where, pd.Series([], dtype=object)
+    parsed, errors = map_unique(raw.iloc[where], parse)
+    builder.issues_at(key, field, where, errors.tolist(), raw)
+    return where, parsed
 
 
 def _cast(raw: pd.Series, plain: np.ndarray, to: pa.DataType) -> np.ndarray:
@@ -193,20 +212,27 @@ def _date_series(builder: _Builder, key: str, field: str) -> pd.Series | None:
     raw = builder.text(key)
     if raw is None:
         return None
-    # Dates repeat (a year has 365): each distinct value is checked once.
+    # Dates repeat (a year has 365): each distinct value is checked once, and parsed when it
+    # is not already an ISO date.
     codes, uniques = pd.factorize(raw)
     distinct = pd.Series(uniques, dtype=STRING)
     checked = pd.to_datetime(distinct.where(matches(distinct, _ISO_DATE)), format="%Y-%m-%d", errors="coerce")
-    good = np.append((checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool), False)[codes]
-    result = raw if good.all() else raw.where(good)
-    todo = ~good & raw.ne("").to_numpy(dtype=bool)
-    errors = pd.Series(None, index=raw.index, dtype=object)
-    if bool(todo.any()):
-        values, errors = map_unique(raw[todo], _iso)
-        result[todo] = values
-        errors = errors.reindex(raw.index)
-    builder.issue(key, field, errors.notna(), errors, raw)
-    return result
+    good = (checked.notna() & (checked.dt.year < 2400)).to_numpy(dtype=bool)
+    if good.all():
+        builder.site(key, field)
+        return raw
+    values: list[str | None] = list(uniques)
+    errors: list[str | None] = [None] * len(values)
+    for number in np.flatnonzero(~good).tolist():
+        value = values[number]
+        try:
+            values[number] = _iso(value) if value else None
+        except ParseError as error:
+            values[number], errors[number] = None, error.code
+    bad = np.array([code is not None for code in errors])[codes]
+    where = np.flatnonzero(bad)
+    builder.issues_at(key, field, where, [errors[code] for code in codes[where]], raw)
+    return to_text(values, codes, raw.index)
 
 
 def _vocab_series(builder: _Builder, key: str, kind: str, field: str) -> pd.Series | None:
