@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -54,10 +54,17 @@ class Context:
     fiscal_year: int | None = None
 
 
+class Failures(NamedTuple):
+    """The values a parser could not read: their positions, and the code of each error."""
+
+    rows: np.ndarray
+    codes: list[str]
+
+
 def map_unique(
     series: pd.Series, func: Callable[[str], Any], *, text: bool = False, dtype: str | None = None,
-) -> tuple[pd.Series, pd.Series]:
-    """Apply ``func`` once per distinct value: (values, error codes or None).
+) -> tuple[pd.Series, Failures]:
+    """Apply ``func`` once per distinct value: (values, the positions where it failed and why).
 
     With ``text``, ``func`` gives text (or None) and the values come back as a text column;
     with ``dtype``, as a column of that type (built from the distinct values, not row by row).
@@ -76,7 +83,9 @@ def map_unique(
         result = pd.Series(pd.array(list(values), dtype=dtype)[codes], index=series.index)
     else:
         result = pd.Series(values[codes], index=series.index, dtype=object)
-    return result, pd.Series(errors[codes], index=series.index, dtype=object)
+    failed = np.array([error is not None for error in errors])
+    rows = np.flatnonzero(failed[codes]) if failed.any() else np.zeros(0, dtype=np.int64)
+    return result, Failures(rows, [errors[code] for code in codes[rows]])
 
 
 class _Builder:
@@ -145,10 +154,11 @@ class _Builder:
         raw = self.text(key)
         if raw is None:
             return None
-        values, errors = map_unique(raw if only is None else raw[only], func, text=text, dtype=dtype)
+        values, failed = map_unique(raw if only is None else raw[only], func, text=text, dtype=dtype)
+        rows = failed.rows
         if only is not None:
-            values, errors = values.reindex(raw.index), errors.reindex(raw.index)
-        self.issue(key, field, errors.notna(), errors, raw)
+            values, rows = values.reindex(raw.index), np.flatnonzero(only)[rows]
+        self.issues_at(key, field, rows, failed.codes, raw)
         return values
 
 
@@ -190,8 +200,8 @@ def _parse_rest(
     if not len(where):
         builder.site(key, field)
         return where, pd.Series([], dtype=object)
-    parsed, errors = map_unique(raw.iloc[where], parse)
-    builder.issues_at(key, field, where, errors.tolist(), raw)
+    parsed, failed = map_unique(raw.iloc[where], parse)
+    builder.issues_at(key, field, where[failed.rows], failed.codes, raw)
     return where, parsed
 
 
