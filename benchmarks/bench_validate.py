@@ -226,7 +226,7 @@ def main() -> None:
     code, out = runs[-1][2], runs[-1][3]
     summary = json.loads(out)["summary"] if out else {}
     print(
-        f"procdata:     median {seconds:6.1f} s (runs {', '.join(f'{run[0]:.1f}' for run in runs)})"
+        f"procdata:     median {seconds:6.2f} s (runs {', '.join(f'{run[0]:.2f}' for run in runs)})"
         f"  peak {peak / 2**20:,.0f} MiB  exit {code}"
         f"  errors {summary.get('errors')} warnings {summary.get('warnings')}"
     )
@@ -238,7 +238,7 @@ def main() -> None:
     command = [*frictionless, "validate", "--trusted", "--schema", "schemas/procurement.schema.json", str(data)]
     print("$ " + " ".join(command))
     f_seconds, f_peak, f_code, _ = _run(command, ROOT)
-    print(f"frictionless: {f_seconds:6.1f} s  peak {f_peak / 2**20:,.0f} MiB  exit {f_code}")
+    print(f"frictionless: {f_seconds:6.2f} s  peak {f_peak / 2**20:,.0f} MiB  exit {f_code}")
     print(f"procdata is {f_seconds / seconds:.1f} times faster than frictionless on {args.rows:,} rows")
 
 
