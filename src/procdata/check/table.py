@@ -112,9 +112,13 @@ class Table:
         return str(value)
 
     def shown(self, name: str, row: int) -> str:
-        """The value as the officer wrote it where the table keeps that (``method_text``), else :meth:`text`."""
+        """The value as the officer wrote it where the table keeps that (``method_text``), else :meth:`text`;
+        a date as people read it (Buddhist Era in Thai)."""
         written = f"{name}_text"
-        return (self.text(written, row) if written in self.records else "") or self.text(name, row)
+        value = (self.text(written, row) if written in self.records else "") or self.text(name, row)
+        if name in _DATE_FIELDS and len(value) == 10 and not np.isnat(self.dates[name][row]):
+            return self.date(value)
+        return value
 
     def money(self, name: str, row: int) -> str:
         return number(float(self.amount(name)[row]))
@@ -132,6 +136,9 @@ class Table:
             "" if sheet is None or sheet is pd.NA else str(sheet),
             None if source_row is pd.NA else int(source_row),
         )
+
+
+_DATE_FIELDS = {spec["name"] for spec in schema("procurement")["fields"] if spec["type"] == "date"}
 
 
 def iso_dates(column: pd.Series) -> np.ndarray:
