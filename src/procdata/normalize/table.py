@@ -77,7 +77,9 @@ def map_unique(
             values[number] = func(item)
         except ParseError as error:
             errors[number] = error.code
-    if text:
+    if text and _unchanged(values[:-1], uniques) and series.dtype == STRING:
+        result = series  # every value maps to itself (codes already canonical): no copy
+    elif text:
         result = to_text(list(values[:-1]), codes, series.index)
     elif dtype:
         result = pd.Series(pd.array(list(values), dtype=dtype)[codes], index=series.index)
@@ -86,6 +88,10 @@ def map_unique(
     failed = np.array([error is not None for error in errors])
     rows = np.flatnonzero(failed[codes]) if failed.any() else np.zeros(0, dtype=np.int64)
     return result, Failures(rows, [errors[code] for code in codes[rows]])
+
+
+def _unchanged(values: np.ndarray, uniques: Any) -> bool:
+    return len(values) == len(uniques) and all(value == unique for value, unique in zip(values, uniques, strict=True))
 
 
 class _Builder:
@@ -361,7 +367,7 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         done = list(pool.map(lambda part: _canonical(part, columns, context, json_bidders), parts))
     # Column by column: text stays in its Arrow chunks, and no block of columns is copied.
-    frame = _frame({name: pd.concat([part[name] for part, _ in done], ignore_index=True) for name in FIELDS})
+    frame = _frame({name: _joined([part[name] for part, _ in done]) for name in FIELDS})
     # The issues as one pass raises them: place by place (every part calls the places in the
     # same order), and within a place part by part, which keeps the rows in order.
     order: dict[tuple[str, str], int] = {}
@@ -540,6 +546,12 @@ def _canonical(
     out["source_row"] = raw["source_row"].astype("Int64")
 
     return {name: _typed(name, out.get(name), index) for name in FIELDS}, b
+
+
+def _joined(parts: list[pd.Series]) -> pd.Series:
+    """One column from its parts, end to end: Arrow chunks side by side, NumPy and masked arrays concatenated."""
+    arrays = [part.array for part in parts]
+    return pd.Series(type(arrays[0])._concat_same_type(arrays))
 
 
 def _frame(columns: dict[str, pd.Series]) -> pd.DataFrame:
