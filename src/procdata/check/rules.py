@@ -91,11 +91,12 @@ def _month(table: Table, month: str) -> str:
 
 def tax_ids(table: Table) -> Iterator[Hits]:
     """Taxpayer IDs of 13 digits whose 13th digit does not match the first twelve."""
-    text = table.records["winner_tax_id"].astype("string")
-    candidates = positions(text.str.fullmatch(r"[0-9]{13}").fillna(False).to_numpy(dtype=bool))
+    text = arrow(table.records["winner_tax_id"])
+    shaped = pc.match_substring_regex(text, "^[0-9]{13}$").fill_null(False).to_numpy(zero_copy_only=False)
+    candidates = positions(shaped)
     if not len(candidates):
         return
-    digits = _digit_matrix(arrow(text).take(pa.array(candidates)), 13)
+    digits = _digit_matrix(text if len(candidates) == len(text) else text.take(pa.array(candidates)), 13)
     total = np.zeros(len(candidates), dtype=np.int32)
     for i, weight in enumerate(range(13, 1, -1)):  # 12 columns, each over all IDs at once
         total += digits[:, i].astype(np.int32) * weight

@@ -510,10 +510,13 @@ def _canonical(
     if not declared.all():
         category, invest = category.copy(), invest.copy()
         _infer_investment(out["item_name"], ~declared, category, invest, labels, basis)
-    written = to_text(labels, basis, index)
     given = b.text("investment_basis")
-    if given is not None:
-        written = given if not given.eq("").any() else given.where(given.ne(""), written)
+    if given is not None and not given.eq("").any():
+        written = given  # every record says its basis
+    else:
+        written = to_text(labels, basis, index)
+        if given is not None:
+            written = given.where(given.ne(""), written)
     out["budget_category"] = category
     out["is_investment"] = invest
     out["investment_basis"] = written
