@@ -18,9 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.i18n import be_date, number
+from procdata.normalize.columns import empty
 from procdata.resources import schema
-
-MISSING_TEXT = ""
 
 
 @dataclass
@@ -54,9 +53,8 @@ class Table:
             column = self.records[name]
             if column.dtype.kind in "fiub" or str(column.dtype) in ("Int64", "boolean"):
                 filled = column.notna().to_numpy(dtype=bool)
-            else:  # text: by the length of each value, in Arrow
-                text = pa.array(column.astype("string").array)
-                filled = pc.greater(pc.binary_length(text), len(MISSING_TEXT)).fill_null(False).to_numpy(zero_copy_only=False)
+            else:  # text: an empty text is missing too
+                filled = ~empty(column)
             filled.flags.writeable = False  # shared by every check
             self._present[name] = filled
         return self._present[name]

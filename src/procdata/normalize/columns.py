@@ -182,6 +182,11 @@ def count_bidders(series: pd.Series) -> np.ndarray:
     return pc.count_substring(arrow(series), '{"name": "').fill_null(0).to_numpy(zero_copy_only=False)
 
 
+def empty(series: pd.Series) -> np.ndarray:
+    """Values with no text at all (missing values too), told by their length alone."""
+    return pc.equal(pc.binary_length(arrow(series)), 0).fill_null(True).to_numpy(zero_copy_only=False)
+
+
 def non_blank(series: pd.Series) -> np.ndarray:
     """Values with something besides whitespace (as ``str.strip() != ""`` says; missing values are blank)."""
     text = arrow(series)

@@ -29,6 +29,7 @@ from procdata.normalize.columns import (
     canonical_bidders,
     count_bidders,
     digits_only_series,
+    empty,
     matches,
     one_line_series,
     plain_contract_numbers,
@@ -77,7 +78,7 @@ def map_unique(
             values[number] = func(item)
         except ParseError as error:
             errors[number] = error.code
-    if text and _unchanged(values[:-1], uniques) and series.dtype == STRING:
+    if text and series.dtype == STRING and list(values[:-1]) == list(uniques):
         result = series  # every value maps to itself (codes already canonical): no copy
     elif text:
         result = to_text(list(values[:-1]), codes, series.index)
@@ -88,10 +89,6 @@ def map_unique(
     failed = np.array([error is not None for error in errors])
     rows = np.flatnonzero(failed[codes]) if failed.any() else np.zeros(0, dtype=np.int64)
     return result, Failures(rows, [errors[code] for code in codes[rows]])
-
-
-def _unchanged(values: np.ndarray, uniques: Any) -> bool:
-    return len(values) == len(uniques) and all(value == unique for value, unique in zip(values, uniques, strict=True))
 
 
 class _Builder:
@@ -112,27 +109,22 @@ class _Builder:
             self._texts[key] = self.raw[key].astype(STRING).fillna("")
         return self._texts[key]
 
-    def issue(self, key: str, field: str, mask: pd.Series, codes: pd.Series | str, raw: pd.Series) -> None:
-        if not bool(mask.any()):
-            self.site(key, field)
-            return
+    def issue(self, key: str, field: str, mask: pd.Series, code: str, raw: pd.Series) -> None:
+        """The issue ``code`` at every row ``mask`` selects."""
         where = np.flatnonzero(mask.to_numpy(dtype=bool))
-        self.issues_at(key, field, where, codes.iloc[where].tolist() if isinstance(codes, pd.Series) else [codes] * len(where), raw)
+        self.issues_at(key, field, where, [code] * len(where), raw)
 
     def site(self, key: str, field: str) -> None:
         """Note a place that raises issues (the order of places orders the issues of a table in parts)."""
         if (key, field) not in self.sites:
             self.sites.append((key, field))
 
-    def issues_at(self, key: str, field: str, where: np.ndarray, code_values: list[Any], raw: pd.Series) -> None:
-        """Issues ``code_values`` at the row positions ``where`` (in order); a code of None is no issue."""
+    def issues_at(self, key: str, field: str, where: np.ndarray, code_values: list[str], raw: pd.Series) -> None:
+        """Issues ``code_values`` at the row positions ``where`` (in order)."""
         self.site(key, field)
         site = (key, field)
-        kept = [(i, code) for i, code in zip(where.tolist(), code_values, strict=True) if code is not None]
-        if not kept:
+        if not len(where):
             return
-        where = np.array([i for i, _ in kept], dtype=np.int64)
-        code_values = [code for _, code in kept]
         column = self.columns.get(key, Column("", key))
         raw_values = raw.iloc[where].tolist()
         for i, code, value in zip(where, code_values, raw_values, strict=True):
@@ -201,7 +193,7 @@ def _parse_rest(
 ) -> tuple[np.ndarray, pd.Series]:
     """The filled values of ``rest`` parsed once per distinct value: their positions and values.
     Those that cannot be parsed become issues (and missing values)."""
-    rest = rest & (pc.binary_length(arrow(raw)).to_numpy(zero_copy_only=False) > 0)
+    rest = rest & ~empty(raw)
     where = np.flatnonzero(rest)
     if not len(where):
         builder.site(key, field)
@@ -624,12 +616,11 @@ def _typed(name: str, series: pd.Series | None, index: pd.Index) -> pd.Series:
     if dtype == STRING:
         if series.dtype != STRING:
             series = series.astype(object).where(series.notna(), None).astype(STRING)
-        text = arrow(series)
-        empty = pc.equal(pc.binary_length(text), 0).fill_null(False)
-        if not pc.any(empty).as_py():
+        blank = empty(series) & series.notna().to_numpy(dtype=bool)
+        if not blank.any():
             return series
-        blank = pa.scalar(None, text.type)
-        return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(empty, blank, text)), index=index).astype(STRING)
+        text = arrow(series)
+        return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pa.array(blank), pa.scalar(None, text.type), text)), index=index).astype(STRING)
     return series.astype(dtype)
 
 

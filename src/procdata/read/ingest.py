@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from procdata.errors import InputError
 from procdata.normalize import vocab
-from procdata.normalize.columns import STRING, THREADS, arrow, matches, non_blank, strip_series
+from procdata.normalize.columns import STRING, THREADS, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
@@ -140,11 +139,6 @@ def _mentions(column: pd.Series, words: str) -> np.ndarray:
     return matches(column.astype(STRING).fillna(""), words)
 
 
-def _empty(text: pd.Series) -> np.ndarray:
-    """Empty values of a stripped text column (told by their length alone)."""
-    return pc.equal(pc.binary_length(arrow(text)), 0).to_numpy(zero_copy_only=False)
-
-
 def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
     for row in range(first, last):
         for value in frame.iloc[row].tolist():
@@ -172,13 +166,13 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     others = body[[col for col in body.columns if col not in set(cols.values())]]
     blank = ~_non_blank(others).to_numpy()
     for text in texts.values():
-        blank &= _empty(text)
+        blank &= empty(text)
     # A row with a sequence number is a record: never a total, a signature or a repeated header.
     numbered = matches(texts["seq"], r"^[0-9๐-๙]+\.?$") if "seq" in texts else np.zeros(n, dtype=bool)
     core = numbered.copy()
     for key in CORE:
         if key in texts and key != "seq":
-            core |= ~_empty(texts[key])
+            core |= ~empty(texts[key])
     # Rows that need a closer look: not plainly a record, or possibly a total row or a signature.
     suspect = ~core & ~blank
     others_at = ~numbered & ~blank
