@@ -11,8 +11,6 @@ from typing import Any
 
 from procdata.resources import data
 
-LANGS = ("th", "en")
-
 THAI_MONTHS_SHORT = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",

@@ -25,8 +25,3 @@ def schema(name: str) -> dict[str, Any]:
     """Load ``procdata/schemas/<name>.schema.json``."""
     text = (_root() / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
     return json.loads(text)
-
-
-def schema_path(name: str) -> str:
-    """The filesystem path of a bundled schema (for frictionless)."""
-    return str(_root() / "schemas" / f"{name}.schema.json")

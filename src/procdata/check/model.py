@@ -6,7 +6,7 @@ JSON for machines, and ``report.valid`` decides the exit code.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ERROR, WARNING = "error", "warning"
@@ -61,7 +61,3 @@ class Report:
             "summary": self.summary,
             "problems": [p.to_dict() for p in self.problems],
         }
-
-
-def problem_dict(problem: Problem) -> dict[str, Any]:
-    return asdict(problem)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,10 +96,6 @@ class ProcdataGroup(TyperGroup):
 
             echo_err(message("internal_error", state.lang, error=f"{type(error).__name__}: {error}"))
             raise typer.Exit(EXIT_INTERNAL) from None
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
 
 
 @contextmanager

@@ -79,16 +79,6 @@ def parse_names(text: str) -> list[str]:
     return [_LEAD_NUMBER.sub("", line).strip() for line in clean(text).split("\n") if line.strip()]
 
 
-def parse_prices(text: str) -> list[float | None]:
-    """Prices only, one per line (the price column of a split bidders header)."""
-    out: list[float | None] = []
-    for line in clean(text).split("\n"):
-        line = _LEAD_NUMBER.sub("", thai_digits(line)).strip()
-        if line:
-            out.append(parse_amount(line))
-    return out
-
-
 @dataclass(frozen=True)
 class Winner:
     name: str

@@ -13,7 +13,6 @@ from procdata.errors import ConfigError
 COVERAGES = ("current", "previous")
 LAYOUTS = ("table", "monthly")
 REPORTS = ("", "annual")
-TYPES = ("string", "number", "integer", "date", "boolean")
 
 
 @dataclass(frozen=True)

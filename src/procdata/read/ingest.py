@@ -41,7 +41,6 @@ CORE = (
 )
 # Words of a total row or a signature, looked for in the first columns and the item.
 _STOP_WORDS = "รวม|total|Total|ลงชื่อ"
-TEXT_KEYS = ("item_name", "bidders", "bidder_names", "bidder_prices", "winner", "winner_name", "selection_reason", "contract")
 
 
 def column_letter(index: int) -> str:

@@ -16,8 +16,6 @@ FIELDS = (
     "winner_tax_id", "agreed_price", "selection_reason", "contract_no", "contract_date",
     "contract_end_date", "status", "status_text", "source_file", "source_sheet", "source_row",
 )
-AMOUNT_FIELDS = ("budget_amount", "reference_price", "agreed_price")
-DATE_FIELDS = ("contract_date", "contract_end_date")
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,6 @@ class IngestResult:
     skipped_rows: list[RowSkip] = field(default_factory=list)
     issues: list[CellIssue] = field(default_factory=list)
     failures: list[FileFailure] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
 
     def summary(self) -> dict[str, int]:
         return {
