@@ -16,7 +16,7 @@ import pandas as pd
 
 from procdata.errors import InputError
 from procdata.normalize import vocab
-from procdata.normalize.columns import STRING, THREADS, empty, matches, non_blank, strip_series
+from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
@@ -133,11 +133,6 @@ def _non_blank(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(filled, index=frame.index)
 
 
-def _mentions(column: pd.Series, words: str) -> np.ndarray:
-    """Cells that contain one of ``words`` (a regular expression)."""
-    return matches(column.astype(STRING).fillna(""), words)
-
-
 def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
     for row in range(first, last):
         for value in frame.iloc[row].tolist():
@@ -180,7 +175,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
         searched = [texts[key] for key in ("seq", "item_name") if key in texts]
         searched += [body[col] for col in list(body.columns[:2])]
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            for found in pool.map(lambda column: _mentions(column.iloc[rows], _STOP_WORDS), searched):
+            for found in pool.map(lambda column: matches(column.iloc[rows], _STOP_WORDS), searched):
                 suspect[rows] |= found
         # A header repeated after a page break: three or more cells equal to the header.
         header_row = frame.iloc[layout.header_rows[0]]
