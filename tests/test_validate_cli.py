@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, write_xlsx
 from procdata.check import validate
 from procdata.cli import app
 from test_validate import write
@@ -70,6 +70,24 @@ def test_an_unreadable_input_exits_2_with_one_line(tmp_path: Path) -> None:
         "1 file(s) could not be read (see above); fix them and check again\n"
     )
     assert "Traceback" not in result.output
+
+
+def test_a_file_of_the_wrong_kind_exits_2_with_one_line(tmp_path: Path) -> None:
+    """Text saved under an Excel name has no procurement table: said in one line, not "ready to publish"."""
+    wrong = tmp_path / "notes.xlsx"
+    wrong.write_text("บันทึกการประชุม\nวาระที่ 1 เรื่องแจ้งเพื่อทราบ\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(wrong), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"{wrong}: no procurement table in this file")
+    assert "Traceback" not in result.output
+
+
+def test_a_workbook_with_nothing_written_yet_is_not_a_failure(tmp_path: Path) -> None:
+    empty = write_xlsx(tmp_path / "month.xlsx", {"Sheet1": []})
+    result = runner.invoke(app, ["validate", str(empty), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["files_unreadable"] == 0
 
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:

@@ -77,8 +77,13 @@ def ingest(
         except InputError as error:
             result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
             continue
+        first = len(result.sheets)
         for sheet in sheets:
             frames.extend(_read_sheet(sheet, display, path, fiscal_year, result))
+        reports = result.sheets[first:]
+        if not any(r.read for r in reports) and any(r.reason == "sheet_no_table" for r in reports):
+            # Something is written in it, but no procurement table: the wrong file, not an empty month.
+            result.failures.append(FileFailure(display, "file_no_table", {}))
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
