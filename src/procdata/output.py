@@ -6,8 +6,10 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from procdata.errors import OutputError
 
@@ -30,6 +32,28 @@ def write_atomic(path: Path, content: bytes) -> None:
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError("output_unwritable", out=str(path), error=error.strerror or str(error)) from None
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: a temporary file in the same folder, renamed
+    into place only when the block ends without an error (for outputs too big to hold in memory)."""
+    path = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as error:
+        raise OutputError("output_unwritable", out=str(path), error=error.strerror or str(error)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError("output_unwritable", out=str(path), error=error.strerror or str(error)) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def plain_value(value: Any) -> Any:

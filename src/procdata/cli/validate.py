@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -37,6 +37,11 @@ def validate(
         Path | None,
         typer.Option("--out", "-o", help="บันทึกรายงานลงแฟ้ม (เช่น report.html) / write the report to a file"),
     ] = None,
+    all_problems: Annotated[
+        bool,
+        typer.Option("--all", help="แสดงปัญหาทุกรายการในรายงานข้อความ (ปกติแสดง 10 รายการแรกของแต่ละรหัส) / "
+                     "list every problem in the text report (the first 10 of each code otherwise)"),
+    ] = False,
     encoding: Encoding = None,
     fiscal_year: FiscalYear = None,
     lang: Lang = "th",
@@ -47,10 +52,12 @@ def validate(
     ออกด้วยรหัส 0 เมื่อไม่มีข้อผิดพลาด (มีคำเตือนได้) 1 เมื่อพบข้อผิดพลาด 2 เมื่ออ่านแฟ้มไม่ได้ /
     exit 0 with no errors (warnings allowed), 1 with errors, 2 when an input cannot be read.
     """
+    import sys
+
     from procdata.check import validate as run
-    from procdata.check.render import report_html, report_json, report_text
+    from procdata.check.render import TEXT_LIMIT, report_text, write_html, write_json
     from procdata.i18n import message
-    from procdata.output import write_atomic
+    from procdata.output import atomic_writer
     from procdata.workspace.layout import default_inputs
 
     inputs = default_inputs(inputs)
@@ -58,13 +65,23 @@ def validate(
         report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step)
     for failure in report.failures:
         echo_err(failure["message"])
-    render = {Format.text: report_text, Format.json: lambda r, _: report_json(r), Format.html: report_html}[format]
-    content = render(report, lang)
+
+
+    def write(stream: BinaryIO) -> None:
+        if format == Format.json:
+            write_json(report, stream)
+        elif format == Format.html:
+            write_html(report, stream, lang)
+        else:
+            stream.write(report_text(report, lang, None if all_problems else TEXT_LIMIT).encode("utf-8"))
+
     if out is None:
-        typer.echo(content, nl=False)
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
-        write_atomic(out, content.encode("utf-8"))
+        with atomic_writer(out) as stream:
+            write(stream)
         typer.echo(message("validate_written", lang, out=out))
     if report.failures:
         raise typer.Exit(EXIT_INPUT)
-    raise typer.Exit(EXIT_PROBLEMS if report.errors else EXIT_OK)
+    raise typer.Exit(EXIT_PROBLEMS if report.error_count else EXIT_OK)

@@ -81,7 +81,7 @@ def publish(
     if as_of is None:
         raise ProcdataError("publish_no_as_of", fiscal_year=fiscal_year)
     report = _validate(ingested, lang)
-    report.problems.extend(conflict_problems(merged, lang))
+    report.add(conflict_problems(merged, lang))
     result = PublishResult(out=out, fiscal_year=fiscal_year, as_of=as_of, as_of_basis=as_of_basis,
                            profile=profile.id, report=report, failures=list(ingested.failures),
                            merged=sum(len(folded) for _, folded in merged.merged))

@@ -101,7 +101,7 @@ def status(
     as_of = as_of or default_as_of(records, fiscal_year) or fiscal_year_bounds(fiscal_year)[1]
     report = validate_ingested(ingested, lang)
     merged = merge_updates(records)
-    report.problems.extend(conflict_problems(merged, lang))
+    report.add(conflict_problems(merged, lang))
     result = Status(fiscal_year, as_of, profile.id, str(site), failures=list(ingested.failures))
     year = records[records["fiscal_year"] == fiscal_year]
     shown = set(fiscal_months(fiscal_year, as_of))
