@@ -79,13 +79,15 @@ class Guard:
                     raise BodyTooLarge
             return message
 
+        # Referrer-Policy same-origin, not no-referrer: under no-referrer the browser sends
+        # "Origin: null" with the page's own form posts, which the origin check must refuse.
         async def secured(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 extra = [
                     (b"content-security-policy", policy.encode()), (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
                     (b"cross-origin-resource-policy", b"same-origin"),
                 ]
                 message["headers"] = [*message.get("headers", []), *extra]

@@ -11,7 +11,15 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from procdata.config import CONFIG_NAME, DEFAULTS, KEYS, Config, init_profile, load_config, parse_config
+from procdata.config import (
+    CONFIG_NAME,
+    DEFAULTS,
+    KEYS,
+    Config,
+    init_profile,
+    load_config,
+    parse_config,
+)
 from procdata.errors import ConfigError, ProcdataError
 
 FIELDS = [key for keys in KEYS.values() for key in keys]  # flat names, as init_profile takes them
