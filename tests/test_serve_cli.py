@@ -49,7 +49,7 @@ def test_port_0_takes_a_free_port_and_prints_it_first(tmp_path: Path) -> None:
         assert first == f"http://127.0.0.1:{port}/" and port > 0
         assert listening(port) == ["127.0.0.1"]
     finally:
-        out, err = stop(process)
+        _, err = stop(process)
     assert "procdata เปิดอยู่สำหรับโฟลเดอร์" in err and "Traceback" not in err
     assert not (tmp_path / "procdata.toml").exists()  # nothing written until the officer saves the profile
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from procdata.errors import ProcdataError
+from procdata.i18n import THAI_MONTHS_SHORT
 from procdata.web import context
 from procdata.web.pages import label
 from procdata.web.security import same_token
@@ -164,7 +165,7 @@ async def publish(request: Request, workspace: Workspace, pages: Pages) -> Respo
 
 async def template(request: Request, workspace: Workspace, pages: Pages) -> Response:
     """The entry workbook of a month (or the O12 layout), as a download."""
-    from procdata.template import template_bytes
+    from procdata.template import parse_month, template_bytes
 
     layout = request.query_params.get("layout", "sorkorror1")
     month = request.query_params.get("month") or None
@@ -174,7 +175,11 @@ async def template(request: Request, workspace: Workspace, pages: Pages) -> Resp
         content = await run_in_threadpool(lambda: template_bytes(layout=layout, month=month, agency=agency))
     except ProcdataError as error:
         return pages.error(request, "template", 400, error.render(workspace.lang))
-    name = f"{label('template_file_' + layout, workspace.lang)}{'-' + month if month and layout == 'sorkorror1' else ''}.xlsx"
+    name = label(f"template_file_{layout}", workspace.lang)
+    if month and layout == "sorkorror1":
+        year, number = parse_month(month)  # Buddhist Era, as the title inside says
+        name += f" {THAI_MONTHS_SHORT[number - 1]} {year}" if workspace.lang == "th" else f"-{year}-{number:02d}"
+    name += ".xlsx"
     disposition = f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"content-disposition": disposition})
