@@ -283,3 +283,26 @@ def test_the_web_stack_is_not_imported_for_help() -> None:
     code = "import sys, procdata.cli; print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'multipart', 'pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_long_step_shows_its_progress_until_done(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procdata.web import views
+    from procdata.web.app import Workspace
+
+    upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()))
+    original = Workspace._check
+
+    def slow(self, job, config, files):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return original(self, job, config, files)
+
+    monkeypatch.setattr(Workspace, "_check", slow)
+    monkeypatch.setattr(views, "WAIT", 0.0)
+    upload_answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", ("again.csv", (SAMPLES / "o12-2568.csv").read_bytes()))])
+    page = upload_answer.text
+    job = re.search(r'<div class="progress" data-job="([0-9a-f]+)"', page)
+    assert job and "กำลังอ่านและตรวจแฟ้ม" in page and "แฟ้มที่ " in page
+    polled = client.get("/progress").json()
+    assert polled["id"] == job.group(1) and polled["running"] and polled["total"] == 4  # two files, read twice
+    assert "ผลการตรวจ" in settled(client)
+    assert client.get("/progress").json()["running"] is False
