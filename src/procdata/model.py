@@ -6,6 +6,7 @@ CLI read them), so that no stage imports one above it for its types.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,114 @@ class CellIssue:
     value: str
 
 
+@dataclass
+class IssueRun:
+    """Cell issues of one column raised at once, column-wise: the rows, and the code and value
+    at each. ``files`` and ``sheets`` are one text for all or one per issue."""
+
+    files: Any  # str, or a sequence of str
+    sheets: Any
+    rows: Any  # numpy int64 array: rows as Excel shows them
+    column: str
+    header: str
+    field: str
+    codes: Any  # str, or a sequence of str
+    values: Any  # Arrow text array (or a list of str)
+    positions: Any = None  # where the issues are among the records being built (for putting runs in order)
+    site: int = 0  # the order of the place in the normalization that raised them
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at(self, index: Any) -> IssueRun:
+        """The issues at ``index`` (an array of positions within this run)."""
+        import pyarrow as pa
+
+        def pick(value: Any) -> Any:
+            if isinstance(value, str):
+                return value
+            if isinstance(value, (pa.Array, pa.ChunkedArray)):
+                return value.take(pa.array(index, pa.int64()))
+            return [value[i] for i in index.tolist()]
+
+        return IssueRun(
+            pick(self.files), pick(self.sheets), self.rows[index], self.column, self.header, self.field,
+            pick(self.codes), pick(self.values), None if self.positions is None else self.positions[index], self.site,
+        )
+
+    def issues(self) -> list[CellIssue]:
+        size = len(self.rows)
+        files, sheets, codes, values = (_each(v, size) for v in (self.files, self.sheets, self.codes, self.values))
+        return [
+            CellIssue(file, sheet, int(row), self.column, self.header, self.field, code, "" if value is None else str(value))
+            for file, sheet, row, code, value in zip(files, sheets, self.rows.tolist(), codes, values, strict=True)
+        ]
+
+
+def _each(value: Any, size: int) -> list[Any]:
+    """A run's field as one value per issue."""
+    if isinstance(value, str):
+        return [value] * size
+    if hasattr(value, "to_pylist"):
+        return value.to_pylist()
+    return list(value)
+
+
+class CellIssues:
+    """The cell issues of an ingest, kept column-wise in runs (:class:`IssueRun`); a list of
+    :class:`CellIssue` to whoever reads them one by one (iteration, indexing, ``==``)."""
+
+    def __init__(self, issues: Any = ()) -> None:
+        self.runs: list[IssueRun] = []
+        self._cache: list[CellIssue] | None = None
+        self.extend(issues)
+
+    def add(self, run: IssueRun) -> None:
+        if len(run):
+            self.runs.append(run)
+            self._cache = None
+
+    def append(self, issue: CellIssue) -> None:
+        import numpy as np
+
+        self.add(IssueRun(issue.file, issue.sheet, np.array([issue.row], dtype=np.int64), issue.column, issue.header,
+                          issue.field, issue.code, [issue.value]))
+
+    def extend(self, issues: Any) -> None:
+        if isinstance(issues, CellIssues):
+            for run in issues.runs:
+                self.add(run)
+        else:
+            for issue in issues:
+                self.append(issue)
+
+    def _list(self) -> list[CellIssue]:
+        if self._cache is None:
+            self._cache = [issue for run in self.runs for issue in run.issues()]
+        return self._cache
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self.runs)
+
+    def __iter__(self) -> Iterator[CellIssue]:
+        return iter(self._list())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._list()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CellIssues):
+            return self._list() == other._list()
+        if isinstance(other, list):
+            return self._list() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CellIssues({self._list()!r})"
+
+
 @dataclass(frozen=True)
 class FileFailure:
     """An input that could not be read at all."""
@@ -93,8 +202,12 @@ class IngestResult:
     files: list[str] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     skipped_rows: list[RowSkip] = field(default_factory=list)
-    issues: list[CellIssue] = field(default_factory=list)
+    issues: CellIssues = field(default_factory=CellIssues)
     failures: list[FileFailure] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.issues, CellIssues):
+            self.issues = CellIssues(self.issues)
 
     def summary(self) -> dict[str, int]:
         return {

@@ -32,7 +32,7 @@ from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table, map_distinct, positions
 from procdata.i18n import message as ui_message
-from procdata.model import FIELDS, CellIssue, FileFailure, IngestResult, SheetReport
+from procdata.model import FIELDS, CellIssues, FileFailure, IngestResult, SheetReport
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS
 
@@ -240,24 +240,34 @@ class Locator:
         return NO_COLUMN
 
 
-def _issue_batches(issues: Iterable[CellIssue], registry: Registry, lang: str) -> Iterable[Batch]:
-    """The cells ingest could not read, as problems: one batch per run of issues of one code and field."""
-    run: list[CellIssue] = []
-    for issue in [*issues, None]:
-        if run and (issue is None or (issue.code, issue.field) != (run[0].code, run[0].field)):
-            code, field = run[0].code, run[0].field
-            values = [i.value for i in run]
+def _issue_batches(issues: CellIssues, registry: Registry, lang: str) -> Iterable[Batch]:
+    """The cells ingest could not read, as problems: a batch per run of issues and code."""
+    for run in issues.runs:
+        size = len(run)
+        places = _places(run.files, run.sheets, size, registry)
+        columns = np.full(size, registry.column(run.column, run.header), dtype=np.int32)
+        values = text_array(run.values)
+        codes = np.asarray(run.codes, dtype=object) if not isinstance(run.codes, str) else None
+        for code in [run.codes] if codes is None else sorted(set(codes.tolist())):
+            chosen = np.arange(size) if codes is None else np.flatnonzero(codes == code)
             params: dict[str, Any] = {}
+            picked = values.take(pa.array(chosen, pa.int64()))
             if code in UNKNOWN:
                 kind = UNKNOWN[code]
-                params["suggestion"] = map_distinct(text_array(values), lambda value: _suggestion(kind, value, lang))  # noqa: B023
-            yield batch(
-                code, field, [registry.place(i.file, i.sheet) for i in run], [i.row for i in run],
-                [registry.column(i.column, i.header) for i in run], values, params,
-            )
-            run = []
-        if issue is not None:
-            run.append(issue)
+                params["suggestion"] = map_distinct(picked, lambda value: _suggestion(kind, value, lang))  # noqa: B023
+            yield batch(code, run.field, places[chosen], run.rows[chosen], columns[chosen], picked, params)
+
+
+def _places(files: Any, sheets: Any, size: int, registry: Registry) -> np.ndarray:
+    """Registry place codes of issues whose file and sheet are one text for all, or one per issue."""
+    if isinstance(files, str) and isinstance(sheets, str):
+        return np.full(size, registry.place(files, sheets), dtype=np.int32)
+    file_texts = text_array([files] * size if isinstance(files, str) else files)
+    sheet_texts = text_array([sheets] * size if isinstance(sheets, str) else sheets)
+    pairs = pc.binary_join_element_wise(file_texts, sheet_texts, "\x00")
+    encoded = pc.dictionary_encode(pairs)
+    codes = np.array([registry.place(*pair.split("\x00", 1)) for pair in encoded.dictionary.to_pylist()], dtype=np.int32)
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def _key(places: np.ndarray, rows: np.ndarray, field: str) -> np.ndarray:

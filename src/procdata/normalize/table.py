@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from procdata.model import FIELDS, CellIssue, Column
+from procdata.model import FIELDS, CellIssues, Column
 from procdata.normalize.builder import Context
 from procdata.normalize.canonical import bidders_are_json, canonical, empty_records
 from procdata.normalize.columns import THREADS
@@ -24,7 +24,7 @@ __all__ = ["PARALLEL_ROWS", "Context", "empty_records", "to_canonical"]
 PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thread
 
 
-def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context) -> tuple[pd.DataFrame, list[CellIssue]]:
+def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context) -> tuple[pd.DataFrame, CellIssues]:
     """Typed canonical records from the raw text of one table.
 
     ``raw`` has one text column (stripped of surrounding whitespace, as ingest
@@ -53,13 +53,18 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     for _, builder in done:
         for site in builder.sites:
             order.setdefault(site, len(order))
-    raised = [
-        (order[site], number, issue)
-        for number, (_, builder) in enumerate(done)
-        for site, issue in zip(builder.issue_sites, builder.issues, strict=True)
-    ]
+    offsets = np.cumsum([0] + [len(part) for part in parts])
+    raised = []
+    for number, (_, builder) in enumerate(done):
+        for run in builder.issues.runs:
+            run.positions = run.positions + offsets[number]
+            raised.append((order[builder.sites[run.site]], number, run))
     raised.sort(key=lambda entry: entry[:2])
-    return frame, [issue for *_, issue in raised]
+    issues = CellIssues()
+    for rank, _, run in raised:
+        run.site = rank
+        issues.add(run)
+    return frame, issues
 
 
 def _joined(parts: list[pd.Series]) -> pd.Series:
