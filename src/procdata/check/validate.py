@@ -264,7 +264,7 @@ def _places(files: Any, sheets: Any, size: int, registry: Registry) -> np.ndarra
         return np.full(size, registry.place(files, sheets), dtype=np.int32)
     file_texts = text_array([files] * size if isinstance(files, str) else files)
     sheet_texts = text_array([sheets] * size if isinstance(sheets, str) else sheets)
-    pairs = pc.binary_join_element_wise(file_texts, sheet_texts, "\x00")
+    pairs = pc.binary_join_element_wise(file_texts, sheet_texts, pa.scalar("\x00", pa.large_string()))
     encoded = pc.dictionary_encode(pairs)
     codes = np.array([registry.place(*pair.split("\x00", 1)) for pair in encoded.dictionary.to_pylist()], dtype=np.int32)
     return codes[encoded.indices.to_numpy(zero_copy_only=False)]

@@ -19,9 +19,10 @@ from procdata.normalize.canonical import bidders_are_json, canonical, empty_reco
 from procdata.normalize.columns import THREADS
 from procdata.normalize.values import dump_bidders as _dump  # noqa: F401  (tests compare the JSON fast path with it)
 
-__all__ = ["PARALLEL_ROWS", "Context", "empty_records", "to_canonical"]
+__all__ = ["GROUP_ROWS", "PARALLEL_ROWS", "Context", "empty_records", "to_canonical", "to_canonical_many"]
 
 PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thread
+GROUP_ROWS = 20_000  # tables shorter than this are normalized together with others like them
 
 
 def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context) -> tuple[pd.DataFrame, CellIssues]:
@@ -65,6 +66,50 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         run.site = rank
         issues.add(run)
     return frame, issues
+
+
+def to_canonical_many(tables: list[tuple[pd.DataFrame, dict[str, Column], Context]]) -> list[tuple[pd.DataFrame, CellIssues]]:
+    """:func:`to_canonical` of each table, the small ones normalized together.
+
+    A thousand agency files of a few hundred records each would each pay the
+    fixed cost of some hundred column operations; tables with the same columns
+    (the same header in the same places, bidders written the same way) are
+    instead put end to end, each record carrying its own file, sheet and title
+    month (``PER_RECORD``), normalized in one pass and cut apart again: records
+    and issues, in their order, are those of one pass over each table.
+    """
+    out: list[tuple[pd.DataFrame, CellIssues] | None] = [None] * len(tables)
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for number, (raw, columns, context) in enumerate(tables):
+        if len(raw) >= GROUP_ROWS:
+            out[number] = to_canonical(raw, columns, context)
+            continue
+        key = (tuple(raw.columns), tuple(sorted(columns.items())), bidders_are_json(raw), context.fiscal_year)
+        groups.setdefault(key, []).append(number)
+    for members in groups.values():
+        if len(members) == 1:
+            out[members[0]] = to_canonical(*tables[members[0]])
+            continue
+        raws = []
+        for number in members:
+            raw, _, context = tables[number]
+            raws.append(raw.assign(_file=context.file, _sheet=context.sheet, _month=context.report_month))
+        joined = pd.concat(raws, ignore_index=True)
+        _, columns, context = tables[members[0]]
+        records, issues = to_canonical(joined, columns, Context("", "", None, context.fiscal_year))
+        bounds = np.cumsum([0] + [len(raw) for raw in raws])
+        owner = [np.searchsorted(bounds, run.positions, side="right") - 1 for run in issues.runs]
+        for place, number in enumerate(members):
+            start, stop = bounds[place], bounds[place + 1]
+            own = CellIssues()
+            for run, tables_of_run in zip(issues.runs, owner, strict=True):
+                mine = np.flatnonzero(tables_of_run == place)
+                if len(mine):
+                    part = run.at(mine)
+                    part.positions = part.positions - start
+                    own.add(part)
+            out[number] = (_frame({name: records[name].iloc[start:stop].reset_index(drop=True) for name in FIELDS}), own)
+    return [result for result in out if result is not None]
 
 
 def _joined(parts: list[pd.Series]) -> pd.Series:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
-from procdata.normalize.table import Context, empty_records, to_canonical
+from procdata.normalize.table import Context, empty_records, to_canonical_many
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.layout import (
     IGNORE,
@@ -33,6 +34,8 @@ from procdata.read.layout import (
     match_header,
 )
 from procdata.resources import data
+
+BATCH_ROWS = 200_000  # records read before they are normalized (small tables together)
 
 # Columns whose content makes a row a record of its own (rather than the
 # wrapped continuation of the record above it).
@@ -75,30 +78,63 @@ def ingest(
     and no date.
     """
     result = IngestResult(records=empty_records())
-    frames = []
+    frames: list[pd.DataFrame] = []
+    pending: list[Pending] = []
     for path, display in expand_inputs([Path(p) for p in inputs]):
-        result.files.append(display)
         if on_file:
             on_file(display)
-        try:
-            sheets = read_sheets(path, display, encoding)
-        except InputError as error:
-            result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
-            continue
-        first = len(result.sheets)
-        for sheet in sheets:
-            frames.extend(_read_sheet(sheet, display, path, fiscal_year, result))
-        reports = result.sheets[first:]
-        if not any(r.read for r in reports) and any(r.reason == "sheet_no_table" for r in reports):
-            # Something is written in it, but no procurement table: the wrong file, not an empty month.
-            result.failures.append(FileFailure(display, "file_no_table", {}))
+        pending.extend(read_file(path, display, encoding, fiscal_year, result))
+        if sum(len(table.raw) for table in pending) >= BATCH_ROWS:
+            frames += normalize(pending, result)
+            pending = []
+    frames += normalize(pending, result)
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return result
 
 
-def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult) -> list[pd.DataFrame]:
+def read_file(path: Path, display: str, encoding: str | None, fiscal_year: int | None, result: IngestResult) -> list[Pending]:
+    """The tables of one file, read and sorted into records but not yet normalized; what was read,
+    skipped or could not be read is told in ``result``."""
+    result.files.append(display)
+    try:
+        sheets = read_sheets(path, display, encoding)
+    except InputError as error:
+        result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
+        return []
+    first = len(result.sheets)
+    tables = []
+    for sheet in sheets:
+        tables.extend(_read_sheet(sheet, display, path, fiscal_year, result))
+    reports = result.sheets[first:]
+    if not any(r.read for r in reports) and any(r.reason == "sheet_no_table" for r in reports):
+        # Something is written in it, but no procurement table: the wrong file, not an empty month.
+        result.failures.append(FileFailure(display, "file_no_table", {}))
+    return tables
+
+
+@dataclass
+class Pending:
+    """A table read and sorted into records, waiting to be normalized (with others like it)."""
+
+    raw: pd.DataFrame
+    columns: dict[str, Column]
+    context: Context
+
+
+def normalize(tables: list[Pending], result: IngestResult) -> list[pd.DataFrame]:
+    """The canonical records of each table (normalized together where they are alike); their
+    issues go to ``result``, table by table."""
+    frames = []
+    for records, issues in to_canonical_many([(table.raw, table.columns, table.context) for table in tables]):
+        _fill_sheet_fiscal_year(records)
+        result.issues.extend(issues)
+        frames.append(records)
+    return frames
+
+
+def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult) -> list[Pending]:
     error = getattr(sheet, "error", None)
     if error:
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_unreadable"))
@@ -110,7 +146,7 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
     if frame.empty or not any(non_blank(frame[col]).any() for col in frame.columns):
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_empty"))
         return []
-    out: list[pd.DataFrame] = []
+    out: list[Pending] = []
     start, title_from = 0, 0
     reports: list[SheetReport] = []
     while start < len(frame):
@@ -123,8 +159,8 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
             _skip_rest(frame, start, layout.header_rows[0], "between_tables", display, sheet.name, result)
         month = _title_month(frame, title_from, layout.header_rows[0]) or find_month(sheet.name) or find_month(path.stem)
         context = Context(display, sheet.name, month, year)
-        records, end, report = _read_table(frame, layout, context, result)
-        out.append(records)
+        table, end, report = _read_table(frame, layout, context, result)
+        out.append(table)
         reports.append(report)
         start = title_from = max(end, layout.data_start)
         if end >= len(frame):
@@ -163,7 +199,7 @@ def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: st
             result.skipped_rows.append(RowSkip(file, sheet, row + 1, reason, " | ".join(texts)[:120]))
 
 
-def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
+def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[Pending, int, SheetReport]:
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
     with ThreadPoolExecutor(max_workers=THREADS) as pool:  # column by column, in Arrow and NumPy
@@ -262,16 +298,13 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     if section_month:
         raw["section_month"] = _forward(section_month, start_positions, n)
     columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    records, issues = to_canonical(raw, columns, context)
-    _fill_sheet_fiscal_year(records)
-    result.issues.extend(issues)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
-        header_rows=[r + 1 for r in layout.header_rows], records=len(records),
+        header_rows=[r + 1 for r in layout.header_rows], records=len(raw),
         columns=columns, ignored_columns=layout.ignored,
     )
     # The stop row (total or signature) is reported above; what follows it is "after_table".
-    return records, layout.data_start + min(end + 1, n), report
+    return Pending(raw, columns, context), layout.data_start + min(end + 1, n), report
 
 
 def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:
