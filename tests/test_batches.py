@@ -85,3 +85,42 @@ def test_alike_tables_are_normalized_in_one_pass(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(normalize_table, "to_canonical", counting)
     ingest(paths)
     assert len(calls) == 1 and calls[0] == sum(len(ingest_module.ingest([p]).records) for p in paths)
+
+
+def test_alike_files_are_read_as_one_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken: the files are sorted into records under one header, once."""
+    from procdata.read import batch
+
+    paths = agency_files(tmp_path, 12)
+    taken: list[int] = []
+    original = batch.read_together
+
+    def counting(files: list[batch.Alike], year: int | None) -> object:
+        got = original(files, year)
+        taken.append(len(files) if got is not None else 0)
+        return got
+
+    monkeypatch.setattr(batch, "read_together", counting)
+    ingest(paths)
+    assert taken == [12]
+
+
+def plain_rows_and(path: Path, *extra: list[str]) -> Path:
+    """A canonical file of three records, then the rows ``extra`` as written (a total, a wrapped line)."""
+    write(path, {}, {"seq": "2"}, {"seq": "3"})
+    with path.open("a", encoding="utf-8") as handle:
+        for row in extra:
+            handle.write(",".join(row) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("extra", [
+    [",,รวม 3 รายการ"],  # a total row: the table ends there
+    [",,ต่อจากรายการก่อน"],  # a wrapped line: it belongs to the record above
+    [",,งบลงทุน"],  # a heading
+    [",,", ",,"],  # blank rows only: still plain
+], ids=["total", "wrapped", "heading", "blank"])
+def test_files_that_are_not_plain_tables_are_read_one_by_one(tmp_path: Path, extra: list[str]) -> None:
+    paths = agency_files(tmp_path, 4)
+    paths.insert(2, plain_rows_and(tmp_path / "agency-002b.csv", *extra))
+    assert_same(ingest(paths), one_at_a_time(paths))

@@ -204,10 +204,24 @@ class IngestResult:
     skipped_rows: list[RowSkip] = field(default_factory=list)
     issues: CellIssues = field(default_factory=CellIssues)
     failures: list[FileFailure] = field(default_factory=list)
+    count: int | None = None  # records read, when they were handed on rather than kept (read.run.ingest_into)
 
     def __post_init__(self) -> None:
         if not isinstance(self.issues, CellIssues):
             self.issues = CellIssues(self.issues)
+
+    @property
+    def record_count(self) -> int:
+        return self.count if self.count is not None else len(self.records)
+
+    def absorb(self, other: IngestResult) -> None:
+        """Add what reading other inputs said (their records are counted, not kept)."""
+        self.files += other.files
+        self.sheets += other.sheets
+        self.skipped_rows += other.skipped_rows
+        self.issues.extend(other.issues)
+        self.failures += other.failures
+        self.count = self.record_count + other.record_count
 
     def summary(self) -> dict[str, int]:
         return {
@@ -215,7 +229,7 @@ class IngestResult:
             "files_failed": len(self.failures),
             "sheets_read": sum(s.read for s in self.sheets),
             "sheets_skipped": sum(not s.read for s in self.sheets),
-            "records": len(self.records),
+            "records": self.record_count,
             "rows_skipped": len(self.skipped_rows),
             "cell_issues": len(self.issues),
         }

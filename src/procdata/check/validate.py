@@ -64,15 +64,19 @@ def validate(
     fiscal_year: int | None = None,
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Read ``inputs`` as ``procdata ingest`` does and check every record.
 
-    ``on_file`` is called with each file's name as reading starts (a progress bar).
+    Long CSV and Parquet tables are read in chunks and many files on ``workers``
+    processes (one per core by default; see :mod:`procdata.check.run`): the
+    report is the one reading everything at once gives. ``on_file`` is called
+    with each file's name as it is read (a progress bar).
     """
-    from procdata.read.ingest import ingest
+    from procdata.check.run import check_inputs
 
-    result = ingest(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
-    return validate_ingested(result, lang)
+    checker = check_inputs(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=on_file, workers=workers)
+    return checker.report()
 
 
 def validate_ingested(result: IngestResult, lang: str = "th") -> Report:

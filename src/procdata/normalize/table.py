@@ -16,10 +16,10 @@ import pandas as pd
 from procdata.model import FIELDS, CellIssues, Column
 from procdata.normalize.builder import Context
 from procdata.normalize.canonical import bidders_are_json, canonical, empty_records
-from procdata.normalize.columns import THREADS
+from procdata.normalize.columns import STRING, THREADS
 from procdata.normalize.values import dump_bidders as _dump  # noqa: F401  (tests compare the JSON fast path with it)
 
-__all__ = ["GROUP_ROWS", "PARALLEL_ROWS", "Context", "empty_records", "to_canonical", "to_canonical_many"]
+__all__ = ["GROUP_ROWS", "PARALLEL_ROWS", "Context", "empty_records", "to_canonical", "to_canonical_joined", "to_canonical_many"]
 
 PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thread
 GROUP_ROWS = 20_000  # tables shorter than this are normalized together with others like them
@@ -68,48 +68,99 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     return frame, issues
 
 
-def to_canonical_many(tables: list[tuple[pd.DataFrame, dict[str, Column], Context]]) -> list[tuple[pd.DataFrame, CellIssues]]:
+def to_canonical_many(tables: list[tuple[pd.DataFrame, dict[str, Column], Context]]) -> list[tuple[pd.DataFrame, CellIssues, list[int]]]:
     """:func:`to_canonical` of each table, the small ones normalized together.
 
     A thousand agency files of a few hundred records each would each pay the
     fixed cost of some hundred column operations; tables with the same columns
     (the same header in the same places, bidders written the same way) are
     instead put end to end, each record carrying its own file, sheet and title
-    month (``PER_RECORD``), normalized in one pass and cut apart again: records
-    and issues, in their order, are those of one pass over each table.
+    month (``PER_RECORD``), and normalized in one pass. The result comes in
+    pieces, in table order: the records of one or more neighbouring tables, their
+    issues table by table, and how many records each table has; the records and
+    issues are those of one pass over each table.
     """
-    out: list[tuple[pd.DataFrame, CellIssues] | None] = [None] * len(tables)
+    pieces: list[tuple[pd.DataFrame, CellIssues, list[int]] | None] = [None] * len(tables)
     groups: dict[tuple[object, ...], list[int]] = {}
     for number, (raw, columns, context) in enumerate(tables):
-        if len(raw) >= GROUP_ROWS:
-            out[number] = to_canonical(raw, columns, context)
+        if len(raw) >= GROUP_ROWS or not len(raw):
+            pieces[number] = (*to_canonical(raw, columns, context), [len(raw)])
             continue
-        key = (tuple(raw.columns), tuple(sorted(columns.items())), bidders_are_json(raw), context.fiscal_year)
+        key = (tuple(raw.columns), tuple(sorted(columns.items())), context.fiscal_year)
         groups.setdefault(key, []).append(number)
     for members in groups.values():
-        if len(members) == 1:
-            out[members[0]] = to_canonical(*tables[members[0]])
-            continue
-        raws = []
-        for number in members:
-            raw, _, context = tables[number]
-            raws.append(raw.assign(_file=context.file, _sheet=context.sheet, _month=context.report_month))
-        joined = pd.concat(raws, ignore_index=True)
-        _, columns, context = tables[members[0]]
-        records, issues = to_canonical(joined, columns, Context("", "", None, context.fiscal_year))
-        bounds = np.cumsum([0] + [len(raw) for raw in raws])
-        owner = [np.searchsorted(bounds, run.positions, side="right") - 1 for run in issues.runs]
-        for place, number in enumerate(members):
-            start, stop = bounds[place], bounds[place + 1]
-            own = CellIssues()
-            for run, tables_of_run in zip(issues.runs, owner, strict=True):
-                mine = np.flatnonzero(tables_of_run == place)
-                if len(mine):
-                    part = run.at(mine)
-                    part.positions = part.positions - start
-                    own.add(part)
-            out[number] = (_frame({name: records[name].iloc[start:stop].reset_index(drop=True) for name in FIELDS}), own)
-    return [result for result in out if result is not None]
+        for run in _runs(members):
+            chosen = [tables[n] for n in run]
+            sizes = [len(raw) for raw, _, _ in chosen]
+            raw = pd.concat([raw for raw, _, _ in chosen], ignore_index=True) if len(chosen) > 1 else chosen[0][0]
+            contexts = [context for _, _, context in chosen]
+            piece = to_canonical_joined(
+                raw, sizes, chosen[0][1], [c.file for c in contexts], [c.sheet for c in contexts],
+                [c.report_month for c in contexts], contexts[0].fiscal_year,
+            )
+            if piece is None:  # bidders written differently from table to table: each alone
+                for number in run:
+                    pieces[number] = (*to_canonical(*tables[number]), [len(tables[number][0])])
+            else:
+                pieces[run[0]] = (*piece, sizes)
+    return [piece for piece in pieces if piece is not None]
+
+
+def to_canonical_joined(
+    raw: pd.DataFrame, sizes: list[int], columns: dict[str, Column], files: list[str], sheets: list[str],
+    months: list[str | None], fiscal_year: int | None,
+) -> tuple[pd.DataFrame, CellIssues] | None:
+    """:func:`to_canonical` of tables put end to end in ``raw`` (``sizes`` records each, with the same
+    columns), each record with its table's file, sheet and title month: the records, and the issues
+    table by table. None when the tables' bidders must be read differently (JSON in some, text in others)."""
+    if len({bidders_are_json(part) for part in _json_parts(raw, sizes)}) > 1:
+        return None
+    counts = np.array(sizes)
+    joined = raw.reset_index(drop=True)
+    for name, values in (("_file", files), ("_sheet", sheets), ("_month", months)):
+        joined[name] = pd.array(np.repeat(np.array(values, dtype=object), counts), dtype=STRING)
+    records, issues = to_canonical(joined, columns, Context("", "", None, fiscal_year))
+    return records, _table_by_table(issues, sizes)
+
+
+def _runs(members: list[int]) -> list[list[int]]:
+    """Table numbers split where they stop following each other."""
+    runs: list[list[int]] = []
+    for number in members:
+        if runs and runs[-1][-1] == number - 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return runs
+
+
+def _json_parts(joined: pd.DataFrame, sizes: list[int]) -> list[pd.DataFrame]:
+    """What ``bidders_are_json`` needs of each table: the tables themselves, unless every bidders cell is
+    filled with JSON or none is filled (then all tables decide alike, and one look at all does)."""
+    if "bidders" not in joined or "bidder_names" in joined or "bidder_prices" in joined:
+        return [joined]
+    text = joined["bidders"].astype(STRING).fillna("")
+    blank = text.eq("").to_numpy(dtype=bool)
+    starts = text.str.startswith("[").to_numpy(dtype=bool)
+    if blank.all() or (~blank & starts).all():
+        return [joined]
+    bounds = np.cumsum([0, *sizes])
+    return [joined.iloc[bounds[i] : bounds[i + 1]] for i in range(len(sizes))]
+
+
+def _table_by_table(issues: CellIssues, sizes: list[int]) -> CellIssues:
+    """The issues of tables normalized together, table by table (each table's in the order one pass raises them)."""
+    if len(sizes) == 1 or not issues.runs:
+        return issues
+    bounds = np.cumsum([0, *sizes])
+    owners = [np.searchsorted(bounds, run.positions, side="right") - 1 for run in issues.runs]
+    ordered = CellIssues()
+    for table in np.unique(np.concatenate(owners)).tolist():
+        for run, owner in zip(issues.runs, owners, strict=True):
+            mine = np.flatnonzero(owner == table)
+            if len(mine):
+                ordered.add(run if len(mine) == len(run) else run.at(mine))
+    return ordered
 
 
 def _joined(parts: list[pd.Series]) -> pd.Series:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +18,10 @@ import pandas as pd
 from procdata.errors import InputError
 from procdata.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
 from procdata.normalize import vocab
-from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
+from procdata.normalize.columns import column_map, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.numbers import parse_int
-from procdata.normalize.table import Context, empty_records, to_canonical_many
+from procdata.normalize.table import GROUP_ROWS, Context, empty_records, to_canonical_many
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.layout import (
     IGNORE,
@@ -77,17 +76,54 @@ def ingest(
     still read. ``fiscal_year`` is used for records whose sheet names no month
     and no date.
     """
+    from procdata.read.batch import BATCH_ROWS as ALIKE_ROWS
+    from procdata.read.batch import Alike, alike, read_together
+
     result = IngestResult(records=empty_records())
     frames: list[pd.DataFrame] = []
-    pending: list[Pending] = []
+    pending: list[Pending] = []  # tables read, not yet normalized
+    batch: list[Alike] = []  # alike files, not yet read
+    batch_rows = 0
+
+    def flush() -> None:
+        nonlocal pending, batch, batch_rows
+        together = read_together(batch, fiscal_year) if len(batch) > 1 else None
+        if together is None:
+            for file in batch:
+                pending.extend(tables_of(file.path, file.display, file.sheets, fiscal_year, result))
+        frames.extend(normalize(pending, result))
+        pending = []
+        if together is not None:
+            records, account, sizes = together
+            frames.append(_fill_fiscal_years(records, sizes))
+            result.sheets.extend(account.sheets)
+            result.issues.extend(account.issues)
+        batch, batch_rows = [], 0
+
     for path, display in expand_inputs([Path(p) for p in inputs]):
         if on_file:
             on_file(display)
-        pending.extend(read_file(path, display, encoding, fiscal_year, result))
+        result.files.append(display)
+        try:
+            sheets = read_sheets(path, display, encoding)
+        except InputError as error:
+            flush()
+            result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
+            continue
+        candidate = alike(path, display, sheets, batch[0] if batch else None) if len(sheets) <= 3 else None
+        if candidate is not None and candidate.rows < GROUP_ROWS:
+            if batch and candidate.key != batch[0].key:
+                flush()
+            batch.append(candidate)
+            batch_rows += candidate.rows
+            if batch_rows >= ALIKE_ROWS:
+                flush()
+            continue
+        flush()
+        pending.extend(tables_of(path, display, sheets, fiscal_year, result))
         if sum(len(table.raw) for table in pending) >= BATCH_ROWS:
-            frames += normalize(pending, result)
-            pending = []
-    frames += normalize(pending, result)
+            flush()
+    flush()
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -103,6 +139,11 @@ def read_file(path: Path, display: str, encoding: str | None, fiscal_year: int |
     except InputError as error:
         result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
         return []
+    return tables_of(path, display, sheets, fiscal_year, result)
+
+
+def tables_of(path: Path, display: str, sheets: list[Sheet], fiscal_year: int | None, result: IngestResult) -> list[Pending]:
+    """The tables of the sheets of one file (see :func:`read_file`)."""
     first = len(result.sheets)
     tables = []
     for sheet in sheets:
@@ -127,11 +168,21 @@ def normalize(tables: list[Pending], result: IngestResult) -> list[pd.DataFrame]
     """The canonical records of each table (normalized together where they are alike); their
     issues go to ``result``, table by table."""
     frames = []
-    for records, issues in to_canonical_many([(table.raw, table.columns, table.context) for table in tables]):
-        _fill_sheet_fiscal_year(records)
+    for records, issues, sizes in to_canonical_many([(table.raw, table.columns, table.context) for table in tables]):
         result.issues.extend(issues)
-        frames.append(records)
+        frames.append(_fill_fiscal_years(records, sizes))
     return frames
+
+
+def _fill_fiscal_years(records: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
+    """:func:`_fill_sheet_fiscal_year` of each of the tables (of ``sizes`` records) in ``records``."""
+    if len(sizes) == 1:
+        return _fill_sheet_fiscal_year(records)
+    if not records["fiscal_year"].isna().any():
+        return records
+    bounds = np.cumsum([0, *sizes])
+    return pd.concat([_fill_sheet_fiscal_year(records.iloc[bounds[i] : bounds[i + 1]].reset_index(drop=True))
+                      for i in range(len(sizes))], ignore_index=True)
 
 
 def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult) -> list[Pending]:
@@ -176,9 +227,8 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
 
 def _non_blank(frame: pd.DataFrame) -> pd.Series:
     filled = np.zeros(len(frame), dtype=bool)
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        for column in pool.map(lambda col: non_blank(frame[col]), frame.columns):
-            filled |= column
+    for column in column_map(lambda col: non_blank(frame[col]), frame.columns, len(frame)):
+        filled |= column
     return pd.Series(filled, index=frame.index)
 
 
@@ -202,8 +252,8 @@ def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: st
 def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[Pending, int, SheetReport]:
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:  # column by column, in Arrow and NumPy
-        texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
+    # Column by column, in Arrow and NumPy.
+    texts = dict(zip(cols, column_map(lambda col: strip_series(body[col]), cols.values(), len(body)), strict=True))
     n = len(body)
     # A blank row: nothing in the columns just stripped, nor in the others.
     others = body[[col for col in body.columns if col not in set(cols.values())]]
@@ -223,9 +273,8 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
         rows = np.flatnonzero(others_at)
         searched = [texts[key] for key in ("seq", "item_name") if key in texts]
         searched += [body[col] for col in list(body.columns[:2])]
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            for found in pool.map(lambda column: matches(column.iloc[rows], _stop_words()), searched):
-                suspect[rows] |= found
+        for found in column_map(lambda column: matches(column.iloc[rows], _stop_words()), searched, len(rows)):
+            suspect[rows] |= found
         # A header repeated after a page break: three or more cells equal to the header.
         header_row = frame.iloc[layout.header_rows[0]]
         same = np.zeros(len(rows), dtype=int)
@@ -307,12 +356,13 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     return Pending(raw, columns, context), layout.data_start + min(end + 1, n), report
 
 
-def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:
+def _fill_sheet_fiscal_year(records: pd.DataFrame) -> pd.DataFrame:
     """A record with no month and no date (e.g. a cancelled e-GP project) takes the
     fiscal year of its table when every other record there agrees on one."""
     years = records["fiscal_year"].dropna().unique()
     if len(years) == 1:
         records["fiscal_year"] = records["fiscal_year"].fillna(years[0])
+    return records
 
 
 def _has_seq(texts: dict[str, pd.Series], i: int) -> bool:
