@@ -42,7 +42,7 @@ from procdata.workspace.merge import conflict_problems, merge_updates
 
 if TYPE_CHECKING:
     from procdata.check.model import Report
-    from procdata.read.model import IngestResult
+    from procdata.model import IngestResult
 
 GENERATOR = "procdata"
 

@@ -20,11 +20,11 @@ import pandas as pd
 
 from procdata.config import Config
 from procdata.i18n import message
+from procdata.model import FileFailure
 from procdata.normalize.dates import fiscal_year_bounds
 from procdata.publish.profile import CriteriaProfile, DatasetSpec, load_profile
 from procdata.publish.tables import default_as_of
 from procdata.read.ingest import ingest
-from procdata.read.model import FileFailure
 from procdata.workspace.merge import conflict_problems, merge_updates
 
 _CITIZEN_ID = re.compile(r"(?<![0-9])[1-9][0-9]{12}(?![0-9])")
