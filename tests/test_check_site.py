@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import REPO
@@ -323,3 +325,24 @@ def test_status_says_whether_the_site_on_the_web_matches_what_was_published(site
     config = load_config(write_profile(tmp_path))  # no website: nothing to check
     result = status(inputs, config, fiscal_year=2568, as_of=dt.date(2025, 6, 30), site=published)
     assert "web_matches" not in [r.code for r in result.requirements]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=2048), ext=st.sampled_from(["csv", "xlsx", "json", "ods", "xls", "html", ""]))
+def test_any_bytes_are_a_finding_never_a_crash(body: bytes, ext: str) -> None:
+    from procdata.sitecheck import files
+    from procdata.sitecheck.links import parse_page
+
+    found = files.read(body, ext, {"ปีงบประมาณ"}, 1_000_000)
+    assert isinstance(found.problem, str)
+    page = parse_page("http://127.0.0.1/", body)
+    assert all(link.url.startswith("http") for link in page.links)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=300))
+def test_any_page_text_gives_links_or_nothing(text: str) -> None:
+    from procdata.sitecheck.links import parse_page
+
+    page = parse_page("http://127.0.0.1/a/", f"<html><body>{text}<a href='{text[:40]}'>x</a></body></html>".encode())
+    assert page.as_of is None or isinstance(page.as_of, dt.date)

@@ -299,3 +299,18 @@ def test_lib_cove_ocds_finds_no_errors_and_only_the_documented_extra_fields(samp
     assert extra == {("/releases/planning/budget", name) for name in EXTENSION_FIELDS}
     open_codes = result["additional_open_codelist_values"]
     assert set(open_codes) <= {"releases/parties/identifier/scheme"}, open_codes
+
+
+def test_the_page_and_the_data_package_list_the_ocds_and_ckan_files(tmp_path: Path) -> None:
+    run(tmp_path, [project(1)])
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="ocds.json" download>OCDS (JSON)</a>' in page
+    assert '<a href="ckan.json" download>data.go.th / CKAN (JSON)</a>' in page
+    descriptor = json.loads((tmp_path / "site" / "datapackage.json").read_text(encoding="utf-8"))
+    listed = {r["path"]: r for r in descriptor["resources"]}
+    for name in ("ocds.json", "ckan.json"):
+        content = (tmp_path / "site" / name).read_bytes()
+        assert listed[name]["bytes"] == len(content)
+        assert listed[name]["hash"] == "sha256:" + __import__("hashlib").sha256(content).hexdigest()
+    with zipfile.ZipFile(next((tmp_path / "site").glob("*.zip"))) as archive:
+        assert {"ocds.json", "ckan.json"} <= set(archive.namelist())

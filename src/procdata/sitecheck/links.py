@@ -22,6 +22,7 @@ from procdata.resources import data
 _COUNT = re.compile(r"\(([0-9][0-9,]*) รายการ\)")
 _AS_OF = re.compile(r"ข้อมูล\s*ณ\s*วันที่\s*((?:\S+\s*){1,4})")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # lxml refuses them in text and attributes
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<meta", b"<title")
 
@@ -79,7 +80,7 @@ def parse_page(url: str, body: bytes, charset: str = "") -> Page:
     from lxml.etree import ParserError
 
     page = Page(url)
-    text = _XML_DECLARATION.sub("", decode(body, charset), count=1)
+    text = _CONTROL.sub("", _XML_DECLARATION.sub("", decode(body, charset), count=1))
     try:
         document = lxml.html.document_fromstring(text)
     except (ParserError, ValueError):
