@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from enum import StrEnum
 from typing import Annotated
@@ -75,7 +76,7 @@ def check_site(
     raise typer.Exit(report.exit_code)
 
 
-def _day(text: str | None):  # type: ignore[no-untyped-def]
+def _day(text: str | None) -> dt.date | None:
     if text is None:
         return None
     from procdata.normalize.dates import parse_date

@@ -27,7 +27,7 @@ class Contents:
     rows: int | None = None
     fiscal_years: set[int] = field(default_factory=set)
     latest_signed: dt.date | None = None
-    json: Any = None
+    value: Any = None  # a JSON file's parsed content
 
 
 def read(body: bytes, ext: str, known_headers: set[str], max_unzipped: int) -> Contents:
@@ -115,7 +115,7 @@ def _json(body: bytes) -> Contents:
         value = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
         return Contents(problem="site_json_unreadable", detail=str(error)[:120])
-    out = Contents(json=value)
+    out = Contents(value=value)
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         out.headers = list(value[0])
         out.rows = len(value)

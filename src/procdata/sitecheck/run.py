@@ -139,9 +139,9 @@ def _dataset_ids() -> set[str]:
     return {spec.id for name in available() for spec in load_profile(name).datasets}
 
 
-def _unreachable(fetched: Fetched) -> Problem:
+def _unreachable(fetched: Fetched, limits: Limits) -> Problem:
     return Problem(fetched.problem, {"url": fetched.url, "status": fetched.status, "detail": fetched.detail,
-                                     "max_bytes": f"{Limits.default().max_bytes:,}"})
+                                     "max_bytes": f"{limits.max_bytes:,}"})
 
 
 def check_agency(http: Any, target: Target, as_of: dt.date, limits: Limits, profile_id: str = "") -> AgencyResult:
@@ -149,7 +149,7 @@ def check_agency(http: Any, target: Target, as_of: dt.date, limits: Limits, prof
     result = AgencyResult(target.name, target.url, main_host=host(target.website or target.url))
     first = get(http, target.url, limits)
     if not first.ok:
-        result.reachable, result.unreachable = False, _unreachable(first)
+        result.reachable, result.unreachable = False, _unreachable(first, limits)
         return result
     if looks_like_html(first.body):
         page, links = _find_data_page(http, parse_page(first.final_url, first.body, first.charset), limits, result.main_host)
@@ -203,7 +203,7 @@ def _datapackage(http: Any, links: list[tuple[Link, str]], limits: Limits,
     if not answer.ok:
         return None
     contents = files.read(answer.body, "json", set(), limits.max_unzipped)
-    return contents.json if isinstance(contents.json, dict) else None
+    return contents.value if isinstance(contents.value, dict) else None
 
 
 def _spec_of(link: Link, kind: str, profile: CriteriaProfile) -> DatasetSpec | None:
@@ -231,7 +231,7 @@ def _check_link(http: Any, link: Link, kind: str, profile: CriteriaProfile, limi
     answer = fetched.setdefault(link.url, get(http, link.url, limits))
     out.status, out.final_url, out.redirects = answer.status, answer.final_url, len(answer.redirects)
     if not answer.ok:
-        out.problems.append(_unreachable(answer))
+        out.problems.append(_unreachable(answer, limits))
         return out
     out.sha256 = hashlib.sha256(answer.body).hexdigest()
     expected = _ita_headers(spec) if spec else []
