@@ -73,14 +73,20 @@ def _table(rows: list[list[Any]], known: set[str]) -> Contents:
     return out
 
 
+def decode_text(raw: bytes) -> str | None:
+    """Text as the CSV reader of ``read`` judges it (UTF-8 with or without BOM, or cp874); ``None`` if neither."""
+    from procdata.read.files import detect_encoding
+
+    encoding = detect_encoding(raw[:65536])
+    try:
+        return None if encoding == "unknown" else raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def _csv(body: bytes, known: set[str]) -> Contents:
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            text = body.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_text(body)
+    if text is None:
         return Contents(problem="site_csv_unreadable", detail="encoding")
     if "\x00" in text:
         return Contents(problem="site_csv_unreadable", detail="binary")

@@ -77,14 +77,8 @@ def read_targets(arguments: Iterable[str], website: str = "") -> list[Target]:
 
 
 def _read_list(path: Path) -> list[Target]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = files.decode_text(path.read_bytes())
+    if text is None:
         raise InputError("site_list_unreadable", str(path))
     out = []
     for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
