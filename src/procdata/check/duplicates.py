@@ -37,21 +37,26 @@ class Projects:
     rows: list[np.ndarray] = field(default_factory=list)  # source rows
     columns: list[np.ndarray] = field(default_factory=list)  # Registry.columns code of the project number's cell
     months: list[pa.Array] = field(default_factory=list)  # report months (null where unknown)
+    groups: list[np.ndarray | None] = field(default_factory=list)  # agency and year (Problems.groups), when counted
 
-    def add(self, numbers: pa.Array, places: np.ndarray, rows: np.ndarray, columns: np.ndarray, months: pa.Array) -> None:
+    def add(
+        self, numbers: pa.Array, places: np.ndarray, rows: np.ndarray, columns: np.ndarray, months: pa.Array,
+        groups: np.ndarray | None = None,
+    ) -> None:
         if len(numbers):
             self.numbers.append(text_array(numbers))
             self.places.append(np.asarray(places, dtype=np.int32))
             self.rows.append(np.asarray(rows, dtype=np.int64))
             self.columns.append(np.asarray(columns, dtype=np.int32))
             self.months.append(months.cast(pa.large_string()))
+            self.groups.append(groups)
 
-    def absorb(self, other: Projects, places: np.ndarray, columns: np.ndarray) -> None:
+    def absorb(self, other: Projects, places: np.ndarray, columns: np.ndarray, groups: np.ndarray) -> None:
         """Another part's project numbers, its codes mapped to ours (:meth:`Registry.absorb`)."""
-        for numbers, own_places, rows, own_columns, months in zip(
-            other.numbers, other.places, other.rows, other.columns, other.months, strict=True,
+        for numbers, own_places, rows, own_columns, months, own_groups in zip(
+            other.numbers, other.places, other.rows, other.columns, other.months, other.groups, strict=True,
         ):
-            self.add(numbers, places[own_places], rows, columns[own_columns], months)
+            self.add(numbers, places[own_places], rows, columns[own_columns], months, None if own_groups is None else groups[own_groups])
 
     def __len__(self) -> int:
         return sum(len(n) for n in self.numbers)
@@ -99,9 +104,11 @@ def duplicates(projects: Projects, registry: Registry, lang: str) -> Batch | Non
         fill(catalog.word_template("same_file", lang), {"month": _file_texts(registry, place_of[at])}, len(at)),
         fill(catalog.word_template("same_month", lang), {"month": _month_texts(pc.fill_null(month_texts, ""), lang)}, len(at)),
     )
+    counted = [g for g in projects.groups if g is not None]
+    groups = np.concatenate(counted)[at] if len(counted) == len(projects.groups) else None
     return batch(
         "duplicate_project", "project_id", places[at], rows[at], np.concatenate(projects.columns)[at],
-        numbers.take(pa.array(at)), {"others": others, "scope": scope},
+        numbers.take(pa.array(at)), {"others": others, "scope": scope}, groups,
     )
 
 

@@ -122,7 +122,7 @@ def text_array(values: Any) -> pa.Array:
 
 def batch(
     code: str, field: str, places: Any, rows: Any, columns: Any, values: Any,
-    params: dict[str, Any] | None = None, groups: np.ndarray | None = None,
+    params: dict[str, Any] | None = None, groups: Any = None,
 ) -> Batch:
     """A :class:`Batch`, with arrays of the right types (``places``, ``rows`` and ``columns``: sequences of ints)."""
     return Batch(

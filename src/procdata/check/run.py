@@ -22,63 +22,72 @@ from procdata.check.validate import Checker
 
 def check_inputs(
     inputs: Iterable[Path | str], *, encoding: str | None = None, fiscal_year: int | None = None, lang: str = "th",
-    on_file: Callable[[str], None] | None = None, workers: int | None = None,
+    on_file: Callable[[str], None] | None = None, workers: int | None = None, agencies: bool = False,
+    on_rows: Callable[[str, int], None] | None = None,
 ) -> Checker:
-    """Every input read and checked: the checker holding what the report needs."""
+    """Every input read and checked: the checker holding what the report needs (with ``agencies``,
+    the counts per agency too). ``on_rows`` is told the records read so far of a long table."""
     from procdata.read.run import Pool, cores, in_parallel, plan
 
     workers = workers or cores()
     units = plan(inputs, encoding, workers)
-    checker = Checker(lang)
+    checker = Checker(lang, agencies=agencies)
+    checker.fiscal_year = fiscal_year
     with Pool(workers if in_parallel(units, workers) else 0) as pool:
         # Every group is sent at once, so that the workers read while this process streams long tables.
         futures: dict[int, Future[Checker]] = {}
         if pool is not None:
             for number, unit in enumerate(units):
                 if not unit.stream:
-                    futures[number] = pool.submit(check_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, lang)
+                    futures[number] = pool.submit(check_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, lang, None, agencies)
         for number, unit in enumerate(units):
             if unit.stream:
                 path, display = unit.files[0]
                 if on_file:
                     on_file(display)
-                checker.absorb(_check_table(path, display, encoding, fiscal_year, lang))
+                checker.absorb(_check_table(path, display, encoding, fiscal_year, lang, agencies, on_rows))
             elif number in futures:
                 checker.absorb(futures[number].result())
                 for _, display in unit.files:
                     if on_file:
                         on_file(display)
             else:
-                checker.absorb(check_files([str(p) for p, _ in unit.files], encoding, fiscal_year, lang, on_file))
+                checker.absorb(check_files([str(p) for p, _ in unit.files], encoding, fiscal_year, lang, on_file, agencies))
     return checker
 
 
 def check_files(
     paths: list[str], encoding: str | None, fiscal_year: int | None, lang: str, on_file: Callable[[str], None] | None = None,
+    agencies: bool = False,
 ) -> Checker:
     """Read ``paths`` (files, not folders) and check them: what a worker does with a group."""
     from procdata.read.ingest import ingest
 
     result = ingest(paths, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
-    checker = Checker(lang)
+    checker = Checker(lang, agencies=agencies)
     checker.check(result)
     checker.account(result)
     return checker
 
 
-def _check_table(path: Path, display: str, encoding: str | None, fiscal_year: int | None, lang: str) -> Checker:
+def _check_table(
+    path: Path, display: str, encoding: str | None, fiscal_year: int | None, lang: str, agencies: bool,
+    on_rows: Callable[[str, int], None] | None = None,
+) -> Checker:
     """A long table checked chunk by chunk; read whole when it cannot be (``read.stream.NotStreamable``)."""
     from procdata.errors import InputError
     from procdata.model import IngestResult
     from procdata.read import stream
 
-    checker = Checker(lang)
+    checker = Checker(lang, agencies=agencies)
     sheets = []
     try:
         for part in stream.stream(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
             checker.check(part)
             sheets += part.sheets
+            if on_rows:
+                on_rows(display, checker.records)
     except (stream.NotStreamable, InputError):
-        return check_files([str(path)], encoding, fiscal_year, lang)
+        return check_files([str(path)], encoding, fiscal_year, lang, None, agencies)
     checker.account(IngestResult(records=None, files=[display], sheets=stream.merged_sheets(sheets)))
     return checker

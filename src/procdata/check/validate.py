@@ -23,7 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procdata.check import catalog
+from procdata.check import agencies, catalog
+from procdata.check.agencies import Tally
 from procdata.check.duplicates import Projects, duplicates
 from procdata.check.model import Report
 from procdata.check.problems import NO_COLUMN, NO_ROW, Batch, Problems, Registry, batch, text_array
@@ -65,17 +66,23 @@ def validate(
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
     workers: int | None = None,
+    by_agency: bool = False,
+    on_rows: Callable[[str, int], None] | None = None,
 ) -> Report:
     """Read ``inputs`` as ``procdata ingest`` does and check every record.
 
     Long CSV and Parquet tables are read in chunks and many files on ``workers``
     processes (one per core by default; see :mod:`procdata.check.run`): the
     report is the one reading everything at once gives. ``on_file`` is called
-    with each file's name as it is read (a progress bar).
+    with each file's name as it is read (a progress bar). With ``by_agency``,
+    ``report.by_agency`` holds one row per agency (:mod:`procdata.check.agencies`).
     """
     from procdata.check.run import check_inputs
 
-    checker = check_inputs(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=on_file, workers=workers)
+    checker = check_inputs(
+        inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=on_file, workers=workers, agencies=by_agency,
+        on_rows=on_rows,
+    )
     return checker.report()
 
 
@@ -88,14 +95,21 @@ def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
 
 
 class Checker:
-    """Checks records part by part; keeps their problems and what the whole run needs."""
+    """Checks records part by part; keeps their problems and what the whole run needs.
 
-    def __init__(self, lang: str = "th") -> None:
+    With ``agencies``, also counts records, problems and investment items per
+    agency and fiscal year (:mod:`procdata.check.agencies`).
+    """
+
+    def __init__(self, lang: str = "th", *, agencies: bool = False) -> None:
         self.lang = lang
         self.found = Problems(lang)
         self.projects = Projects()
         self.without_column: Counter[tuple[int, str]] = Counter()  # (place, field) -> records lacking it
         self.records = 0
+        self.tally = Tally() if agencies else None
+        self.fiscal_year: int | None = None  # the year readiness is judged for (the latest in the data by default)
+        self.place_groups: dict[int, int] = {}  # the agency and year of a place's first record (sheet-wide problems)
         self.files: list[str] = []
         self.sheets: list[SheetReport] = []
         self.failures: list[FileFailure] = []
@@ -119,7 +133,9 @@ class Checker:
         for hits in _run_checks(table):
             if len(hits.rows):
                 found.extend(self._from_hits(hits, table, where, flagged))
-        for each in _short_tax_ids(found, self.lang):
+        found = _short_tax_ids(found, self.lang)
+        groups = self._groups(part, table, found) if self.tally is not None else None
+        for each in found:
             self.found.add(each)
         rows = positions(table.present("project_id"))
         if len(rows):
@@ -128,14 +144,36 @@ class Checker:
             self.projects.add(
                 table.texts("project_id", rows), places, source_rows, where.columns(places, source_rows, "project_id"),
                 months.combine_chunks() if isinstance(months, pa.ChunkedArray) else months,
+                None if groups is None else groups[rows],
             )
         self.records += len(part.records)
+
+    def _groups(self, part: IngestResult, table: Table, found: list[Batch]) -> np.ndarray:
+        """Count the part's records by agency and year; give each problem its record's group."""
+        assert self.tally is not None
+        groups = self.tally.add(part.records, self.found)
+        everyone = np.arange(len(part.records))
+        keys = _key(table.places(everyone, self.registry), table.source_rows(everyone), "")
+        order = np.argsort(keys, kind="stable")
+        for place, group in zip((keys[order] >> 40).tolist(), groups[order].tolist(), strict=True):
+            self.place_groups.setdefault(int(place), int(group))
+        for each in found:
+            at = np.searchsorted(keys[order], _key(each.places, each.rows, ""))
+            known = at < len(keys)
+            known[known] &= keys[order][at[known]] == _key(each.places, each.rows, "")[known]
+            each.groups = np.where(known, groups[order][np.minimum(at, len(keys) - 1)], -1).astype(np.int32) if len(keys) else None
+        return groups
 
     def absorb(self, other: Checker) -> None:
         """Take in what another checker found (a worker's part of the same run, read after ours)."""
         places, columns = self.registry.absorb(other.registry)
+        groups = np.array([self.found.group(*g) for g in other.found.groups] + [-1], dtype=np.int32)
         self.found.absorb(other.found)
-        self.projects.absorb(other.projects, places, columns)
+        self.projects.absorb(other.projects, places, columns, groups)
+        if self.tally is not None and other.tally is not None:
+            self.tally.absorb(other.tally, groups)
+        for place, group in other.place_groups.items():
+            self.place_groups.setdefault(int(places[place]), int(groups[group]))
         for (place, field), count in other.without_column.items():
             self.without_column[(int(places[place]), field)] += count
         self.records += other.records
@@ -150,7 +188,8 @@ class Checker:
             self.found.add(found)
         for (place, field), count in self.without_column.items():
             code = "fiscal_year_unknown" if field == "fiscal_year" else "missing_column"
-            self.found.add(batch(code, field, [place], [NO_ROW], [NO_COLUMN], [""], {"count": f"{count:,}"}))
+            group = [self.place_groups.get(place, -1)] if self.tally is not None else None
+            self.found.add(batch(code, field, [place], [NO_ROW], [NO_COLUMN], [""], {"count": f"{count:,}"}, group))
         self.without_column.clear()
         self.found.sort(self.files, [(s.file, s.sheet) for s in self.sheets])
         report = Report(found=self.found, lang=self.lang)
@@ -158,6 +197,9 @@ class Checker:
             {"file": f.file, "code": f.code, "message": ui_message(f.code, self.lang, file=f.file, **f.params)}
             for f in self.failures
         ]
+        if self.tally is not None:
+            unreadable = Counter(failure.file for failure in self.failures)
+            report.by_agency = agencies.table(self.tally, self.found, self.fiscal_year, dict(unreadable))
         report.summary = {
             "files": len(self.files),
             "files_unreadable": len(self.failures),

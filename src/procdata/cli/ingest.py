@@ -39,7 +39,7 @@ def ingest(
             if not (result.failures and result.records.empty):
                 write_atomic(out, canonical_json(result.records))
         else:  # CSV and Parquet written as the records are read: national tables in bounded memory
-            result = read_into(inputs, out, encoding=encoding, fiscal_year=fiscal_year, on_file=step)
+            result = read_into(inputs, out, encoding=encoding, fiscal_year=fiscal_year, on_file=step, on_rows=step.rows)
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))

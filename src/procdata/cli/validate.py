@@ -37,6 +37,12 @@ def validate(
         Path | None,
         typer.Option("--out", "-o", help="บันทึกรายงานลงแฟ้ม (เช่น report.html) / write the report to a file"),
     ] = None,
+    by_agency: Annotated[
+        Path | None,
+        typer.Option("--by-agency", help="บันทึกตารางรายหน่วยงาน (แฟ้ม ระเบียน ข้อผิดพลาด คำเตือน งบลงทุน ความพร้อม O12/O13) "
+                     "เป็น .csv หรือ .json / write the per-agency table (files, records, errors, warnings, investment items, "
+                     "readiness for O12/O13) to a .csv or .json file"),
+    ] = None,
     all_problems: Annotated[
         bool,
         typer.Option("--all", help="แสดงปัญหาทุกรายการในรายงานข้อความ (ปกติแสดง 10 รายการแรกของแต่ละรหัส) / "
@@ -54,15 +60,20 @@ def validate(
     """
     import sys
 
+    from procdata.check import agencies
     from procdata.check import validate as run
     from procdata.check.render import TEXT_LIMIT, report_text, write_html, write_json
+    from procdata.errors import OutputError
     from procdata.i18n import message
-    from procdata.output import atomic_writer
+    from procdata.output import atomic_writer, write_atomic
     from procdata.workspace.layout import default_inputs
 
+    if by_agency is not None and by_agency.suffix.lower() not in (".csv", ".json"):
+        raise OutputError("bad_output_suffix", out=str(by_agency))
     inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step)
+        report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step, by_agency=by_agency is not None,
+                     on_rows=step.rows)
     for failure in report.failures:
         echo_err(failure["message"])
 
@@ -82,6 +93,11 @@ def validate(
         with atomic_writer(out) as stream:
             write(stream)
         typer.echo(message("validate_written", lang, out=out))
+    if by_agency is not None and report.by_agency is not None:
+        rows = report.by_agency
+        table = agencies.as_json(rows) if by_agency.suffix.lower() == ".json" else agencies.as_csv(rows)
+        write_atomic(by_agency, table.encode("utf-8"))
+        echo_err(message("validate_agencies_written", lang, count=f"{len(rows):,}", out=by_agency))
     if report.failures:
         raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_PROBLEMS if report.error_count else EXIT_OK)

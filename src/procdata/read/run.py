@@ -109,7 +109,7 @@ def ingest_files(paths: list[str], encoding: str | None, fiscal_year: int | None
 
 def read_into(
     inputs: Iterable[Path | str], out: Path | None, *, encoding: str | None = None, fiscal_year: int | None = None,
-    on_file: Callable[[str], None] | None = None, workers: int | None = None,
+    on_file: Callable[[str], None] | None = None, workers: int | None = None, on_rows: Callable[[str, int], None] | None = None,
 ) -> IngestResult:
     """Read every input into the canonical table ``out`` (CSV or Parquet; nothing is written when
     ``out`` is None, or when no input could be read and no record was found), a part at a time:
@@ -122,7 +122,7 @@ def read_into(
         try:
             account = ingest_into(
                 inputs, writer.write if writer else (lambda _: None), encoding=encoding, fiscal_year=fiscal_year,
-                on_file=on_file, workers=workers, whole=whole,
+                on_file=on_file, workers=workers, whole=whole, on_rows=on_rows,
             )
         except Restart as restart:  # a long table to read whole: everything again, that table whole
             if writer:
@@ -152,7 +152,7 @@ class Restart(Exception):
 def ingest_into(
     inputs: Iterable[Path | str], write: Callable[[pd.DataFrame], None], *, encoding: str | None = None,
     fiscal_year: int | None = None, on_file: Callable[[str], None] | None = None, workers: int | None = None,
-    whole: frozenset[str] = frozenset(),
+    whole: frozenset[str] = frozenset(), on_rows: Callable[[str, int], None] | None = None,
 ) -> IngestResult:
     """Read every input and hand its records, in input order, to ``write``; return the account of
     what was read (its ``records`` empty, ``count`` the number written).
@@ -177,7 +177,7 @@ def ingest_into(
                 path, display = unit.files[0]
                 if on_file:
                     on_file(display)
-                _stream_into(path, display, fiscal_year, write, account)
+                _stream_into(path, display, fiscal_year, write, account, on_rows)
                 continue
             if number in futures:
                 part = futures[number].result()
@@ -194,7 +194,10 @@ def ingest_into(
     return account
 
 
-def _stream_into(path: Path, display: str, fiscal_year: int | None, write: Callable[[pd.DataFrame], None], account: IngestResult) -> None:
+def _stream_into(
+    path: Path, display: str, fiscal_year: int | None, write: Callable[[pd.DataFrame], None], account: IngestResult,
+    on_rows: Callable[[str, int], None] | None = None,
+) -> None:
     """A long table read and written chunk by chunk (read whole when it cannot be, if nothing of it
     is written yet; else :class:`Restart`)."""
     from procdata.errors import InputError
@@ -210,6 +213,8 @@ def _stream_into(path: Path, display: str, fiscal_year: int | None, write: Calla
             written += len(part.records)
             parts.sheets += part.sheets
             issues.append(part.issues)
+            if on_rows:
+                on_rows(display, written)
     except (stream.NotStreamable, InputError):
         if written:
             raise Restart(display) from None
