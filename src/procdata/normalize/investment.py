@@ -27,7 +27,7 @@ def infer_investment(
     records from keywords of their item text, once per distinct item."""
     rows = np.flatnonzero(undecided)
     codes, distinct = pd.factorize(items.iloc[rows])
-    guesses = [vocab.infer_category(item) for item in distinct]
+    guesses = vocab.infer_categories(list(distinct))
     found = np.array([guess is not None for guess in guesses] + [False])[codes]
     if not found.any():
         return

@@ -85,7 +85,18 @@ def _keywords() -> tuple[tuple[str, str, str], ...]:
 
 def infer_category(item_name: str) -> Inference | None:
     """Budget category inferred from an item's text, with the keyword that decided it."""
-    key = fold(item_name)
+    return infer_folded(fold(item_name))
+
+
+def infer_categories(item_names: list[str]) -> list[Inference | None]:
+    """:func:`infer_category` of each item, the texts folded all at once (``columns.fold_texts``)."""
+    from procdata.normalize.columns import fold_texts
+
+    return [infer_folded(key) for key in fold_texts(item_names)]
+
+
+def infer_folded(key: str) -> Inference | None:
+    """:func:`infer_category` of an item whose text is already folded."""
     for folded, keyword, category in _keywords():
         if folded in key:
             return Inference(category, keyword)

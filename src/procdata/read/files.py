@@ -146,7 +146,8 @@ def _frame(rows: list[list[Any]]) -> pd.DataFrame:
     import pandas as pd
 
     width = max((len(row) for row in rows), default=0)
-    grid = [[_cell_text(value) for value in row] + [""] * (width - len(row)) for row in rows]
+    # A text cell is its own text: only the others (numbers, dates) go through _cell_text.
+    grid = [[v if type(v) is str else _cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows]
     return pd.DataFrame(grid, dtype=object) if grid else pd.DataFrame()
 
 
