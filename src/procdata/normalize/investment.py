@@ -36,8 +36,12 @@ def infer_investment(
         if guess is not None:
             label_of.setdefault(f"inferred:{guess.keyword}", len(labels) + len(label_of))
     labels.extend(label_of)
+    # What each distinct item says, then given to every record of that item.
+    chosen = codes[found]
+    categories = np.array([guess.category if guess else None for guess in guesses], dtype=object)
+    flags = np.array([vocab.is_investment_category(guess.category) if guess else None for guess in guesses], dtype=object)
+    bases = np.array([label_of[f"inferred:{guess.keyword}"] if guess else -1 for guess in guesses], dtype=np.int64)
     hits = rows[found]
-    chosen = [guess for guess in (guesses[code] for code in codes[found]) if guess is not None]
-    category.iloc[hits] = [guess.category for guess in chosen]
-    invest.iloc[hits] = [vocab.is_investment_category(guess.category) for guess in chosen]
-    basis[hits] = [label_of[f"inferred:{guess.keyword}"] for guess in chosen]
+    category.iloc[hits] = categories[chosen]
+    invest.iloc[hits] = flags[chosen]
+    basis[hits] = bases[chosen]

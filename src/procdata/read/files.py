@@ -146,8 +146,13 @@ def _frame(rows: list[list[Any]]) -> pd.DataFrame:
     import pandas as pd
 
     width = max((len(row) for row in rows), default=0)
-    # A text cell is its own text: only the others (numbers, dates) go through _cell_text.
-    grid = [[v if type(v) is str else _cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows]
+    # A text cell is its own text and a whole number its digits, as _cell_text says, without a call
+    # for each of a million cells; the others (fractions, dates, booleans) go through _cell_text.
+    grid = [
+        [v if type(v) is str else (str(int(v)) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else _cell_text(v))
+         for v in row] + [""] * (width - len(row))
+        for row in rows
+    ]
     return pd.DataFrame(grid, dtype=object) if grid else pd.DataFrame()
 
 
