@@ -16,6 +16,7 @@ reads the file whole instead (``tests/test_stream.py`` compares the two).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 
 STREAM_BYTES = 48 << 20  # files at least this big are read in chunks
 CHUNK_ROWS = 200_000  # rows of a chunk
+# CSV blocks: Arrow's streaming reader parses some 36 blocks ahead of the one read, so blocks are
+# small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance).
+STREAM_BLOCK = 4 << 20
 
 
 class NotStreamable(Exception):
@@ -70,7 +74,9 @@ def stream(
     """
     import pandas as pd
 
-    from procdata.read.batch import alike, read_together
+    from procdata.normalize.columns import STRING
+    from procdata.read.batch import Alike, alike, read_together
+    from procdata.read.layout import _rows_texts
 
     first = None
     prefix: pd.DataFrame | None = None
@@ -91,7 +97,11 @@ def stream(
                 run.rows = run.rows + before
         _note(seen, records, frame.iloc[file.layout.data_start :], file.layout.columns)
         if first is None:
-            first, prefix = file, frame.iloc[: file.layout.data_start]
+            # Only the title and header rows are kept for the chunks to come (a copy: a slice would hold
+            # the whole of the first chunk).
+            head = _rows_texts(frame, 0, file.layout.data_start)
+            prefix = pd.DataFrame({n: pd.array(column, dtype=STRING) for n, column in enumerate(zip(*head, strict=True))})
+            first = Alike(path, display, [Sheet("", prefix)], 0, file.layout, file.key)
         before += file.rows
         yield IngestResult(records=records, files=[display], sheets=account.sheets, issues=account.issues)
     if seen.year_missing and fiscal_year is None and len(seen.years) == 1:
@@ -129,19 +139,61 @@ def _grids(path: Path, display: str, rows: int) -> Iterator[pd.DataFrame]:
         if first:
             yield frame_of([header])
         return
-    yield from _csv_grids(path, _sniff_delimiter(head.decode("utf-8", errors="replace")), rows)
+    yield from _ahead(_csv_grids(path, _sniff_delimiter(head.decode("utf-8", errors="replace")), rows))
+
+
+def _ahead(items: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """``items``, the next one made on another thread while this one is used: reading the CSV goes on
+    while the chunk before it is normalized and checked, and never more than one chunk ahead."""
+    import queue
+    import threading
+
+    waiting: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        waiting.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(("end", None))
+        except BaseException as error:  # handed to the reader of the chunks, who raises it
+            waiting.put(("error", error))
+
+    maker = threading.Thread(target=make, name="procdata-read-ahead", daemon=True)
+    maker.start()
+    try:
+        while True:
+            kind, value = waiting.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        while maker.is_alive():  # let it finish the item in hand, so that it does not outlive the file
+            with contextlib.suppress(queue.Empty):
+                waiting.get(timeout=0.1)
+        maker.join()
 
 
 def _csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from procdata.read.files import CSV_BLOCK, MAX_CSV_COLUMNS
+    from procdata.read.files import MAX_CSV_COLUMNS
 
     try:
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=CSV_BLOCK),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=STREAM_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"f{i}": pa.large_string() for i in range(MAX_CSV_COLUMNS)},
