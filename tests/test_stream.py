@@ -153,3 +153,26 @@ def test_json_of_a_chunked_table_is_streamed_whole(tmp_path: Path, monkeypatch: 
     result = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
     assert result.stdout == expected
     assert len(json.loads(result.stdout)["problems"]) == json.loads(expected)["summary"]["errors"] + json.loads(expected)["summary"]["warnings"]
+
+
+def test_parquet_output_has_typed_columns_and_is_the_same_every_time(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    source = long_table(tmp_path / "national.csv", copies=1)
+    outputs = []
+    for number in range(2):  # two separate processes: nothing of one run leaks into the other
+        out = tmp_path / f"national-{number}.parquet"
+        subprocess.run([sys.executable, "-m", "procdata", "ingest", str(source), "--out", str(out)], check=True, capture_output=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    table = pq.read_table(tmp_path / "national-0.parquet")
+    types = {field.name: str(field.type) for field in table.schema}
+    assert (types["fiscal_year"], types["budget_amount"], types["contract_date"], types["is_investment"], types["item_name"]) == (
+        "int64", "double", "date32[day]", "bool", "string")
+    assert pq.ParquetFile(tmp_path / "national-0.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
+    records = ingest([source]).records
+    assert table.num_rows == len(records)
+    assert table.column("budget_amount").to_pylist() == [None if v != v else v for v in records["budget_amount"].tolist()]
