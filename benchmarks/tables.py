@@ -91,8 +91,9 @@ def _firms(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.where(forms == "บริษัท ", np.char.add(names, " จำกัด"), names)
 
 
-def columns(rows: int, seed: int = 2568, mix: str = "clean") -> dict[str, np.ndarray]:
-    """The canonical columns of ``rows`` records of fiscal year 2568 (see the module's docstring)."""
+def columns(rows: int, seed: int = 2568, mix: str = "clean", offset: int = 0) -> dict[str, np.ndarray]:
+    """The canonical columns of ``rows`` records of fiscal year 2568 (see the module's docstring);
+    ``offset`` numbers them from there on (project numbers, source rows): a block of a longer table."""
     if mix not in MIXES:
         raise ValueError(f"mix must be one of {MIXES}")
     rng = np.random.default_rng(seed)
@@ -128,7 +129,7 @@ def columns(rows: int, seed: int = 2568, mix: str = "clean") -> dict[str, np.nda
         '[{"name": "', first), '", "price": '), first_price), '}, {"name": "'), second), '", "price": ')
     bidders = np.char.add(np.char.add(bidders, second_price), "}]")
     has_project = budget >= 100_000
-    project_id = np.where(has_project, np.char.add("67", np.char.zfill(np.arange(rows).astype(str), 9)), "")
+    project_id = np.where(has_project, np.char.add("67", np.char.zfill((offset + np.arange(rows)).astype(str), 9)), "")
     seq = np.arange(rows) - np.searchsorted(month_index, month_index) + 1
     category = np.where(ITEM_INVESTMENT[item_index], "investment", "operating")
     status_index = rng.integers(0, 2, rows)
@@ -167,7 +168,7 @@ def columns(rows: int, seed: int = 2568, mix: str = "clean") -> dict[str, np.nda
         "status_text": STATUS_TEXT[status_index],
         "source_file": np.full(rows, "national.csv"),
         "source_sheet": np.full(rows, ""),
-        "source_row": np.arange(2, rows + 2),
+        "source_row": offset + np.arange(2, rows + 2),
     }
     for row, field, value in INJECTED:
         if row < rows:
@@ -184,9 +185,20 @@ def arrow_table(values: dict[str, np.ndarray], start: int = 0, stop: int | None 
     })
 
 
+BLOCK = 1_000_000  # longer tables are written in blocks of this many records (each its own seed)
+
+
 def write_csv(path: Path, rows: int, seed: int = 2568, mix: str = "clean") -> None:
-    """``rows`` generated records as procdata's canonical CSV (UTF-8)."""
-    pacsv.write_csv(arrow_table(columns(rows, seed, mix)), path, pacsv.WriteOptions(quoting_style="needed"))
+    """``rows`` generated records as procdata's canonical CSV (UTF-8). Tables longer than
+    :data:`BLOCK` of the clean mix are written a block at a time, so that generating them
+    needs no more memory than one block."""
+    if rows <= BLOCK or mix != "clean":
+        pacsv.write_csv(arrow_table(columns(rows, seed, mix)), path, pacsv.WriteOptions(quoting_style="needed"))
+        return
+    with pacsv.CSVWriter(path, arrow_table(columns(1, seed)).schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
+        for number, offset in enumerate(range(0, rows, BLOCK)):
+            block = columns(min(BLOCK, rows - offset), seed + number, offset=offset)
+            writer.write_table(arrow_table(block))
 
 
 def write_files(folder: Path, files: int, rows: int, seed: int = 2568, mix: str = "clean") -> None:
