@@ -44,6 +44,7 @@ class Table:
         self.lang = lang
         self.size = len(records)
         self._present: dict[str, np.ndarray] = {}
+        self._places: tuple[Registry, np.ndarray] | None = None
 
     def prepare(self) -> None:
         """Compute the shared typed views now (before checks read them from several threads)."""
@@ -144,14 +145,20 @@ class Table:
 
     def places(self, rows: np.ndarray, registry: Registry) -> np.ndarray:
         """The registry's place code (file and sheet) of the records at ``rows``."""
-        files = pc.dictionary_encode(whole(pc.fill_null(pa.array(self.records["source_file"].array), "")).take(pa.array(rows, pa.int64())))
-        sheets = pc.dictionary_encode(whole(pc.fill_null(pa.array(self.records["source_sheet"].array), "")).take(pa.array(rows, pa.int64())))
+        if self._places is None or self._places[0] is not registry:
+            self._places = (registry, self._all_places(registry))
+        return self._places[1][rows]
+
+    def _all_places(self, registry: Registry) -> np.ndarray:
+        """The place code of every record: file and sheet each encoded once, their pairs registered once."""
+        files = pc.dictionary_encode(whole(pc.fill_null(pa.array(self.records["source_file"].array), "")))
+        sheets = pc.dictionary_encode(whole(pc.fill_null(pa.array(self.records["source_sheet"].array), "")))
         file_codes = files.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         sheet_codes = sheets.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        pairs = file_codes * (len(sheets.dictionary) + 1) + sheet_codes
+        width = len(sheets.dictionary) + 1
+        pairs = file_codes * width + sheet_codes
         distinct, inverse = np.unique(pairs, return_inverse=True)
         file_names, sheet_names = files.dictionary.to_pylist(), sheets.dictionary.to_pylist()
-        width = len(sheet_names) + 1
         codes = np.array([registry.place(file_names[p // width], sheet_names[p % width]) for p in distinct.tolist()], dtype=np.int32)
         return codes[inverse.reshape(-1)] if len(codes) else np.zeros(0, dtype=np.int32)
 
