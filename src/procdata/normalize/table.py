@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from procdata.model import FIELDS, CellIssues, Column
 from procdata.normalize.builder import Context
@@ -113,12 +114,14 @@ def to_canonical_joined(
     """:func:`to_canonical` of tables put end to end in ``raw`` (``sizes`` records each, with the same
     columns), each record with its table's file, sheet and title month: the records, and the issues
     table by table. None when the tables' bidders must be read differently (JSON in some, text in others)."""
+    if len(sizes) == 1:  # one table (a chunk of a long one): its context, no column of it
+        return to_canonical(raw.reset_index(drop=True), columns, Context(files[0], sheets[0], months[0], fiscal_year))
     if len({bidders_are_json(part) for part in _json_parts(raw, sizes)}) > 1:
         return None
-    counts = np.array(sizes)
+    owner = pa.array(np.repeat(np.arange(len(sizes)), sizes))
     joined = raw.reset_index(drop=True)
     for name, values in (("_file", files), ("_sheet", sheets), ("_month", months)):
-        joined[name] = pd.array(np.repeat(np.array(values, dtype=object), counts), dtype=STRING)
+        joined[name] = pd.Series(pd.arrays.ArrowStringArray(pa.array(values, pa.large_string()).take(owner)), dtype=STRING)
     records, issues = to_canonical(joined, columns, Context("", "", None, fiscal_year))
     return records, _table_by_table(issues, sizes)
 

@@ -97,8 +97,12 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     lengths = np.array([len(body) for body in bodies])
     if heard.skipped_rows or heard.issues or end != len(frame) or "section_category" in raw or "section_month" in raw:
         return None
-    if len(raw) != int(_non_blank(frame.iloc[start:]).sum()):
-        return None  # rows folded into others: wrapped lines or headings
+    # Every row that did not start a record must be blank: else it was folded into the record above
+    # (a wrapped line) or read as a heading.
+    starts = raw["source_row"].to_numpy(dtype=np.int64) - start - 1
+    others = np.setdiff1d(np.arange(len(frame) - start), starts, assume_unique=True)
+    if len(others) and _non_blank(frame.iloc[start + others]).any():
+        return None
     # Each record back to its file: its row there, its file, sheet and title month.
     bounds = np.cumsum([0, *lengths])
     at = raw["source_row"].to_numpy(dtype=np.int64) - start - 1  # position among the bodies
