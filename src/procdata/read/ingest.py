@@ -20,9 +20,12 @@ from procdata.model import Column, FileFailure, IngestResult, RowSkip, SheetRepo
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
+from procdata.normalize.investment import apply_overrides
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
+from procdata.read.overrides import Overrides
+from procdata.read.unused import unused_columns
 from procdata.read.layout import (
     IGNORE,
     MIN_HEADER_FIELDS,
@@ -67,12 +70,14 @@ def ingest(
     encoding: str | None = None,
     fiscal_year: int | None = None,
     on_file: Callable[[str], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
     A file that cannot be read is recorded in ``failures`` and the others are
     still read. ``fiscal_year`` is used for records whose sheet names no month
-    and no date.
+    and no date. ``overrides`` (the officer's budget categories, by project
+    number or item name) beat what was inferred from item names.
     """
     result = IngestResult(records=empty_records())
     frames = []
@@ -95,6 +100,8 @@ def ingest(
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if overrides:
+        apply_overrides(result.records, overrides.by_project, overrides.by_item)
     return result
 
 
@@ -262,9 +269,11 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     if section_month:
         raw["section_month"] = _forward(section_month, start_positions, n)
     columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    records, issues = to_canonical(raw, columns, context)
+    result.issues.extend(unused_columns(body, layout, context))
+    records, issues, resolutions = to_canonical(raw, columns, context)
     _fill_sheet_fiscal_year(records)
     result.issues.extend(issues)
+    result.resolutions.extend(resolutions)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
         header_rows=[r + 1 for r in layout.header_rows], records=len(records),
