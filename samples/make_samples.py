@@ -613,10 +613,11 @@ def make_o12_2567() -> bytes:
 CANONICAL_HEADER = ("fiscal_year,report_month,seq,project_id,item_name,budget_amount,budget_source,budget_category,"
                     "is_investment,investment_basis,reference_price,method,method_text,bidders,bidder_count,"
                     "winner_name,winner_tax_id,agreed_price,selection_reason,contract_no,contract_date,"
-                    "contract_end_date,status,status_text,source_file,source_sheet,source_row")
+                    "contract_end_date,status,status_text,agency_name,agency_unit,province,district,"
+                    "source_file,source_sheet,source_row")
 CANONICAL_FIELDS = CANONICAL_HEADER.split(",")
-BASIS = {1: "inferred:จ้างเหมาบริการ", 2: "inferred:วัสดุ", 3: "inferred:ซ่อม", 4: "inferred:ครุภัณฑ์",
-         5: "inferred:อาหารเสริม"}
+BASIS = {1: "inferred:services:จ้างเหมาบริการ", 2: "inferred:materials:วัสดุ", 3: "inferred:repair:ซ่อมแซม",
+         4: "inferred:equipment:ครุภัณฑ์", 5: "inferred:materials:อาหารเสริม"}
 
 
 def make_canonical(rows: dict[int, int]) -> str:

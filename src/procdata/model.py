@@ -6,6 +6,7 @@ CLI read them), so that no stage imports one above it for its types.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +86,7 @@ class Resolution:
     code: str  # what the records were read as, e.g. "in_contract"
     evidence: str  # "contract" (a contract number, date or winner), "contract_status", "none"
     count: int = 0
-    rows: list[int] = field(default_factory=list)  # the first of them (SHOWN_ROWS)
+    rows: list[int] = dataclasses.field(default_factory=list)  # the first of them (SHOWN_ROWS)
 
     SHOWN_ROWS = 20
 

@@ -8,9 +8,9 @@ the ingest's :class:`~procdata.model.SheetReport`).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ from procdata.check.table import Hits, Table
 from procdata.i18n import message as ui_message
 from procdata.model import FIELDS, CellIssue, Column, IngestResult
 from procdata.normalize import vocab, wording
-from procdata.read.overrides import OVERRIDES_FILE, Overrides
 from procdata.normalize.columns import THREADS
+from procdata.read.overrides import OVERRIDES_FILE, Overrides
 from procdata.resources import schema
 
 # Where a field's value may have come from, in order: its own column, or a

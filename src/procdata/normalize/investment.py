@@ -81,12 +81,12 @@ def _by_project_type(kinds: pd.Series, said: np.ndarray, chosen: np.ndarray) -> 
 
 
 def apply_overrides(records: pd.DataFrame, by_project: dict[str, str], by_item: dict[str, str]) -> int:
-    """The officer's categories (project number or item name -> category code) over what a sheet
-    left undeclared; returns how many records they decided. Changes ``records`` in place."""
+    """The officer's categories (project number or item name -> category code) over whatever the
+    records say; returns how many records they decided. Changes ``records`` in place.
+
+    The file is the officer's deliberate correction, so it wins over a sheet's column too."""
     if records.empty or not (by_project or by_item):
         return 0
-    basis = records["investment_basis"].astype("string").fillna(UNKNOWN)
-    open_ = basis.ne(DECLARED).to_numpy(dtype=bool)
     chosen = pd.Series(None, index=records.index, dtype="object")
     if by_project:
         chosen = chosen.fillna(records["project_id"].astype("string").map(by_project))
@@ -97,7 +97,7 @@ def apply_overrides(records: pd.DataFrame, by_project: dict[str, str], by_item: 
         codes, distinct = pd.factorize(names)
         found = np.array([by_item.get(one_line(str(name))) for name in distinct] + [None], dtype=object)[codes]
         chosen = chosen.fillna(pd.Series(found, index=records.index, dtype="object"))
-    decided = open_ & chosen.notna().to_numpy(dtype=bool)
+    decided = chosen.notna().to_numpy(dtype=bool)
     if not decided.any():
         return 0
     where = records.index[decided]

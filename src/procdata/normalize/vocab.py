@@ -89,26 +89,6 @@ def closest(kind: str, text: str) -> str | None:
     return matches[0] if matches else None
 
 
-@dataclass(frozen=True)
-class Inference:
-    category: str
-    keyword: str
-
-
-@cache
-def _keywords() -> tuple[tuple[str, str, str], ...]:
-    return tuple((fold(k["text"]), k["text"], k["category"]) for k in data("investment")["keyword"])
-
-
-def infer_category(item_name: str) -> Inference | None:
-    """Budget category inferred from an item's text, with the keyword that decided it."""
-    key = fold(item_name)
-    for folded, keyword, category in _keywords():
-        if folded in key:
-            return Inference(category, keyword)
-    return None
-
-
 def is_investment_category(code: str | None) -> bool | None:
     if code is None:
         return None

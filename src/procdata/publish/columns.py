@@ -18,7 +18,7 @@ import pandas as pd
 
 from procdata.config import Config
 from procdata.i18n import be_date, message, number
-from procdata.normalize import taxonomy, vocab
+from procdata.normalize import taxonomy, vocab, wording
 from procdata.publish.model import Cell
 
 
@@ -92,10 +92,15 @@ def _investment_basis(records: pd.DataFrame, _: Context) -> list[Cell]:
 
 
 def _status_basis(records: pd.DataFrame, ctx: Context) -> list[Cell]:
-    return [
-        message("status_derived", "th", date=be_date(ctx.as_of)) if derived else message("status_stated", "th")
-        for derived in records["status_derived"].tolist()
-    ]
+    out: list[Cell] = []
+    for derived, written in zip(records["status_derived"].tolist(), _values(records, "status_text"), strict=True):
+        if derived:
+            out.append(message("status_derived", "th", date=be_date(ctx.as_of)))
+        elif written and wording.read_status(written).ambiguous:  # e-GP's ระหว่างดำเนินการ, read by the record's evidence
+            out.append(message("status_resolved", "th", text=written))
+        else:
+            out.append(message("status_stated", "th"))
+    return out
 
 
 def _savings(records: pd.DataFrame, _: Context) -> list[Cell]:

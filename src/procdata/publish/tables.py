@@ -16,19 +16,20 @@ from procdata.publish.profile import DatasetSpec
 
 def derive_status(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Fill ``status`` where the sheet does not state it (or states what procdata cannot read),
-    from the contract at ``as_of``.
+    from the contract dates at ``as_of``.
 
-    A contract date after ``as_of``, or no contract date and no contract number: not yet
-    signed. Otherwise signed: completed when the end date is before ``as_of``, else under
-    contract. ``status_derived`` marks the rows computed here.
+    No contract date, or one after ``as_of``: not yet signed. An end date before
+    ``as_of``: completed. Otherwise under contract. ``status_derived`` marks the
+    rows computed here.
     """
     out = records.copy()
     day = as_of.isoformat()
     signed = out["contract_date"].fillna("")
     ended = out["contract_end_date"].fillna("")
-    numbered = out["contract_no"].fillna("").ne("")
-    unsigned = (signed.eq("") & ~numbered) | (signed > day)
-    computed = np.where(unsigned, "not_signed", np.where(ended.ne("") & (ended < day), "completed", "in_contract"))
+    computed = np.where(
+        signed.eq("") | (signed > day), "not_signed",
+        np.where(ended.ne("") & (ended < day), "completed", "in_contract"),
+    )
     missing = out["status"].isna()
     out["status"] = out["status"].where(~missing, pd.Series(computed, index=out.index, dtype="string[pyarrow]"))
     out["status_derived"] = missing.to_numpy()

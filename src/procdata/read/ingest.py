@@ -24,8 +24,6 @@ from procdata.normalize.investment import apply_overrides
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
-from procdata.read.overrides import Overrides
-from procdata.read.unused import unused_columns
 from procdata.read.layout import (
     IGNORE,
     MIN_HEADER_FIELDS,
@@ -35,6 +33,8 @@ from procdata.read.layout import (
     is_total,
     match_header,
 )
+from procdata.read.overrides import Overrides
+from procdata.read.unused import unused_columns
 from procdata.resources import data
 
 # Columns whose content makes a row a record of its own (rather than the

@@ -2,8 +2,8 @@
 
 Two columns, one item a line: an e-GP project number or an item name as the sheets
 write it, and its budget category (งบลงทุน, งบดำเนินงาน, ค่าครุภัณฑ์, ... as
-``data/budget.toml`` knows them). A first line whose category is not one (a header
-such as "หมวดงบประมาณ") is skipped. Saved from Excel as CSV UTF-8 or as Thai
+``data/budget.toml`` knows them). A first line whose second cell is a header
+("หมวดงบประมาณ") is skipped. Saved from Excel as CSV UTF-8 or as Thai
 Windows CSV (cp874): both are read.
 
     เลขที่โครงการหรือชื่อรายการ,หมวดงบประมาณ
@@ -63,13 +63,13 @@ def load_overrides(path: Path | str) -> Overrides:
     found = Overrides(display)
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         cells = [one_line(cell) for cell in row]
-        if len(cells) < 2 or not cells[0] and not cells[1]:
+        if len(cells) < 2 or (not cells[0] and not cells[1]):
             continue
         key, written = cells[0], cells[1]
         code = vocab.classify("category", written) if written else None
         if code is None:
-            if number == 1:
-                continue  # the header line
+            if number == 1 and _is_header(written):
+                continue
             raise InputError("overrides_bad_category", display, line=number, value=written)
         digits = digits_only(key)
         if len(digits) == PROJECT_DIGITS and digits.isdigit():
@@ -77,3 +77,10 @@ def load_overrides(path: Path | str) -> Overrides:
         elif key:
             found.by_item[key] = code
     return found
+
+
+def _is_header(text: str) -> bool:
+    from procdata.read.layout import match_header
+
+    found = match_header(text)
+    return found is not None and found[0] == "budget_category" or "หมวด" in text or "category" in text.lower()

@@ -37,7 +37,7 @@ def _header_words() -> dict[str, tuple[str, ...]]:
 def _by_header(header: str) -> str | None:
     key = fold(header)
     for field, words in _header_words().items():
-        if any(key == word or len(word) > 2 and word in key for word in words):
+        if any(key == word or (len(word) > 2 and word in key) for word in words):
             return field
     return None
 
