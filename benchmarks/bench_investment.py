@@ -95,7 +95,7 @@ def strict_taxonomy(tune: list[dict[str, str]], holdout: list[dict[str, str]]) -
         return original if name == "investment" else data(name)
 
     taxonomy.data = patched  # type: ignore[assignment]
-    for cached in (taxonomy.taxonomy, taxonomy._patterns, taxonomy._python_patterns):
+    for cached in (taxonomy.taxonomy, taxonomy._patterns, taxonomy._python_patterns, taxonomy._buckets):
         cached.cache_clear()
     return dropped
 

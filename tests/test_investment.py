@@ -11,6 +11,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO
 from procdata.check import validate
@@ -107,6 +109,18 @@ def test_e_gp_project_type_judges_names_that_say_nothing(tmp_path: Path) -> None
     records = ingest([path]).records
     assert records["investment_basis"].tolist() == ["inferred:project_type:จ้างก่อสร้าง", "unknown"]
     assert records["is_investment"].tolist()[0] is True and records["is_investment"].isna().tolist() == [False, True]
+
+
+_WORDS = sorted(taxonomy.taxonomy()[1]) + sorted(taxonomy.taxonomy()[2])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="กขคงจซดตนบปผพฟมยรลวสหอะาิีึืุูเแโใไ็่้๊๋์ 0123456789()", max_size=6)), max_size=8))
+def test_the_fast_path_finds_the_word_the_regular_expression_finds(parts: list[str]) -> None:
+    name = "".join(parts)
+    (fast,) = taxonomy.judge_names([name])
+    plain = taxonomy.judge_one(name)
+    assert (fast.category, fast.basis, fast.durable) == (plain.category, plain.basis, plain.durable)
 
 
 def test_the_column_wise_judgement_equals_the_one_name_judgement() -> None:

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from procdata.model import Column, Resolution
+from procdata.normalize import vocab
 from procdata.normalize.builder import Builder, as_written
-from procdata.normalize.columns import STRING, to_text
+from procdata.normalize.columns import STRING, matches, to_text
 from procdata.normalize.text import fold
 from procdata.normalize.wording import read_method, read_status
 
@@ -35,19 +36,26 @@ def _readings(text: pd.Series, read) -> tuple[np.ndarray, list, list[str]]:  # t
     return codes, [read(value) for value in values], values
 
 
+def _ids(kind: str) -> tuple[list[str], dict[str | None, int]]:
+    """A vocabulary's codes, and code -> its position (None -> -1: a missing value for :func:`to_text`)."""
+    codes = vocab.codes(kind)
+    return codes, {None: -1, **{code: number for number, code in enumerate(codes)}}
+
+
 class _Cells:
-    """What one method column says, row by row."""
+    """What one method column says, row by row: the position of its code (-1: none), and why not."""
 
     def __init__(self, text: pd.Series) -> None:
         codes, readings, values = _readings(text, read_method)
+        position = _ids("method")[1]
 
-        def each(values: list[object], missing: object) -> np.ndarray:
-            return np.array([*values, missing], dtype=object)[codes]
+        def each(values: list[object], missing: object, dtype: str) -> np.ndarray:
+            return np.array([*values, missing], dtype=dtype)[codes]
 
-        self.code = each([r.code for r in readings], None)
-        self.generic = each([r.generic for r in readings], False).astype(bool)
-        self.blank = each([not fold(value, brackets=True) for value in values], True).astype(bool)  # "", "-"
-        self.known = np.array([c is not None for c in self.code], dtype=bool)
+        self.code = each([position[r.code] for r in readings], -1, "int64")
+        self.generic = each([r.generic for r in readings], False, "bool")
+        self.blank = each([not fold(value, brackets=True) for value in values], True, "bool")  # "", "-"
+        self.known = self.code >= 0
         self.unread = ~self.blank & ~self.known & ~self.generic  # no method, or several that disagree
 
 
@@ -74,7 +82,7 @@ def method_columns(b: Builder) -> tuple[pd.Series | None, pd.Series | None]:
     text = blank if text is None else text
     if from_group.any():
         text = text.where(~pd.Series(from_group, index=index), as_written(b, "method_group"))
-    return to_text(list(chosen), np.arange(len(chosen)), index), text
+    return to_text(list(_ids("method")[0]), chosen, index), text
 
 
 def status_columns(
@@ -86,6 +94,7 @@ def status_columns(
         return None, None
     index = b.raw.index
     size = len(index)
+    names, position = _ids("status")
     blank = pd.Series("", index=index, dtype=STRING)
     has_main = main is not None
     main = blank if main is None else main
@@ -94,19 +103,17 @@ def status_columns(
     contract_codes, contract_readings, _ = _readings(contract, read_status)
     # A contract status is evidence of a contract; its ambiguous phrase then means one is running.
     by_contract = np.array(
-        [r.code or (r.ambiguous.with_contract if r.ambiguous else None) for r in contract_readings] + [None], dtype=object,
+        [position[r.code or (r.ambiguous.with_contract if r.ambiguous else None)] for r in contract_readings] + [-1],
     )[contract_codes]
-    evidence = (
-        contract_date.notna().to_numpy(dtype=bool) | _filled(contract_no) | _filled(winner) | _filled(contract)
-    )
-    chosen = np.array([r.code for r in readings] + [None], dtype=object)[codes]
+    chosen = np.array([position[r.code] for r in readings] + [-1])[codes]
     is_blank = np.array([not fold(value) for value in values] + [True])[codes]  # "", "-"
     ambiguous = np.array([r.ambiguous is not None for r in readings] + [False])[codes]
-    unknown = ~is_blank & ~ambiguous & np.array([r.code is None for r in readings] + [False])[codes]
-    # Blank: the contract status, when there is one.
-    take_contract = (is_blank | ambiguous) & np.array([c is not None for c in by_contract], dtype=bool)
+    unknown = ~is_blank & ~ambiguous & (chosen < 0)
+    # Blank or ambiguous: the contract status, when there is one.
+    take_contract = (is_blank | ambiguous) & (by_contract >= 0)
     chosen[take_contract] = by_contract[take_contract]
     # Ambiguous: the record's own evidence decides, and the choice is reported.
+    evidence = _evidence(ambiguous & ~take_contract, contract_date, contract_no, winner, contract)
     for number, reading in enumerate(readings):
         if reading.ambiguous is None:
             continue
@@ -119,16 +126,15 @@ def status_columns(
             if not where.any():
                 continue
             if evidence_kind == "contract":
-                chosen[where] = reading.ambiguous.with_contract
+                chosen[where] = position[reading.ambiguous.with_contract]
             elif evidence_kind == "none":
-                chosen[where] = reading.ambiguous.without_contract
-            for code in dict.fromkeys(chosen[where]):
-                picked = where & (chosen == code)
-                _resolved(b, "status", values[number], str(code), evidence_kind, np.flatnonzero(picked))
+                chosen[where] = position[reading.ambiguous.without_contract]
+            for code in np.unique(chosen[where]).tolist():
+                _resolved(b, "status", values[number], names[code], evidence_kind, np.flatnonzero(where & (chosen == code)))
     # Unknown or blank: derived from the dates when publishing; an error only when the dates cannot be read.
-    undated = _unreadable_dates(b, size)
     if has_main:
-        blank_left = is_blank & np.array([c is None for c in chosen], dtype=bool)
+        blank_left = is_blank & (chosen < 0)
+        undated = _unreadable_dates(b, size) if (unknown | blank_left).any() else np.zeros(size, dtype=bool)
         for mask, code in ((unknown & ~undated, "unknown_status"), (blank_left & ~undated, "status_blank"),
                            ((unknown | blank_left) & undated, "status_not_derivable")):
             where = np.flatnonzero(mask)
@@ -138,13 +144,18 @@ def status_columns(
     contract_text = as_written(b, "contract_status")
     if contract_text is not None:
         text = text.where(text.ne(""), contract_text)
-    return to_text(list(chosen), np.arange(size), index), text
+    return to_text(list(names), chosen, index), text
 
 
-def _filled(text: pd.Series) -> np.ndarray:
-    """Cells with something more than a dash or spaces in them."""
-    codes, uniques = pd.factorize(text)
-    return np.array([bool(fold(str(value))) for value in uniques] + [False])[codes]
+def _evidence(rows: np.ndarray, *columns: pd.Series) -> np.ndarray:
+    """Records (among ``rows``: only ambiguous ones need it) with a contract date, contract number,
+    winner or contract status: something more than a dash or spaces in any of them."""
+    found = np.zeros(len(rows), dtype=bool)
+    if not rows.any():
+        return found
+    for column in columns:
+        found |= rows & matches(column.astype(STRING).fillna(""), r"[^\s\-–—.]")
+    return found
 
 
 def _unreadable_dates(b: Builder, size: int) -> np.ndarray:

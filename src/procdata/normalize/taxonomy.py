@@ -1,10 +1,11 @@
 """Judging an item name as investment (งบลงทุน) or operating budget, as the DLA classifies
 expenditure, from the keyword taxonomy of ``data/investment.toml`` (read its header).
 
-The judgement is column-wise: the names are folded in Arrow and the deciding word is
-found by one RE2 search per name, its alternatives ordered longest first, so that the
-word found first in the name wins and, of words starting at the same place, the
-longest. :func:`judge_one` is the same judgement for one name, in Python.
+:func:`judge_one` states the judgement plainly: one regular expression, its
+alternatives ordered longest first, so that the word found first in the name wins and,
+of words starting at the same place, the longest. :func:`judge_names` gives the same
+for many names (the distinct names of a column) about ten times faster, by looking up
+each position's first two characters.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from procdata.normalize.numbers import parse_amount
 from procdata.normalize.text import fold
@@ -106,27 +105,48 @@ def judge_one(name: str) -> Judgement:
     return UNJUDGED
 
 
-def judge_names(names: list[str]) -> list[Judgement]:
-    """The judgement of each name (distinct names: the caller factorizes), column-wise."""
-    if not names:
-        return []
-    text = pa.array(names, type=pa.large_string())
-    keys = pc.replace_substring(pc.replace_substring_regex(pc.utf8_lower(text), _DROP, ""), "\u0e33", "\u0e32")
-    strong_pattern, weak_pattern = _patterns()
+@cache
+def _buckets() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The strong and the weak words by their first two characters, longest first."""
     _, strong, weak = taxonomy()
-    found = pc.extract_regex(keys, strong_pattern).field("w").to_pylist()
+    out = []
+    for words in (strong, weak):
+        buckets: dict[str, list[str]] = {}
+        for word in sorted(words, key=lambda w: (-len(w), w)):
+            buckets.setdefault(word[:2], []).append(word)
+        out.append({start: tuple(found) for start, found in buckets.items()})
+    return out[0], out[1]
+
+
+def _first_word(key: str, buckets: dict[str, tuple[str, ...]]) -> str | None:
+    """The word found first in ``key`` and, of those starting there, the longest (what the
+    alternation of :func:`judge_one` finds), by looking up each position's first two characters."""
+    for at in range(len(key)):
+        candidates = buckets.get(key[at:at + 2])
+        if candidates:
+            for word in candidates:
+                if key.startswith(word, at):
+                    return word
+    return None
+
+
+_DROP_PYTHON = re.compile(_DROP)
+
+
+def judge_names(names: list[str]) -> list[Judgement]:
+    """The judgement of each name (distinct names: the caller factorizes; cleaned, as ingest leaves
+    them). The fast path of :func:`judge_one`: a lookup of each position's first two characters
+    instead of the regular expression (tests/test_investment.py proves them equal)."""
+    _, strong, weak = taxonomy()
+    strong_buckets, weak_buckets = _buckets()
     out: list[Judgement] = []
-    missing = [i for i, word in enumerate(found) if word is None]
-    weak_found: dict[int, str | None] = {}
-    if missing and weak:
-        tried = pc.extract_regex(keys.take(pa.array(missing)), weak_pattern).field("w").to_pylist()
-        weak_found = dict(zip(missing, tried, strict=True))
-    key_list = keys.to_pylist()
-    for i, word in enumerate(found):
+    for name in names:
+        key = _DROP_PYTHON.sub("", name.lower()).replace("\u0e33", "\u0e32")
+        word = _first_word(key, strong_buckets)
         if word is not None:
-            out.append(_judgement(word, strong, key_list[i]))
+            out.append(_judgement(word, strong, key))
         else:
-            out.append(_judgement(weak_found.get(i), weak, key_list[i]))
+            out.append(_judgement(_first_word(key, weak_buckets), weak, key))
     return out
 
 

@@ -83,4 +83,4 @@ def _is_header(text: str) -> bool:
     from procdata.read.layout import match_header
 
     found = match_header(text)
-    return found is not None and found[0] == "budget_category" or "หมวด" in text or "category" in text.lower()
+    return (found is not None and found[0] == "budget_category") or "หมวด" in text or "category" in text.lower()
