@@ -28,56 +28,73 @@ def investment(category: pd.Series) -> pd.Series:
     return pd.Series(flags[codes], index=category.index)
 
 
+class _Labels:
+    """Bases as positions in ``labels`` (shared with the caller), each with its category."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        self.position = {label: number for number, label in enumerate(labels)}
+        self.category: dict[int, str | None] = {}
+
+    def id(self, basis: str, category: str | None) -> int:
+        if basis not in self.position:
+            self.position[basis] = len(self.labels)
+            self.labels.append(basis)
+        number = self.position[basis]
+        self.category[number] = category
+        return number
+
+
 def infer_investment(
     items: pd.Series, undecided: np.ndarray, category: pd.Series, invest: pd.Series, labels: list[str],
     basis: np.ndarray, *, budget: pd.Series | None = None, project_type: pd.Series | None = None,
 ) -> None:
     """Fill the category, the flag and the basis (an index into ``labels``) of the ``undecided``
     records from their item text, once per distinct item; ``budget`` (baht) makes a cheap durable
-    good a material, ``project_type`` (e-GP's) judges names that say nothing."""
+    good a material, ``project_type`` (e-GP's) judges names that say nothing. Row by row only
+    integer positions move: every text is handled once per distinct name or basis."""
     rows = np.flatnonzero(undecided)
     if not len(rows):
         return
     codes, distinct = pd.factorize(items.iloc[rows])
     judgements = taxonomy.judge_names([str(name) for name in distinct])
-    chosen = np.array([j.category for j in judgements] + [None], dtype=object)[codes]
-    said = np.array([j.basis for j in judgements] + [UNKNOWN], dtype=object)[codes]
+    table = _Labels(labels)
+    unknown = table.id(UNKNOWN, None)
+    said = np.array([table.id(j.basis, j.category) for j in judgements] + [unknown])[codes]
     durable = np.array([j.durable for j in judgements] + [False])[codes]
     if budget is not None and durable.any():
-        units = np.array([taxonomy.quantity(str(name)) or 1 if j.durable else 1 for name, j in zip(distinct, judgements, strict=True)] + [1])
+        units = np.array([(taxonomy.quantity(str(name)) or 1) if j.durable else 1 for name, j in zip(distinct, judgements, strict=True)] + [1])
         cheap = durable & taxonomy.low_value(budget.to_numpy(dtype="float64", na_value=np.nan)[rows], units[codes])
         if cheap.any():
-            chosen[cheap] = "operating"
-            said[cheap] = [f"inferred:{LOW_VALUE}:{b.split(':', 2)[2]}" for b in said[cheap]]
+            low = np.array([
+                table.id(f"inferred:{LOW_VALUE}:{j.basis.split(':', 2)[2]}", "operating") if j.durable else unknown
+                for j in judgements
+            ] + [unknown])
+            said[cheap] = low[codes[cheap]]
     if project_type is not None:
-        said, chosen = _by_project_type(project_type.iloc[rows], said, chosen)
-    found = np.array([c is not None for c in chosen], dtype=bool)
+        _by_project_type(project_type.iloc[rows], said, unknown, table)
+    found = said != unknown
     if not found.any():
         return
-    hits = rows[found]
-    label_of: dict[str, int] = {}
-    for text in said[found]:
-        label_of.setdefault(text, len(labels) + len(label_of))
-    labels.extend(label_of)
-    category.iloc[hits] = list(chosen[found])
-    invest.iloc[hits] = [vocab.is_investment_category(code) for code in chosen[found]]
-    basis[hits] = [label_of[text] for text in said[found]]
+    hits, decided = rows[found], said[found]
+    per_label = [table.category.get(number) for number in range(len(labels))]
+    category.iloc[hits] = np.array(per_label, dtype=object)[decided]
+    invest.iloc[hits] = np.array([vocab.is_investment_category(code) for code in per_label], dtype=object)[decided]
+    basis[hits] = decided
 
 
-def _by_project_type(kinds: pd.Series, said: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _by_project_type(kinds: pd.Series, said: np.ndarray, unknown: int, table: _Labels) -> None:
     """Names that say nothing, judged by e-GP's project type (จ้างก่อสร้าง, เช่า, ...) where it tells."""
-    unjudged = np.array([c is None for c in chosen], dtype=bool)
+    unjudged = said == unknown
     if not unjudged.any():
-        return said, chosen
+        return
     known = taxonomy.project_types()
     codes, distinct = pd.factorize(kinds.astype("string").fillna(""))
-    tells = [known.get(taxonomy._key(kind)) for kind in distinct] + [None]
-    for i in np.flatnonzero(unjudged):
-        code = codes[i]
-        if code >= 0 and tells[code]:
-            chosen[i] = tells[code]
-            said[i] = f"inferred:{PROJECT_TYPE}:{distinct[code]}"
-    return said, chosen
+    tells = np.array([
+        table.id(f"inferred:{PROJECT_TYPE}:{kind}", known[taxonomy._key(kind)]) if taxonomy._key(kind) in known else unknown
+        for kind in distinct
+    ] + [unknown])
+    said[unjudged] = tells[codes[unjudged]]
 
 
 def apply_overrides(records: pd.DataFrame, by_project: dict[str, str], by_item: dict[str, str]) -> int:
