@@ -16,6 +16,9 @@ be done either (the contract date itself could not be read) is it an error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -29,7 +32,7 @@ from procdata.normalize.wording import read_method, read_status
 _DATE_FIELDS = ("contract_date",)
 
 
-def _readings(text: pd.Series, read) -> tuple[np.ndarray, list, list[str]]:  # type: ignore[no-untyped-def]
+def _readings(text: pd.Series, read: Callable[[str], Any]) -> tuple[np.ndarray, list[Any], list[str]]:
     """Each distinct value of ``text`` read once: the codes of the rows, the readings, the values."""
     codes, uniques = pd.factorize(text)
     values = [str(value) for value in uniques]

@@ -80,10 +80,7 @@ def _flatten(record: dict[str, Any]) -> dict[str, str]:
     for key, value in record.items():
         if key == "contract" and isinstance(value, list):
             continue
-        if isinstance(value, dict):  # project_location {lat, lon}: no canonical field; kept as text
-            row[key] = _text(value)
-        else:
-            row[key] = _text(value)
+        row[key] = _text(value)  # nested objects (project_location) as JSON text: no canonical field reads them
     if isinstance(contracts, list):
         for key, text in _contracts([c for c in contracts if isinstance(c, dict)]).items():
             if not row.get(key):
