@@ -130,7 +130,20 @@ def _first_word(key: str, buckets: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-_DROP_PYTHON = re.compile(_DROP)
+# What fold() drops, spelled out for Arrow's RE2: cleaned names hold no other whitespace
+# (ingest turns every space character into " "), and a class of plain characters runs
+# ten times faster than one with \s.
+_DROP_ARROW = "[ \t\n\r\u00a0.\\-_/:,*\"'“”()\\[\\]]"
+
+
+def _keys(names: list[str]) -> list[str]:
+    """The names folded for matching, in Arrow: lower case, no spaces or punctuation, ำ as า."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_lower(pa.array(names, type=pa.large_string()))
+    text = pc.replace_substring_regex(text, _DROP_ARROW, "")
+    return pc.replace_substring(text, "\u0e33", "\u0e32").to_pylist()
 
 
 def judge_names(names: list[str]) -> list[Judgement]:
@@ -140,8 +153,7 @@ def judge_names(names: list[str]) -> list[Judgement]:
     _, strong, weak = taxonomy()
     strong_buckets, weak_buckets = _buckets()
     out: list[Judgement] = []
-    for name in names:
-        key = _DROP_PYTHON.sub("", name.lower()).replace("\u0e33", "\u0e32")
+    for key in _keys(names) if names else []:
         word = _first_word(key, strong_buckets)
         if word is not None:
             out.append(_judgement(word, strong, key))
