@@ -119,6 +119,19 @@ def test_an_agency_s_own_files_leave_the_agency_fields_empty() -> None:
         assert records[field].isna().all(), field
 
 
+def test_a_list_of_several_agencies_keeps_each_record_s_agency(tmp_path: Path) -> None:
+    path = tmp_path / "province.csv"  # a provincial office's list: O12-like columns, many agencies
+    path.write_text(
+        "ลำดับที่,ชื่อหน่วยงาน,อำเภอ,จังหวัด,งานที่จัดซื้อหรือจัดจ้าง,วงเงินที่จะซื้อหรือจ้าง,วิธีซื้อหรือจ้าง,ปีงบประมาณ\n"
+        "1,องค์การบริหารส่วนตำบลหนองบัว,เมืองขอนแก่น,ขอนแก่น,จัดซื้อวัสดุสำนักงาน,9000,เฉพาะเจาะจง,2568\n"
+        "2,เทศบาลตำบลบ้านโคก,ชุมแพ,ขอนแก่น,จัดซื้อวัสดุไฟฟ้า,9000,เฉพาะเจาะจง,2568\n",
+        encoding="utf-8",
+    )
+    records = ingest([path]).records
+    assert records["agency_name"].tolist() == ["องค์การบริหารส่วนตำบลหนองบัว", "เทศบาลตำบลบ้านโคก"]
+    assert records["district"].tolist() == ["เมืองขอนแก่น", "ชุมแพ"]
+
+
 def test_the_agency_fields_are_in_the_schema_and_the_canonical_files() -> None:
     spec = json.loads((REPO / "schemas" / "procurement.schema.json").read_text(encoding="utf-8"))
     names = [f["name"] for f in spec["fields"]]

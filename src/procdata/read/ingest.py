@@ -25,6 +25,7 @@ from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.layout import (
+    AGENCY_KEYS,
     IGNORE,
     MIN_HEADER_FIELDS,
     Layout,
@@ -255,6 +256,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
                                            " | ".join(t for t in (str(v).strip() for v in body.iloc[end].tolist()) if t)[:120]))
 
     starts = kind == 1
+    _own_agency(texts, cols, layout, kind > 0)
     rid = np.cumsum(starts) - 1
     keep = kind > 0
     raw = pd.DataFrame({key: series.array for key, series in texts.items()})
@@ -281,6 +283,22 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     )
     # The stop row (total or signature) is reported above; what follows it is "after_table".
     return records, layout.data_start + min(end + 1, n), report
+
+
+def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layout, kept: np.ndarray) -> None:
+    """An agency's own sheet (its O12 names itself in every row) leaves the agency fields to its
+    profile: they are read only from a table of many agencies (national e-GP columns, procdata's
+    canonical file, or more than one agency named in the rows, as in a province's list)."""
+    present = [key for key in AGENCY_KEYS if key in texts]
+    if not present or layout.many_agencies:
+        return
+    if "agency_name" in texts:
+        names = texts["agency_name"][kept]
+        if names[names.ne("")].nunique() > 1:
+            return
+    for key in present:
+        texts.pop(key)
+        cols.pop(key, None)
 
 
 def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:

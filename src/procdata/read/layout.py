@@ -22,10 +22,10 @@ HEADER_SCAN_ROWS = 40
 MIN_HEADER_FIELDS = 3
 COMPOSITES = ("bidders", "winner", "contract")
 IGNORE = "_ignore"
-# Who bought and where: read only from tables of many agencies (national e-GP data) and
-# from procdata's canonical files; an agency's own sheets leave them to its profile.
+# Who bought and where: read from tables of many agencies (national e-GP data, a province's
+# list) and from procdata's canonical files; an agency's own sheets leave them to its profile.
 AGENCY_KEYS = ("agency_name", "agency_unit", "province", "district")
-_MANY_AGENCIES = ("agency_unit", "method_group")
+_MANY_AGENCIES = ("agency_unit", "method_group")  # columns only the national e-GP data have
 _COLUMN_NUMBER = re.compile(r"^\(?[0-9๐-๙]{1,2}\)?$")
 
 
@@ -39,6 +39,12 @@ class Layout:
     headers: dict[int, str]  # column -> header text as written
     ignored: list[str] = field(default_factory=list)
     unused: dict[int, str] = field(default_factory=dict)  # columns read for no field: column -> header
+
+    @property
+    def many_agencies(self) -> bool:
+        """Whether the header alone says the table is of many agencies (or procdata's own)."""
+        keys = set(self.columns)
+        return bool(set(_MANY_AGENCIES) & keys or {"source_file", "investment_basis"} & keys)
 
     @property
     def name(self) -> str:
@@ -154,9 +160,6 @@ def _build(frame: pd.DataFrame, merged: list, row: int) -> Layout:
     if data_start < len(frame) and _is_column_numbers(_row_texts(frame, data_start)):
         data_start += 1
     columns = {key: col for key, (col, _) in chosen.items()}
-    if not set(_MANY_AGENCIES) & set(columns) and not {"source_file", "investment_basis"} & set(columns):
-        for key in AGENCY_KEYS:  # an agency's own sheet: its profile says who it is
-            columns.pop(key, None)
     return Layout(header_rows, data_start, columns, headers, ignored, dict(sorted(unused.items())))
 
 
