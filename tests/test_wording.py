@@ -237,3 +237,26 @@ def test_the_quarter_with_every_e_gp_status_publishes_without_force(tmp_path: Pa
     basis = {pid: row["ที่มาของสถานะ"] for pid, row in rows.items()}
     assert basis["67129100099"].startswith("คำนวณจากวันที่ลงนาม")
     assert basis["67129100100"].startswith('แฟ้มต้นฉบับเขียนว่า "ระหว่างดำเนินการ" อ่านตามหลักฐาน')
+
+
+def test_a_column_of_codes_is_kept_as_it_is_and_equals_the_plain_reading() -> None:
+    import pandas as pd
+
+    from procdata.normalize.builder import Builder, Context
+    from procdata.normalize.procedure import method_columns, status_columns
+
+    raw = pd.DataFrame({
+        "method": pd.Series(["specific", "e_bidding", "specific"], dtype="string[pyarrow]"),
+        "status": pd.Series(["completed", "in_contract", "completed"], dtype="string[pyarrow]"),
+        "source_row": [2, 3, 4],
+    })
+    builder = Builder(raw, {}, Context("f.csv", ""))
+    method, _ = method_columns(builder)
+    empty = pd.Series(["", "", ""], dtype="string[pyarrow]")
+    status, _ = status_columns(builder, contract_no=empty, contract_date=pd.Series([None] * 3, dtype="string[pyarrow]"), winner=empty)
+    assert method is builder.text("method") and status is builder.text("status")  # the fast path: no copy
+    written = raw.assign(method=raw["method"].str.upper(), status=raw["status"] + " ")  # not codes: the plain path
+    plain = Builder(written, {}, Context("f.csv", ""))
+    assert method_columns(plain)[0].tolist() == method.tolist()
+    assert status_columns(plain, contract_no=empty, contract_date=pd.Series([None] * 3, dtype="string[pyarrow]"),
+                          winner=empty)[0].tolist() == status.tolist()

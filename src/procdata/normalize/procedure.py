@@ -60,6 +60,8 @@ class _Cells:
         self.blank = each([not fold(value, brackets=True) for value in values], True, "bool")  # "", "-"
         self.known = self.code >= 0
         self.unread = ~self.blank & ~self.known & ~self.generic  # no method, or several that disagree
+        # Every cell is a code already (procdata's canonical file): the column can be kept as it is.
+        self.canonical = all(r.code == value for r, value in zip(readings, values, strict=True))
 
 
 def method_columns(b: Builder) -> tuple[pd.Series | None, pd.Series | None]:
@@ -70,6 +72,9 @@ def method_columns(b: Builder) -> tuple[pd.Series | None, pd.Series | None]:
     index = b.raw.index
     blank = pd.Series("", index=index, dtype=STRING)
     main = _Cells(blank if main_text is None else main_text)
+    if main_text is not None and group_text is None and main.canonical:
+        text = as_written(b, "method")
+        return main_text, (blank if text is None else text)
     group = _Cells(blank if group_text is None else group_text)
     from_group = ~main.known & (main.blank | main.generic) & group.known
     chosen = np.where(from_group, group.code, main.code)
@@ -103,6 +108,9 @@ def status_columns(
     main = blank if main is None else main
     contract = blank if contract is None else contract
     codes, readings, values = _readings(main, read_status)
+    if has_main and b.text("contract_status") is None and all(r.code == v for r, v in zip(readings, values, strict=True)):
+        text = as_written(b, "status")  # every cell a code already (procdata's canonical file): kept as it is
+        return main, (blank if text is None else text)
     contract_codes, contract_readings, _ = _readings(contract, read_status)
     # A contract status is evidence of a contract; its ambiguous phrase then means one is running.
     by_contract = np.array(
