@@ -13,6 +13,7 @@ and prints both wall-clock times, the ratio and each child's peak memory
     PYTHONPATH=src python3 benchmarks/bench_validate.py            # 1,000,000 rows
     PYTHONPATH=src python3 benchmarks/bench_validate.py --rows 100000
     PYTHONPATH=src python3 benchmarks/bench_validate.py --skip-frictionless
+    PYTHONPATH=src python3 benchmarks/bench_validate.py --infer   # no budget category: every item judged
 
 The generated file is kept in ``--dir`` (default ``/tmp/procdata-bench``) and
 reused when it already holds a file of the same size and seed.
@@ -58,8 +59,10 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
     parser.add_argument("--repeat", type=int, default=3, help="procdata runs (the median is compared)")
     parser.add_argument("--skip-frictionless", action="store_true", help="time procdata only")
+    parser.add_argument("--infer", action="store_true",
+                        help="no budget category in the table: every item judged from its name (national e-GP data)")
     args = parser.parse_args()
-    data = cached(args.dir, args.rows, args.seed)
+    data = cached(args.dir, args.rows, args.seed, infer=args.infer)
     print(f"using {data} ({data.stat().st_size / 1e6:,.0f} MB)")
 
     env_path = os.environ.get("PYTHONPATH", "")

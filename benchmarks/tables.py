@@ -54,8 +54,16 @@ REASONS = np.array(["เป็นผู้เสนอราคาต่ำส�
 STATUSES = np.array(["in_contract", "completed"])
 STATUS_TEXT = np.array(["อยู่ระหว่างระยะสัญญา", "สิ้นสุดระยะสัญญา"])
 METHOD_TEXT = {"e_bidding": "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)", "e_market": "ตลาดอิเล็กทรอนิกส์ (e-market)", "specific": "เฉพาะเจาะจง"}
+PROVINCES = np.array([
+    ("ขอนแก่น", "เมืองขอนแก่น"), ("ขอนแก่น", "ชุมแพ"), ("ขอนแก่น", "บ้านไผ่"), ("ชัยภูมิ", "เมืองชัยภูมิ"),
+    ("ชัยภูมิ", "ภูเขียว"), ("นครราชสีมา", "ปากช่อง"), ("นครราชสีมา", "พิมาย"), ("อุดรธานี", "กุมภวาปี"),
+    ("มหาสารคาม", "บรบือ"), ("ร้อยเอ็ด", "เสลภูมิ"), ("สกลนคร", "สว่างแดนดิน"), ("เชียงใหม่", "สันทราย"),
+    ("นครศรีธรรมราช", "ทุ่งสง"), ("สุราษฎร์ธานี", "พุนพิน"), ("ชลบุรี", "พนัสนิคม"), ("พิษณุโลก", "วังทอง"),
+])
+AGENCY_FORMS = np.array(["องค์การบริหารส่วนตำบล", "เทศบาลตำบล", "เทศบาลเมือง"])
 
-GENERATION = "v2"  # changes when the generated table does: v2 lists the winner second in half of the records
+GENERATION = "v3"  # changes when the generated table does: v2 lists the winner second in half of the records,
+# v3 adds the agency fields (agency_name, agency_unit, province, district) of a national table
 MIXES = ("clean", "warned", "twice")
 WARNED_SHARE = 0.2
 
@@ -91,9 +99,21 @@ def _firms(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.where(forms == "บริษัท ", np.char.add(names, " จำกัด"), names)
 
 
-def columns(rows: int, seed: int = 2568, mix: str = "clean", offset: int = 0) -> dict[str, np.ndarray]:
+def _agencies(rng: np.random.Generator, rows: int, count: int = 2_000) -> dict[str, np.ndarray]:
+    """2,000 local governments of a national table, each in one district of one province."""
+    place = rng.integers(0, len(PROVINCES), count)
+    province, district = PROVINCES[place, 0], PROVINCES[place, 1]
+    names = np.char.add(AGENCY_FORMS[rng.integers(0, len(AGENCY_FORMS), count)], VILLAGES[rng.integers(0, len(VILLAGES), count)])
+    names = np.char.add(names, np.char.mod("%d", np.arange(count)))  # distinct agencies
+    units = np.char.add(np.char.add(np.char.add(names, " อำเภอ"), district), np.char.add(" จังหวัด", province))
+    which = rng.integers(0, count, rows)
+    return {"agency_name": names[which], "agency_unit": units[which], "province": province[which], "district": district[which]}
+
+
+def columns(rows: int, seed: int = 2568, mix: str = "clean", offset: int = 0, infer: bool = False) -> dict[str, np.ndarray]:
     """The canonical columns of ``rows`` records of fiscal year 2568 (see the module's docstring);
-    ``offset`` numbers them from there on (project numbers, source rows): a block of a longer table."""
+    ``offset`` numbers them from there on (project numbers, source rows): a block of a longer table.
+    With ``infer``, no budget category: every item is judged from its name (as national e-GP data is)."""
     if mix not in MIXES:
         raise ValueError(f"mix must be one of {MIXES}")
     rng = np.random.default_rng(seed)
@@ -166,10 +186,14 @@ def columns(rows: int, seed: int = 2568, mix: str = "clean", offset: int = 0) ->
         "contract_end_date": end.astype(str),
         "status": STATUSES[status_index],
         "status_text": STATUS_TEXT[status_index],
+        **_agencies(rng, rows),
         "source_file": np.full(rows, "national.csv"),
         "source_sheet": np.full(rows, ""),
         "source_row": offset + np.arange(2, rows + 2),
     }
+    if infer:
+        for name in ("budget_category", "is_investment", "investment_basis"):
+            out[name] = np.full(rows, "")
     for row, field, value in INJECTED:
         if row < rows:
             out[field] = out[field].astype(object)
@@ -188,16 +212,17 @@ def arrow_table(values: dict[str, np.ndarray], start: int = 0, stop: int | None 
 BLOCK = 1_000_000  # longer tables are written in blocks of this many records (each its own seed)
 
 
-def write_csv(path: Path, rows: int, seed: int = 2568, mix: str = "clean") -> None:
+def write_csv(path: Path, rows: int, seed: int = 2568, mix: str = "clean", infer: bool = False) -> None:
     """``rows`` generated records as procdata's canonical CSV (UTF-8). Tables longer than
     :data:`BLOCK` of the clean mix are written a block at a time, so that generating them
     needs no more memory than one block."""
     if rows <= BLOCK or mix != "clean":
-        pacsv.write_csv(arrow_table(columns(rows, seed, mix)), path, pacsv.WriteOptions(quoting_style="needed"))
+        pacsv.write_csv(arrow_table(columns(rows, seed, mix, infer=infer)), path, pacsv.WriteOptions(quoting_style="needed"))
         return
-    with pacsv.CSVWriter(path, arrow_table(columns(1, seed)).schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
+    schema = arrow_table(columns(1, seed, infer=infer)).schema
+    with pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
         for number, offset in enumerate(range(0, rows, BLOCK)):
-            block = columns(min(BLOCK, rows - offset), seed + number, offset=offset)
+            block = columns(min(BLOCK, rows - offset), seed + number, offset=offset, infer=infer)
             writer.write_table(arrow_table(block))
 
 
@@ -210,7 +235,7 @@ def write_files(folder: Path, files: int, rows: int, seed: int = 2568, mix: str 
         pacsv.write_csv(table, folder / f"agency-{number:05d}.csv", pacsv.WriteOptions(quoting_style="needed"))
 
 
-def cached(folder: Path, rows: int, seed: int = 2568, mix: str = "clean", *, files: int = 0) -> Path:
+def cached(folder: Path, rows: int, seed: int = 2568, mix: str = "clean", *, files: int = 0, infer: bool = False) -> Path:
     """The path of a generated CSV (or, with ``files``, a folder of ``files`` CSVs of ``rows`` each),
     generated in a child process when it is not there yet (a child forked from a big parent
     would count the parent's memory as its own)."""
@@ -219,23 +244,22 @@ def cached(folder: Path, rows: int, seed: int = 2568, mix: str = "clean", *, fil
         path = folder / f"agencies-{files}x{rows}-{seed}-{mix}-{GENERATION}"
         done = path / ".complete"
     else:
-        # The clean mix keeps the name it had before there were mixes.
-        suffix = "" if mix == "clean" else f"-{mix}"
-        path = done = folder / f"national-{rows}-{seed}{suffix}-{GENERATION}.csv"
+        suffix = ("" if mix == "clean" else f"-{mix}") + ("-infer" if infer else "")
+        path = done = folder / f"national-{rows}-{seed}-{GENERATION}{suffix}.csv"
     if done.exists():
         return path
     start = time.perf_counter()
-    command = [sys.executable, __file__, str(path), str(rows), str(seed), mix, str(files)]
+    command = [sys.executable, __file__, str(path), str(rows), str(seed), mix, str(files), str(int(infer))]
     subprocess.run(command, check=True)
     what = f"{files:,} files of {rows:,} rows" if files else f"{rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB)"
-    print(f"generated {what} ({mix}) in {time.perf_counter() - start:.1f} s: {path}", flush=True)
+    print(f"generated {what} ({mix}{', infer' if infer else ''}) in {time.perf_counter() - start:.1f} s: {path}", flush=True)
     return path
 
 
 if __name__ == "__main__":
-    target, count, seed_text, mix_name, file_count = sys.argv[1:6]
+    target, count, seed_text, mix_name, file_count, infer_flag = sys.argv[1:7]
     if int(file_count):
         write_files(Path(target), int(file_count), int(count), int(seed_text), mix_name)
         (Path(target) / ".complete").write_text("")
     else:
-        write_csv(Path(target), int(count), int(seed_text), mix_name)
+        write_csv(Path(target), int(count), int(seed_text), mix_name, bool(int(infer_flag)))

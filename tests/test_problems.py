@@ -154,19 +154,23 @@ def test_a_report_of_problems_built_one_by_one_keeps_them(reports: dict[str, Rep
 # --- duplicates, against the plain check they replaced (groups of a DataFrame, row by row)
 
 
-def plain_duplicates(numbers: list[str], places: list[tuple[str, str]], rows: list[int], months: list[str | None], lang: str) -> list[tuple[int, str, str]]:
+def plain_duplicates(
+    numbers: list[str], places: list[tuple[str, str]], rows: list[int], months: list[str | None], lang: str,
+    contracts: list[str] | None = None,
+) -> list[tuple[int, str, str]]:
     """(position, others, scope) of each copy: the check as it was written before it was column-wise."""
+    contracts = contracts or [""] * len(numbers)
     count: dict[str, int] = {}
     for number in numbers:
         count[number] = count.get(number, 0) + 1
     partners: dict[int, list[int]] = {}
     scopes: dict[int, str] = {}
     for scope, keys in (("same_file", [p[0] for p in places]), ("same_month", months)):
-        groups: dict[tuple[object, str], list[int]] = {}
-        for position, (key, number) in enumerate(zip(keys, numbers, strict=True)):
+        groups: dict[tuple[object, str, str], list[int]] = {}
+        for position, (key, number, contract) in enumerate(zip(keys, numbers, contracts, strict=True)):
             if count[number] > 1 and key is not None:
-                groups.setdefault((key, number), []).append(position)
-        for (key, _), members in groups.items():
+                groups.setdefault((key, number, contract), []).append(position)
+        for (key, _, _), members in groups.items():
             if len(members) < 2:
                 continue
             for row in members:
@@ -195,26 +199,29 @@ RECORD = st.tuples(
     st.sampled_from(["67000000001", "67000000002", "67000000003", "67000000004"]),
     st.sampled_from([("a.csv", ""), ("b.xlsx", "ม.ค."), ("b.xlsx", "ก.พ."), ("c.csv", "")]),
     st.sampled_from([None, "2025-01", "2025-02"]),
+    st.sampled_from(["", "", "", "1/2568", "2/2568"]),
 )
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(RECORD, max_size=40), st.sampled_from(["th", "en"]), st.integers(1, 3))
-def test_duplicates_equal_the_plain_check(records: list[tuple[str, tuple[str, str], str | None]], lang: str, parts: int) -> None:
+def test_duplicates_equal_the_plain_check(records: list[tuple[str, tuple[str, str], str | None, str]], lang: str, parts: int) -> None:
     numbers = [r[0] for r in records]
     places = [r[1] for r in records]
     months = [r[2] for r in records]
+    contracts = [r[3] for r in records]
     rows = list(range(2, len(records) + 2))
     registry = Registry()
     projects = Projects()
     codes = np.array([registry.place(*p) for p in places], dtype=np.int32)
     for chunk in np.array_split(np.arange(len(records)), parts):  # added part by part, as a chunked table is
         projects.add(
-            pa.array([numbers[i] for i in chunk], pa.large_string()), codes[chunk], np.array(rows, dtype=np.int64)[chunk],
+            pa.array([numbers[i] for i in chunk], pa.large_string()), pa.array([contracts[i] for i in chunk], pa.large_string()),
+            codes[chunk], np.array(rows, dtype=np.int64)[chunk],
             np.full(len(chunk), registry.column("D", "project_id")), pa.array([months[i] for i in chunk], pa.large_string()),
         )
     found = duplicates(projects, registry, lang)
-    expected = plain_duplicates(numbers, places, rows, months, lang)
+    expected = plain_duplicates(numbers, places, rows, months, lang, contracts)
     if found is None:
         assert expected == []
         return
@@ -230,7 +237,8 @@ def test_many_copies_name_three_and_count_the_rest() -> None:
     registry, projects = Registry(), Projects()
     size = 10
     projects.add(
-        pa.array(["67000000001"] * size, pa.large_string()), np.full(size, registry.place("a.csv", "")),
+        pa.array(["67000000001"] * size, pa.large_string()), pa.array([""] * size, pa.large_string()),
+        np.full(size, registry.place("a.csv", "")),
         np.arange(2, size + 2), np.full(size, registry.column("D", "project_id")), pa.array(["2025-01"] * size, pa.large_string()),
     )
     found = duplicates(projects, registry, "en")

@@ -1,7 +1,6 @@
 """The fast paths added for scale give exactly what the plain code they stand beside gives.
 
-Folding item names in Arrow (``columns.fold_texts``) against ``text.fold``;
-header matching by four-character pieces against trying each synonym;
+Header matching by four-character pieces against trying each synonym;
 the layout of a file alike to another (``layout.find_layout_like``) against
 ``find_layout``; cell texts of a workbook against ``_cell_text`` of each cell;
 and a CSV grid built from Arrow columns against ``Table.to_pandas``.
@@ -19,8 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, SAMPLES
-from procdata.normalize import vocab
-from procdata.normalize.columns import fold_texts
 from procdata.normalize.text import fold
 from procdata.read import files, layout
 from procdata.read.files import read_sheets
@@ -32,18 +29,6 @@ ITEM_TEXT = st.lists(
     ]),
     max_size=25,
 ).map("".join)
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(ITEM_TEXT, min_size=1, max_size=20))
-def test_fold_texts_is_fold_of_each(values: list[str]) -> None:
-    assert fold_texts(values) == [fold(v) for v in values]
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(ITEM_TEXT | st.sampled_from(["จ้างซ่อมแซมถนน คสล.", "ซื้อครุภัณฑ์คอมพิวเตอร์", "วัสดุก่อสร้าง"]), min_size=1, max_size=20))
-def test_categories_inferred_together_are_inferred_one_by_one(values: list[str]) -> None:
-    assert vocab.infer_categories(values) == [vocab.infer_category(v) for v in values]
 
 
 def plain_match(text: str) -> tuple[str, int] | None:

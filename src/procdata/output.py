@@ -150,10 +150,8 @@ class TableWriter:
 
     def commit(self) -> None:
         """Finish the file and put it in place (a table with no records still has its columns)."""
-        from procdata.normalize.table import empty_records
-
         if self.rows == 0 and self._parquet is None:
-            self.write(empty_records())
+            self._write_empty()
         try:
             if self._parquet is not None:
                 self._parquet.close()
@@ -163,6 +161,19 @@ class TableWriter:
         except OSError as error:
             self.abort()
             raise OutputError("output_unwritable", out=str(self.path), error=error.strerror or str(error)) from None
+
+    def _write_empty(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from procdata.model import FIELDS
+
+        if self.kind == ".parquet":
+            schema = pa.schema(list(arrow_types().items()))
+            self._parquet = pq.ParquetWriter(self._stream, schema, compression="zstd")
+            self._parquet.write_table(schema.empty_table())
+        else:
+            self._stream.write((",".join(FIELDS) + "\n").encode("utf-8"))
 
     def abort(self) -> None:
         """Leave nothing behind."""

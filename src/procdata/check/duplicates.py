@@ -2,7 +2,9 @@
 
 A project number twice in one file, or in one report month (across files), is
 an error at each copy, and each copy's message names the others: the first
-three, in the order the records were read, then "and N more". The check keeps
+three, in the order the records were read, then "and N more". Rows of one
+project with different contract numbers are its contracts (e-GP's national
+data has a row per contract), not duplicates. The check keeps
 only what it needs of each record that has a project number (:class:`Projects`:
 the number, its place, row, column and month), part by part, so that a table
 read in chunks or a thousand files read in parallel are checked as one.
@@ -33,6 +35,7 @@ class Projects:
     """The project numbers of the records read so far, with where each record is."""
 
     numbers: list[pa.Array] = field(default_factory=list)  # project numbers as text
+    contracts: list[pa.Array] = field(default_factory=list)  # contract numbers as text ("" for none)
     places: list[np.ndarray] = field(default_factory=list)  # Registry.places codes
     rows: list[np.ndarray] = field(default_factory=list)  # source rows
     columns: list[np.ndarray] = field(default_factory=list)  # Registry.columns code of the project number's cell
@@ -40,11 +43,12 @@ class Projects:
     groups: list[np.ndarray | None] = field(default_factory=list)  # agency and year (Problems.groups), when counted
 
     def add(
-        self, numbers: pa.Array, places: np.ndarray, rows: np.ndarray, columns: np.ndarray, months: pa.Array,
-        groups: np.ndarray | None = None,
+        self, numbers: pa.Array, contracts: pa.Array, places: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+        months: pa.Array, groups: np.ndarray | None = None,
     ) -> None:
         if len(numbers):
             self.numbers.append(text_array(numbers))
+            self.contracts.append(text_array(contracts))
             self.places.append(np.asarray(places, dtype=np.int32))
             self.rows.append(np.asarray(rows, dtype=np.int64))
             self.columns.append(np.asarray(columns, dtype=np.int32))
@@ -53,10 +57,13 @@ class Projects:
 
     def absorb(self, other: Projects, places: np.ndarray, columns: np.ndarray, groups: np.ndarray) -> None:
         """Another part's project numbers, its codes mapped to ours (:meth:`Registry.absorb`)."""
-        for numbers, own_places, rows, own_columns, months, own_groups in zip(
-            other.numbers, other.places, other.rows, other.columns, other.months, other.groups, strict=True,
+        for numbers, contracts, own_places, rows, own_columns, months, own_groups in zip(
+            other.numbers, other.contracts, other.places, other.rows, other.columns, other.months, other.groups, strict=True,
         ):
-            self.add(numbers, places[own_places], rows, columns[own_columns], months, None if own_groups is None else groups[own_groups])
+            self.add(
+                numbers, contracts, places[own_places], rows, columns[own_columns], months,
+                None if own_groups is None else groups[own_groups],
+            )
 
     def __len__(self) -> int:
         return sum(len(n) for n in self.numbers)
@@ -71,7 +78,8 @@ def duplicates(projects: Projects, registry: Registry, lang: str) -> Batch | Non
     places = np.concatenate(projects.places)
     rows = np.concatenate(projects.rows)
     months = pa.concat_arrays(projects.months)
-    number = _codes(numbers)
+    # A project and its contract: the copies of one project with different contracts are its contracts.
+    number = _codes(pc.binary_join_element_wise(numbers, pa.concat_arrays(projects.contracts), pa.scalar("\x00", pa.large_string())))
     repeated = np.flatnonzero(np.bincount(number)[number] > 1)
     if not len(repeated):
         return None

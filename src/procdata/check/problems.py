@@ -143,8 +143,17 @@ def title(name: str, lang: str) -> str:
 
 
 def params_for(batch: Batch, lang: str) -> dict[str, Param]:
-    """Every placeholder of the batch's message: its own, the value, the field's title and no suggestion."""
-    return {"suggestion": "", "field": title(batch.field, lang), **batch.params, "value": batch.params.get("value", batch.values)}
+    """Every placeholder of the batch's message: its own, the value, the field's title, no suggestion,
+    the methods of the Act and the name of the officer's overrides file."""
+    return {**_common_params(lang), "field": title(batch.field, lang), **batch.params, "value": batch.params.get("value", batch.values)}
+
+
+@cache
+def _common_params(lang: str) -> dict[str, str]:
+    from procdata.normalize import wording
+    from procdata.read.overrides import OVERRIDES_FILE
+
+    return {"suggestion": "", "methods": wording.known_methods(lang), "overrides": OVERRIDES_FILE}
 
 
 # --- rendering templates column-wise

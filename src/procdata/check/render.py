@@ -29,6 +29,8 @@ from procdata.check.model import Problem, Report
 from procdata.check.problems import html_escape, join, json_escape, title
 from procdata.check.table import map_distinct
 from procdata.i18n import message
+from procdata.model import Resolution
+from procdata.normalize import vocab
 
 TEXT_LIMIT = 10  # problems of each code shown in the text report (all with --all)
 
@@ -98,6 +100,28 @@ def _counts(report: Report, lang: str) -> str:
     )
 
 
+def resolution_lines(resolutions: list[Resolution], lang: str = "th") -> list[str]:
+    """How ambiguous cells were read, one line per sheet, phrase and reading, with the rows."""
+    lines = []
+    for entry in resolutions:
+        term = vocab.term(entry.field, entry.code)
+        rows = ", ".join(map(str, entry.rows)) + (" …" if entry.count > len(entry.rows) else "")
+        lines.append(message(
+            "ingest_resolved", lang, file=entry.file, sheet=entry.sheet or "-", column=entry.column, header=entry.header,
+            text=entry.text, count=f"{entry.count:,}", label=term.label(lang) if term else entry.code,
+            why=message(f"evidence_{entry.evidence}", lang), rows=rows,
+        ))
+    return lines
+
+
+def _resolved(report: Report, lang: str) -> list[str]:
+    """How ambiguous cells (e-GP's ระหว่างดำเนินการ) were read: not problems, but said."""
+    entries = report.summary.get("resolved") or []
+    if not entries:
+        return []
+    return ["", message("validate_resolved", lang), *resolution_lines([Resolution(**entry) for entry in entries], lang)]
+
+
 def _verdict(report: Report, lang: str) -> str:
     if report.failures:
         return message("validate_verdict_unreadable", lang, count=len(report.failures))
@@ -115,7 +139,7 @@ def report_text(report: Report, lang: str = "th", limit: int | None = TEXT_LIMIT
     codes = found.codes()
     cut = limit is not None and any(count > limit for count in codes.values())
     problems = found.problems(found.first_of_each_code(limit) if cut and limit is not None else None)
-    lines = [_counts(report, lang), _verdict(report, lang)]
+    lines = [_counts(report, lang), _verdict(report, lang), *_resolved(report, lang)]
     for heading, group in _groups(problems, lang):
         lines += ["", heading]
         for problem in group:

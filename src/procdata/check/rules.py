@@ -8,6 +8,7 @@ numbers, which need the whole run, are in ``duplicates``). Codes, severities and
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -21,8 +22,9 @@ from procdata.check import catalog
 from procdata.check.problems import fill
 from procdata.check.table import Hits, Table, map_distinct, number_texts, positions, whole
 from procdata.i18n import number
-from procdata.normalize import vocab
+from procdata.normalize import vocab, wording
 from procdata.normalize.columns import arrow, canonical_bidders
+from procdata.normalize.dates import fiscal_year
 
 CENT = 0.005  # amounts are compared to the satang
 WINNER_BATCH = 100_000  # records whose bidders are taken apart at once
@@ -124,6 +126,27 @@ def ceilings(table: Table) -> Iterator[Hits]:
         yield Hits("method_above_ceiling", "method", rows, {
             "method": term.label(table.lang), "amount": number_texts(amount[rows]), "ceiling": number(float(ceiling)),
         })
+
+
+def old_methods(table: Table) -> Iterator[Hits]:
+    """Methods of the 2535 regulation in procurement under the 2560 Act: a contract signed on or
+    after the day the Act applies, or, with no contract date, a fiscal year wholly after it."""
+    old = [term.code for term in vocab.terms("method") if term.get("law") == "2535"]
+    is_old = table.records["method"].isin(old).fillna(False).to_numpy(dtype=bool)
+    if not is_old.any():
+        return
+    act_from = np.datetime64(wording.act_from())
+    signed = table.dates["contract_date"]
+    first_year = fiscal_year(dt.date.fromisoformat(wording.act_from())) + 1  # the first fiscal year wholly under the Act
+    under_act = np.where(np.isnat(signed), table.amount("fiscal_year") >= first_year, signed >= act_from)
+    yield Hits("method_old_regulation", "method", positions(is_old & under_act))
+
+
+def unjudged_items(table: Table) -> Iterator[Hits]:
+    """Items whose budget category is neither declared nor told by their name."""
+    basis = table.records["investment_basis"]
+    unknown = basis.eq("unknown").fillna(False).to_numpy(dtype=bool) | ~table.present("investment_basis")
+    yield Hits("investment_unknown", "item_name", positions(unknown & table.present("item_name")))
 
 
 def winners(table: Table) -> Iterator[Hits]:
@@ -330,5 +353,5 @@ def _status_word(lang: str, code: str) -> str:
 
 # Checks of each record on its own (duplicates look at the whole run: check/duplicates.py).
 RULES: tuple[Callable[[Table], Iterator[Hits]], ...] = (
-    prices, contract_dates, fiscal_years, tax_ids, ceilings, winners, signed_contracts,
+    prices, contract_dates, fiscal_years, tax_ids, ceilings, old_methods, unjudged_items, winners, signed_contracts,
 )

@@ -18,15 +18,17 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from procdata.check.validate import Checker
+from procdata.read.overrides import Overrides
 
 
 def check_inputs(
     inputs: Iterable[Path | str], *, encoding: str | None = None, fiscal_year: int | None = None, lang: str = "th",
     on_file: Callable[[str], None] | None = None, workers: int | None = None, agencies: bool = False,
-    on_rows: Callable[[str, int], None] | None = None,
+    on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None,
 ) -> Checker:
     """Every input read and checked: the checker holding what the report needs (with ``agencies``,
-    the counts per agency too). ``on_rows`` is told the records read so far of a long table."""
+    the counts per agency too). ``on_rows`` is told the records read so far of a long table;
+    ``overrides`` are the officer's budget categories."""
     from procdata.read.run import Pool, cores, in_parallel, plan
 
     workers = workers or cores()
@@ -39,31 +41,33 @@ def check_inputs(
         if pool is not None:
             for number, unit in enumerate(units):
                 if not unit.stream:
-                    futures[number] = pool.submit(check_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, lang, None, agencies)
+                    futures[number] = pool.submit(
+                        check_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, lang, None, agencies, overrides,
+                    )
         for number, unit in enumerate(units):
             if unit.stream:
                 path, display = unit.files[0]
                 if on_file:
                     on_file(display)
-                checker.absorb(_check_table(path, display, encoding, fiscal_year, lang, agencies, on_rows))
+                checker.absorb(_check_table(path, display, encoding, fiscal_year, lang, agencies, on_rows, overrides))
             elif number in futures:
                 checker.absorb(futures[number].result())
                 for _, display in unit.files:
                     if on_file:
                         on_file(display)
             else:
-                checker.absorb(check_files([str(p) for p, _ in unit.files], encoding, fiscal_year, lang, on_file, agencies))
+                checker.absorb(check_files([str(p) for p, _ in unit.files], encoding, fiscal_year, lang, on_file, agencies, overrides))
     return checker
 
 
 def check_files(
     paths: list[str], encoding: str | None, fiscal_year: int | None, lang: str, on_file: Callable[[str], None] | None = None,
-    agencies: bool = False,
+    agencies: bool = False, overrides: Overrides | None = None,
 ) -> Checker:
     """Read ``paths`` (files, not folders) and check them: what a worker does with a group."""
     from procdata.read.ingest import ingest
 
-    result = ingest(paths, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
+    result = ingest(paths, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides)
     checker = Checker(lang, agencies=agencies)
     checker.check(result)
     checker.account(result)
@@ -72,22 +76,29 @@ def check_files(
 
 def _check_table(
     path: Path, display: str, encoding: str | None, fiscal_year: int | None, lang: str, agencies: bool,
-    on_rows: Callable[[str, int], None] | None = None,
+    on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None,
 ) -> Checker:
     """A long table checked chunk by chunk; read whole when it cannot be (``read.stream.NotStreamable``)."""
     from procdata.errors import InputError
     from procdata.model import IngestResult
+    from procdata.normalize.investment import apply_overrides
     from procdata.read import stream
 
     checker = Checker(lang, agencies=agencies)
     sheets = []
+    resolutions = []
     try:
         for part in stream.stream(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
+            if overrides:
+                apply_overrides(part.records, overrides.by_project, overrides.by_item)
             checker.check(part)
             sheets += part.sheets
+            resolutions.append(part.resolutions)
             if on_rows:
                 on_rows(display, checker.records)
     except (stream.NotStreamable, InputError):
-        return check_files([str(path)], encoding, fiscal_year, lang, None, agencies)
-    checker.account(IngestResult(records=None, files=[display], sheets=stream.merged_sheets(sheets)))
+        return check_files([str(path)], encoding, fiscal_year, lang, None, agencies, overrides)
+    checker.account(IngestResult(
+        records=None, files=[display], sheets=stream.merged_sheets(sheets), resolutions=stream.merged_resolutions(resolutions),
+    ))
     return checker

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,10 @@ from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table, map_distinct, positions
 from procdata.i18n import message as ui_message
-from procdata.model import FIELDS, CellIssues, FileFailure, IngestResult, SheetReport
+from procdata.model import FIELDS, CellIssues, FileFailure, IngestResult, Resolution, SheetReport
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS
+from procdata.read.overrides import Overrides
 
 # Where a field's value may have come from, in order: its own column, or a
 # composite column that ingest split (see procdata/model.py SheetReport.columns).
@@ -47,8 +49,10 @@ SOURCES = {
     "contract_date": ("contract_date", "contract"),
     "bidders": ("bidders", "bidder_names", "bidder_prices"),
     "bidder_count": ("bidder_count", "bidders", "bidder_names"),
-    "method_text": ("method_text", "method"),
-    "status_text": ("status_text", "status"),
+    "method": ("method", "method_group"),
+    "method_text": ("method_text", "method", "method_group"),
+    "status": ("status", "contract_status"),
+    "status_text": ("status_text", "status", "contract_status"),
     "is_investment": ("is_investment", "budget_category"),
 }
 # Checks that report an empty value: not repeated where ingest already said the cell was unreadable.
@@ -68,6 +72,7 @@ def validate(
     workers: int | None = None,
     by_agency: bool = False,
     on_rows: Callable[[str, int], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> Report:
     """Read ``inputs`` as ``procdata ingest`` does and check every record.
 
@@ -75,13 +80,14 @@ def validate(
     processes (one per core by default; see :mod:`procdata.check.run`): the
     report is the one reading everything at once gives. ``on_file`` is called
     with each file's name as it is read (a progress bar). With ``by_agency``,
-    ``report.by_agency`` holds one row per agency (:mod:`procdata.check.agencies`).
+    ``report.by_agency`` holds one row per agency (:mod:`procdata.check.agencies`);
+    ``overrides`` are the officer's budget categories (:mod:`procdata.read.overrides`).
     """
     from procdata.check.run import check_inputs
 
     checker = check_inputs(
         inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=on_file, workers=workers, agencies=by_agency,
-        on_rows=on_rows,
+        on_rows=on_rows, overrides=overrides,
     )
     return checker.report()
 
@@ -113,6 +119,7 @@ class Checker:
         self.files: list[str] = []
         self.sheets: list[SheetReport] = []
         self.failures: list[FileFailure] = []
+        self.resolutions: list[Resolution] = []
 
     @property
     def registry(self) -> Registry:
@@ -123,6 +130,7 @@ class Checker:
         self.files.extend(result.files)
         self.sheets.extend(result.sheets)
         self.failures.extend(result.failures)
+        self.resolutions.extend(result.resolutions)
 
     def check(self, part: IngestResult) -> None:
         """Check the records of ``part`` (and say the cells its ingest could not read)."""
@@ -142,7 +150,8 @@ class Checker:
             places, source_rows = table.places(rows, self.registry), table.source_rows(rows)
             months = pa.array(part.records["report_month"].iloc[rows].array).cast(pa.large_string())
             self.projects.add(
-                table.texts("project_id", rows), places, source_rows, where.columns(places, source_rows, "project_id"),
+                table.texts("project_id", rows), table.texts("contract_no", rows), places, source_rows,
+                where.columns(places, source_rows, "project_id"),
                 months.combine_chunks() if isinstance(months, pa.ChunkedArray) else months,
                 None if groups is None else groups[rows],
             )
@@ -180,6 +189,7 @@ class Checker:
         self.files.extend(other.files)
         self.sheets.extend(other.sheets)
         self.failures.extend(other.failures)
+        self.resolutions.extend(other.resolutions)
 
     def report(self) -> Report:
         """The problems of the whole run, in order, with the summary."""
@@ -208,6 +218,7 @@ class Checker:
             "warnings": report.warning_count,
             "codes": dict(sorted(self.found.codes().items())),
             "unreadable": report.failures,
+            "resolved": [asdict(entry) for entry in self.resolutions],
         }
         return report
 

@@ -28,18 +28,19 @@ def ingest(
     from procdata.read.ingest import ingest as run
     from procdata.read.run import read_into
     from procdata.render import ingest_text
-    from procdata.workspace.layout import default_inputs
+    from procdata.workspace.layout import default_inputs, default_overrides
 
     if out is not None and out.suffix.lower() not in (".csv", ".json", ".parquet"):
         raise OutputError("bad_output_suffix", out=str(out))
     inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         if out is not None and out.suffix.lower() == ".json":  # one JSON array: built whole
-            result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step)
+            result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step, overrides=default_overrides())
             if not (result.failures and result.records.empty):
                 write_atomic(out, canonical_json(result.records))
         else:  # CSV and Parquet written as the records are read: national tables in bounded memory
-            result = read_into(inputs, out, encoding=encoding, fiscal_year=fiscal_year, on_file=step, on_rows=step.rows)
+            result = read_into(inputs, out, encoding=encoding, fiscal_year=fiscal_year, on_file=step, on_rows=step.rows,
+                               overrides=default_overrides())
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))

@@ -66,14 +66,14 @@ def validate(
     from procdata.errors import OutputError
     from procdata.i18n import message
     from procdata.output import atomic_writer, write_atomic
-    from procdata.workspace.layout import default_inputs
+    from procdata.workspace.layout import default_inputs, default_overrides
 
     if by_agency is not None and by_agency.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(by_agency))
     inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step, by_agency=by_agency is not None,
-                     on_rows=step.rows)
+                     on_rows=step.rows, overrides=default_overrides())
     for failure in report.failures:
         echo_err(failure["message"])
 

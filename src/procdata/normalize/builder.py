@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.errors import ParseError
-from procdata.model import CellIssues, Column, IssueRun
+from procdata.model import CellIssues, Column, IssueRun, Resolution
 from procdata.normalize import vocab
 from procdata.normalize.columns import STRING, arrow, empty, matches, one_line_series, to_text
 from procdata.normalize.dates import parse_date
@@ -57,6 +57,8 @@ class Builder:
         self.rows = raw["source_row"].to_numpy(dtype=np.int64)
         self.issues = CellIssues()
         self.sites: list[tuple[str, str]] = []  # (key, field) of each place that raises issues, in call order
+        # Ambiguous cells read by their record's evidence, by (file, sheet, key, text, code, evidence).
+        self.resolutions: dict[tuple[str, ...], Resolution] = {}  # ambiguous cells read by their record's evidence
         self._texts: dict[str, pd.Series] = {}
 
     def text(self, key: str) -> pd.Series | None:

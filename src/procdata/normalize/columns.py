@@ -174,41 +174,6 @@ def one_line_series(series: pd.Series) -> pd.Series:
     return _keep_or_map(series, keep, one_line)
 
 
-# Text of only ASCII and Thai, with no mark NFC would reorder: fold_texts folds it in Arrow (RE2 patterns).
-_FOLD_PLAIN = r"^[\x00-\x7f\x{0e00}-\x{0e7f}]*$"
-_FOLD_REORDER = r"[\x{0e48}-\x{0e4b}][\x{0e38}\x{0e39}\x{0e3a}]|[\x{0e38}\x{0e39}]\x{0e3a}"
-# text._FOLD_DROP within ASCII and Thai: its \s is every whitespace character, \x1c-\x1f and \v too.
-_FOLD_DROP_PLAIN = r"[\t\n\x0b\x0c\r\x1c-\x1f .\-_/:,*\"'()\[\]]+"
-
-
-def fold_texts(values: list[str]) -> list[str]:
-    """:func:`procdata.normalize.text.fold` of each text.
-
-    For text of ASCII and Thai only (most item names), fold comes down to Thai
-    digits as ASCII, ASCII lower case, ำ as า, no bracketed notes, no spaces or
-    punctuation (cleaning changes nothing else that fold keeps; NFC changes only
-    the marks it would reorder, and garbled sara am folds as ำ anyway): done here
-    in Arrow for all of them at once. Other text goes through ``fold`` itself.
-    """
-    from procdata.normalize.text import fold
-
-    if not values:
-        return []
-    text = pa.array(values, pa.large_string())
-    plain = pc.and_(pc.match_substring_regex(text, _FOLD_PLAIN), pc.invert(pc.match_substring_regex(text, _FOLD_REORDER)))
-    plain_mask = plain.to_numpy(zero_copy_only=False)
-    folded = pc.ascii_lower(text)
-    for thai, ascii_digit in zip("๐๑๒๓๔๕๖๗๘๙", "0123456789", strict=True):
-        folded = pc.replace_substring(folded, thai, ascii_digit)
-    folded = pc.replace_substring(folded, "\u0e33", "\u0e32")
-    folded = pc.replace_substring_regex(folded, r"\([^)]*\)", "")
-    folded = pc.replace_substring_regex(folded, _FOLD_DROP_PLAIN, "")
-    out = folded.to_pylist()
-    for at in np.flatnonzero(~plain_mask).tolist():
-        out[at] = fold(values[at])
-    return out
-
-
 def digits_only_series(series: pd.Series) -> pd.Series:
     """:func:`procdata.normalize.numbers.digits_only` of every value of a text column."""
     return _keep_or_map(series, matches(series, "^[0-9]*$"), digits_only)

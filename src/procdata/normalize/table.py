@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from procdata.model import FIELDS, CellIssues, Column
+from procdata.model import FIELDS, CellIssues, Column, Resolution
 from procdata.normalize.builder import Context
 from procdata.normalize.canonical import bidders_are_json, canonical, empty_records
 from procdata.normalize.columns import STRING, THREADS
@@ -26,7 +26,9 @@ PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thr
 GROUP_ROWS = 20_000  # tables shorter than this are normalized together with others like them
 
 
-def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context) -> tuple[pd.DataFrame, CellIssues]:
+def to_canonical(
+    raw: pd.DataFrame, columns: dict[str, Column], context: Context,
+) -> tuple[pd.DataFrame, CellIssues, list[Resolution]]:
     """Typed canonical records from the raw text of one table.
 
     ``raw`` has one text column (stripped of surrounding whitespace, as ingest
@@ -42,7 +44,8 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     json_bidders = bidders_are_json(raw)  # decided for the whole column, not per part
     if len(raw) < PARALLEL_ROWS:
         typed, builder = canonical(raw, columns, context, json_bidders)
-        return _frame({name: column.reset_index(drop=True) for name, column in typed.items()}), builder.issues
+        frame = _frame({name: column.reset_index(drop=True) for name, column in typed.items()})
+        return frame, builder.issues, list(builder.resolutions.values())
     bounds = np.linspace(0, len(raw), THREADS + 1).astype(int)
     parts = [raw.iloc[start:stop] for start, stop in itertools.pairwise(bounds)]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
@@ -66,10 +69,19 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     for rank, _, run in raised:
         run.site = rank
         issues.add(run)
-    return frame, issues
+    # The reported readings of ambiguous cells, the parts' rows together, in order.
+    resolutions: dict[tuple[str, ...], Resolution] = {}
+    for _, builder in done:
+        for key, part in builder.resolutions.items():
+            whole = resolutions.setdefault(key, Resolution(**{**part.__dict__, "count": 0, "rows": []}))
+            whole.count += part.count
+            whole.rows.extend(part.rows[: max(0, Resolution.SHOWN_ROWS - len(whole.rows))])
+    return frame, issues, list(resolutions.values())
 
 
-def to_canonical_many(tables: list[tuple[pd.DataFrame, dict[str, Column], Context]]) -> list[tuple[pd.DataFrame, CellIssues, list[int]]]:
+def to_canonical_many(
+    tables: list[tuple[pd.DataFrame, dict[str, Column], Context]],
+) -> list[tuple[pd.DataFrame, CellIssues, list[Resolution], list[int]]]:
     """:func:`to_canonical` of each table, the small ones normalized together.
 
     A thousand agency files of a few hundred records each would each pay the
@@ -78,10 +90,10 @@ def to_canonical_many(tables: list[tuple[pd.DataFrame, dict[str, Column], Contex
     instead put end to end, each record carrying its own file, sheet and title
     month (``PER_RECORD``), and normalized in one pass. The result comes in
     pieces, in table order: the records of one or more neighbouring tables, their
-    issues table by table, and how many records each table has; the records and
-    issues are those of one pass over each table.
+    issues and resolved cells table by table, and how many records each table
+    has; all of them are those of one pass over each table.
     """
-    pieces: list[tuple[pd.DataFrame, CellIssues, list[int]] | None] = [None] * len(tables)
+    pieces: list[tuple[pd.DataFrame, CellIssues, list[Resolution], list[int]] | None] = [None] * len(tables)
     groups: dict[tuple[object, ...], list[int]] = {}
     for number, (raw, columns, context) in enumerate(tables):
         if len(raw) >= GROUP_ROWS or not len(raw):
@@ -110,10 +122,11 @@ def to_canonical_many(tables: list[tuple[pd.DataFrame, dict[str, Column], Contex
 def to_canonical_joined(
     raw: pd.DataFrame, sizes: list[int], columns: dict[str, Column], files: list[str], sheets: list[str],
     months: list[str | None], fiscal_year: int | None,
-) -> tuple[pd.DataFrame, CellIssues] | None:
+) -> tuple[pd.DataFrame, CellIssues, list[Resolution]] | None:
     """:func:`to_canonical` of tables put end to end in ``raw`` (``sizes`` records each, with the same
-    columns), each record with its table's file, sheet and title month: the records, and the issues
-    table by table. None when the tables' bidders must be read differently (JSON in some, text in others)."""
+    columns), each record with its table's file, sheet and title month: the records, and the issues and
+    resolved cells table by table. None when the tables' bidders must be read differently (JSON in
+    some, text in others)."""
     if len(sizes) == 1:  # one table (a chunk of a long one): its context, no column of it
         return to_canonical(raw.reset_index(drop=True), columns, Context(files[0], sheets[0], months[0], fiscal_year))
     if len({bidders_are_json(part) for part in _json_parts(raw, sizes)}) > 1:
@@ -122,8 +135,10 @@ def to_canonical_joined(
     joined = raw.reset_index(drop=True)
     for name, values in (("_file", files), ("_sheet", sheets), ("_month", months)):
         joined[name] = pd.Series(pd.arrays.ArrowStringArray(pa.array(values, pa.large_string()).take(owner)), dtype=STRING)
-    records, issues = to_canonical(joined, columns, Context("", "", None, fiscal_year))
-    return records, _table_by_table(issues, sizes)
+    records, issues, resolutions = to_canonical(joined, columns, Context("", "", None, fiscal_year))
+    order = {place: number for number, place in reversed(list(enumerate(zip(files, sheets, strict=True))))}
+    resolutions.sort(key=lambda r: order.get((r.file, r.sheet), len(order)))
+    return records, _table_by_table(issues, sizes), resolutions
 
 
 def _runs(members: list[int]) -> list[list[int]]:

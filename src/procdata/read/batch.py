@@ -95,7 +95,7 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     table, end, report = _read_table(frame, layout, Context("", "", None, fiscal_year), heard)
     raw = table.raw
     lengths = np.array([len(body) for body in bodies])
-    if heard.skipped_rows or heard.issues or end != len(frame) or "section_category" in raw or "section_month" in raw:
+    if heard.skipped_rows or heard.issues or table.issues or end != len(frame) or "section_category" in raw or "section_month" in raw:
         return None
     # Every row that did not start a record must be blank: else it was folded into the record above
     # (a wrapped line) or read as a heading.
@@ -115,8 +115,8 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     piece = to_canonical_joined(raw, sizes, table.columns, [f.display for f in files], sheet_names, months, fiscal_year)
     if piece is None:
         return None
-    records, issues = piece
-    account = IngestResult(records=None, issues=issues)
+    records, issues, resolutions = piece
+    account = IngestResult(records=None, issues=issues, resolutions=resolutions)
     for f, size in zip(files, sizes, strict=True):
         account.files.append(f.display)
         for number, sheet in enumerate(f.sheets):

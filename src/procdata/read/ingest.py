@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from procdata.errors import InputError
-from procdata.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
+from procdata.model import CellIssue, Column, FileFailure, IngestResult, RowSkip, SheetReport
 from procdata.normalize import vocab
 from procdata.normalize.columns import column_map, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month
+from procdata.normalize.investment import apply_overrides
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import GROUP_ROWS, Context, empty_records, to_canonical_many
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.layout import (
+    AGENCY_KEYS,
     IGNORE,
     MIN_HEADER_FIELDS,
     Layout,
@@ -32,6 +34,8 @@ from procdata.read.layout import (
     is_total,
     match_header,
 )
+from procdata.read.overrides import Overrides
+from procdata.read.unused import unused_columns
 from procdata.resources import data
 
 BATCH_ROWS = 200_000  # records read before they are normalized (small tables together)
@@ -69,12 +73,14 @@ def ingest(
     encoding: str | None = None,
     fiscal_year: int | None = None,
     on_file: Callable[[str], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
     A file that cannot be read is recorded in ``failures`` and the others are
     still read. ``fiscal_year`` is used for records whose sheet names no month
-    and no date.
+    and no date. ``overrides`` (the officer's budget categories, by project
+    number or item name) beat what was inferred from item names.
     """
     from procdata.read.batch import BATCH_ROWS as ALIKE_ROWS
     from procdata.read.batch import Alike, alike, read_together
@@ -98,6 +104,7 @@ def ingest(
             frames.append(_fill_fiscal_years(records, sizes))
             result.sheets.extend(account.sheets)
             result.issues.extend(account.issues)
+            result.resolutions.extend(account.resolutions)
         batch, batch_rows = [], 0
 
     for path, display in expand_inputs([Path(p) for p in inputs]):
@@ -127,6 +134,8 @@ def ingest(
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if overrides:
+        apply_overrides(result.records, overrides.by_project, overrides.by_item)
     return result
 
 
@@ -162,15 +171,22 @@ class Pending:
     raw: pd.DataFrame
     columns: dict[str, Column]
     context: Context
+    issues: list[CellIssue] = field(default_factory=list)  # found before normalizing (columns read for no field)
 
 
 def normalize(tables: list[Pending], result: IngestResult) -> list[pd.DataFrame]:
     """The canonical records of each table (normalized together where they are alike); their
     issues go to ``result``, table by table."""
     frames = []
-    for records, issues, sizes in to_canonical_many([(table.raw, table.columns, table.context) for table in tables]):
+    pieces = to_canonical_many([(table.raw, table.columns, table.context) for table in tables])
+    first = 0
+    for records, issues, resolutions, sizes in pieces:
+        for table in tables[first : first + len(sizes)]:
+            result.issues.extend(table.issues)
         result.issues.extend(issues)
+        result.resolutions.extend(resolutions)
         frames.append(_fill_fiscal_years(records, sizes))
+        first += len(sizes)
     return frames
 
 
@@ -333,6 +349,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
                                            " | ".join(t for t in (str(v).strip() for v in body.iloc[end].tolist()) if t)[:120]))
 
     starts = kind == 1
+    _own_agency(texts, cols, layout, kind > 0)
     rid = np.cumsum(starts) - 1
     keep = kind > 0
     raw = pd.DataFrame({key: series.array for key, series in texts.items()})
@@ -347,13 +364,30 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     if section_month:
         raw["section_month"] = _forward(section_month, start_positions, n)
     columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
+    unused = unused_columns(body, layout, context)  # said before the table's own issues
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
         header_rows=[r + 1 for r in layout.header_rows], records=len(raw),
         columns=columns, ignored_columns=layout.ignored,
     )
     # The stop row (total or signature) is reported above; what follows it is "after_table".
-    return Pending(raw, columns, context), layout.data_start + min(end + 1, n), report
+    return Pending(raw, columns, context, list(unused)), layout.data_start + min(end + 1, n), report
+
+
+def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layout, kept: np.ndarray) -> None:
+    """An agency's own sheet (its O12 names itself in every row) leaves the agency fields to its
+    profile: they are read only from a table of many agencies (national e-GP columns, procdata's
+    canonical file, or more than one agency named in the rows, as in a province's list)."""
+    present = [key for key in AGENCY_KEYS if key in texts]
+    if not present or layout.many_agencies:
+        return
+    if "agency_name" in texts:
+        names = texts["agency_name"][kept]
+        if names[names.ne("")].nunique() > 1:
+            return
+    for key in present:
+        texts.pop(key)
+        cols.pop(key, None)
 
 
 def _fill_sheet_fiscal_year(records: pd.DataFrame) -> pd.DataFrame:

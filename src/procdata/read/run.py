@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from procdata.model import IngestResult
+from procdata.read.overrides import Overrides
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,16 +101,17 @@ class Pool:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def ingest_files(paths: list[str], encoding: str | None, fiscal_year: int | None) -> IngestResult:
+def ingest_files(paths: list[str], encoding: str | None, fiscal_year: int | None, overrides: Overrides | None = None) -> IngestResult:
     """What a worker does with a group: :func:`procdata.read.ingest.ingest` of ``paths``."""
     from procdata.read.ingest import ingest
 
-    return ingest(paths, encoding=encoding, fiscal_year=fiscal_year)
+    return ingest(paths, encoding=encoding, fiscal_year=fiscal_year, overrides=overrides)
 
 
 def read_into(
     inputs: Iterable[Path | str], out: Path | None, *, encoding: str | None = None, fiscal_year: int | None = None,
     on_file: Callable[[str], None] | None = None, workers: int | None = None, on_rows: Callable[[str, int], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input into the canonical table ``out`` (CSV or Parquet; nothing is written when
     ``out`` is None, or when no input could be read and no record was found), a part at a time:
@@ -122,7 +124,7 @@ def read_into(
         try:
             account = ingest_into(
                 inputs, writer.write if writer else (lambda _: None), encoding=encoding, fiscal_year=fiscal_year,
-                on_file=on_file, workers=workers, whole=whole, on_rows=on_rows,
+                on_file=on_file, workers=workers, whole=whole, on_rows=on_rows, overrides=overrides,
             )
         except Restart as restart:  # a long table to read whole: everything again, that table whole
             if writer:
@@ -153,6 +155,7 @@ def ingest_into(
     inputs: Iterable[Path | str], write: Callable[[pd.DataFrame], None], *, encoding: str | None = None,
     fiscal_year: int | None = None, on_file: Callable[[str], None] | None = None, workers: int | None = None,
     whole: frozenset[str] = frozenset(), on_rows: Callable[[str, int], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input and hand its records, in input order, to ``write``; return the account of
     what was read (its ``records`` empty, ``count`` the number written).
@@ -171,13 +174,13 @@ def ingest_into(
         if pool is not None:
             for number, unit in enumerate(units):
                 if not unit.stream:
-                    futures[number] = pool.submit(ingest_files, [str(p) for p, _ in unit.files], encoding, fiscal_year)
+                    futures[number] = pool.submit(ingest_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, overrides)
         for number, unit in enumerate(units):
             if unit.stream and unit.files[0][1] not in whole:
                 path, display = unit.files[0]
                 if on_file:
                     on_file(display)
-                _stream_into(path, display, fiscal_year, write, account, on_rows)
+                _stream_into(path, display, fiscal_year, write, account, on_rows, overrides)
                 continue
             if number in futures:
                 part = futures[number].result()
@@ -187,7 +190,8 @@ def ingest_into(
             else:
                 from procdata.read.ingest import ingest
 
-                part = ingest([str(p) for p, _ in unit.files], encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
+                part = ingest([str(p) for p, _ in unit.files], encoding=encoding, fiscal_year=fiscal_year, on_file=on_file,
+                              overrides=overrides)
             if len(part.records):
                 write(part.records)
             account.absorb(part)
@@ -196,20 +200,25 @@ def ingest_into(
 
 def _stream_into(
     path: Path, display: str, fiscal_year: int | None, write: Callable[[pd.DataFrame], None], account: IngestResult,
-    on_rows: Callable[[str, int], None] | None = None,
+    on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None,
 ) -> None:
     """A long table read and written chunk by chunk (read whole when it cannot be, if nothing of it
     is written yet; else :class:`Restart`)."""
     from procdata.errors import InputError
+    from procdata.normalize.investment import apply_overrides
     from procdata.read import stream
     from procdata.read.ingest import ingest
 
     parts = IngestResult(records=None)
     issues = []
+    resolutions = []
     written = 0
     try:
         for part in stream.stream(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
+            if overrides:
+                apply_overrides(part.records, overrides.by_project, overrides.by_item)
             write(part.records)
+            resolutions.append(part.resolutions)
             written += len(part.records)
             parts.sheets += part.sheets
             issues.append(part.issues)
@@ -218,7 +227,7 @@ def _stream_into(
     except (stream.NotStreamable, InputError):
         if written:
             raise Restart(display) from None
-        whole = ingest([path])
+        whole = ingest([path], overrides=overrides)
         if len(whole.records):
             write(whole.records)
         account.absorb(whole)
@@ -226,5 +235,6 @@ def _stream_into(
     parts.files.append(display)
     parts.sheets = stream.merged_sheets(parts.sheets)
     parts.issues = stream.merged_issues(issues)
+    parts.resolutions = stream.merged_resolutions(resolutions)
     parts.count = written
     account.absorb(parts)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from procdata.model import CellIssues, IngestResult, SheetReport
+from procdata.model import CellIssues, IngestResult, Resolution, SheetReport
 from procdata.read.files import SNIFF, Sheet, _sniff_delimiter, detect_encoding, kind_of
 
 if TYPE_CHECKING:
@@ -95,6 +95,8 @@ def stream(
             records["source_row"] = records["source_row"] + before
             for run in account.issues.runs:
                 run.rows = run.rows + before
+            for entry in account.resolutions:
+                entry.rows = [row + before for row in entry.rows]
         _note(seen, records, frame.iloc[file.layout.data_start :], file.layout.columns)
         if first is None:
             # Only the title and header rows are kept for the chunks to come (a copy: a slice would hold
@@ -103,7 +105,7 @@ def stream(
             prefix = pd.DataFrame({n: pd.array(column, dtype=STRING) for n, column in enumerate(zip(*head, strict=True))})
             first = Alike(path, display, [Sheet("", prefix)], 0, file.layout, file.key)
         before += file.rows
-        yield IngestResult(records=records, files=[display], sheets=account.sheets, issues=account.issues)
+        yield IngestResult(records=records, files=[display], sheets=account.sheets, issues=account.issues, resolutions=account.resolutions)
     if seen.year_missing and fiscal_year is None and len(seen.years) == 1:
         raise NotStreamable(display)  # the whole table would give its one year to the records lacking one
     if len(seen.bidders) > 1:
@@ -234,6 +236,19 @@ def merged_issues(parts: list[CellIssues]) -> CellIssues:
     for _, _, run in runs:
         merged.add(run)
     return merged
+
+
+def merged_resolutions(parts: list[list[Resolution]]) -> list[Resolution]:
+    """The resolved cells of a file's chunks as one pass over the file reports them: each reading once,
+    with the rows of all chunks (the first of them) and their count."""
+    merged: dict[tuple[str, ...], Resolution] = {}
+    for part in parts:
+        for entry in part:
+            key = (entry.file, entry.sheet, entry.field, entry.text, entry.code, entry.evidence)
+            whole = merged.setdefault(key, Resolution(**{**entry.__dict__, "count": 0, "rows": []}))
+            whole.add(entry.rows)
+            whole.count += entry.count - len(entry.rows)
+    return list(merged.values())
 
 
 def merged_sheets(reports: list[SheetReport]) -> list[SheetReport]:
