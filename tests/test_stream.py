@@ -176,3 +176,16 @@ def test_parquet_output_has_typed_columns_and_is_the_same_every_time(tmp_path: P
     records = ingest([source]).records
     assert table.num_rows == len(records)
     assert table.column("budget_amount").to_pylist() == [None if v != v else v for v in records["budget_amount"].tolist()]
+
+
+@pytest.mark.parametrize("path", [
+    *sorted((Path(__file__).parent / "fixtures" / "egp-national").glob("*.csv")),
+    *sorted((Path(__file__).parent / "fixtures" / "validate" / "inputs").glob("*.csv")),
+    Path(__file__).parent.parent / "samples" / "canonical-sample.csv",
+    Path(__file__).parent / "fixtures" / "o12-2568-utf8bom.csv",
+], ids=lambda p: p.name)
+def test_every_csv_fixture_checked_in_chunks_is_checked_whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = whole_report([path])
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 3)
+    assert validate([path]).to_dict() == expected

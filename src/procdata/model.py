@@ -88,6 +88,7 @@ class IssueRun:
     values: Any  # Arrow text array (or a list of str)
     positions: Any = None  # where the issues are among the records being built (for putting runs in order)
     site: int = 0  # the order of the place in the normalization that raised them
+    call: int = 0  # how many times that place had raised issues before (a place may raise them more than once)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -105,7 +106,7 @@ class IssueRun:
 
         return IssueRun(
             pick(self.files), pick(self.sheets), self.rows[index], self.column, self.header, self.field,
-            pick(self.codes), pick(self.values), None if self.positions is None else self.positions[index], self.site,
+            pick(self.codes), pick(self.values), None if self.positions is None else self.positions[index], self.site, self.call,
         )
 
     def issues(self) -> list[CellIssue]:

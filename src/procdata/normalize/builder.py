@@ -60,6 +60,7 @@ class Builder:
         # Ambiguous cells read by their record's evidence, by (file, sheet, key, text, code, evidence).
         self.resolutions: dict[tuple[str, ...], Resolution] = {}  # ambiguous cells read by their record's evidence
         self._texts: dict[str, pd.Series] = {}
+        self._calls: dict[tuple[str, str], int] = {}  # issues_at calls of each place so far
 
     def text(self, key: str) -> pd.Series | None:
         if key not in self.raw:
@@ -81,6 +82,8 @@ class Builder:
     def issues_at(self, key: str, field: str, where: np.ndarray, code_values: Any, raw: pd.Series) -> None:
         """Issues ``code_values`` (one code, or a sequence of one per row) at the row positions ``where`` (in order)."""
         self.site(key, field)
+        call = self._calls.get((key, field), 0)
+        self._calls[(key, field)] = call + 1
         if not len(where):
             return
         column = self.columns.get(key, Column("", key))
@@ -89,7 +92,7 @@ class Builder:
         self.issues.add(IssueRun(
             self._where("_file", self.context.file, taken), self._where("_sheet", self.context.sheet, taken),
             self.rows[where], column.letter, column.header, field, code_values, arrow(raw).take(taken),
-            positions=where, site=self.sites.index((key, field)),
+            positions=where, site=self.sites.index((key, field)), call=call,
         ))
 
     def _where(self, name: str, same: str, taken: pa.Array) -> Any:

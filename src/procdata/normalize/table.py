@@ -53,7 +53,8 @@ def to_canonical(
     # Column by column: text stays in its Arrow chunks, and no block of columns is copied.
     frame = _frame({name: _joined([part[name] for part, _ in done]) for name in FIELDS})
     # The issues as one pass raises them: place by place (every part calls the places in the
-    # same order), and within a place part by part, which keeps the rows in order.
+    # same order), each call of a place in turn, and within a call part by part, which keeps
+    # the rows in order.
     order: dict[tuple[str, str], int] = {}
     for _, builder in done:
         for site in builder.sites:
@@ -63,10 +64,10 @@ def to_canonical(
     for number, (_, builder) in enumerate(done):
         for run in builder.issues.runs:
             run.positions = run.positions + offsets[number]
-            raised.append((order[builder.sites[run.site]], number, run))
-    raised.sort(key=lambda entry: entry[:2])
+            raised.append((order[builder.sites[run.site]], run.call, number, run))
+    raised.sort(key=lambda entry: entry[:3])
     issues = CellIssues()
-    for rank, _, run in raised:
+    for rank, _, _, run in raised:
         run.site = rank
         issues.add(run)
     # The reported readings of ambiguous cells, the parts' rows together, in order.

@@ -230,10 +230,11 @@ def _frame(table: pa.Table) -> pd.DataFrame:
 
 def merged_issues(parts: list[CellIssues]) -> CellIssues:
     """The issues of a file's chunks in the order one pass over the whole file raises them: place by
-    place (each chunk raises its places in the same order), and within a place chunk by chunk."""
-    runs = sorted(((run.site, number, run) for number, issues in enumerate(parts) for run in issues.runs), key=lambda r: r[:2])
+    place (each chunk raises its places in the same order), each call of a place in turn, and within
+    a call chunk by chunk."""
+    runs = sorted(((run.site, run.call, number, run) for number, issues in enumerate(parts) for run in issues.runs), key=lambda r: r[:3])
     merged = CellIssues()
-    for _, _, run in runs:
+    for *_, run in runs:
         merged.add(run)
     return merged
 
