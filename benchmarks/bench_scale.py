@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,7 @@ class Scenario:
     rows: int
     extra: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the child and its workers
     peaks: list[int] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
 
@@ -57,20 +59,28 @@ class Scenario:
     def peak(self) -> int:
         return max(self.peaks)
 
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
-def run(command: list[str]) -> tuple[float, int, int, dict]:
-    """Wall-clock seconds, peak resident memory (bytes), exit code and the JSON summary of one child."""
+
+def run(command: list[str]) -> tuple[float, float, int, int, dict]:
+    """Wall-clock seconds, CPU seconds (user + system, the child's worker processes too), peak resident
+    memory (bytes), exit code and the JSON summary of one child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         code = os.waitstatus_to_exitcode(status)
         err.seek(0)
         if code not in (0, 1):
             sys.stderr.write(err.read().decode("utf-8", "replace")[-2000:])
         summary = _summary(out)
-    return elapsed, usage.ru_maxrss * 1024, code, summary
+    return elapsed, cpu, usage.ru_maxrss * 1024, code, summary
 
 
 def _summary(out) -> dict:
@@ -117,41 +127,46 @@ def main() -> None:
     for round_number in range(args.repeat):
         for scenario in scenarios:
             command = [sys.executable, "-m", "procdata", "validate", *map(str, scenario.inputs), "--format", "json", *scenario.extra]
-            seconds, peak, code, summary = run(command)
+            seconds, cpu, peak, code, summary = run(command)
             scenario.seconds.append(seconds)
+            scenario.cpu.append(cpu)
             scenario.peaks.append(peak)
             scenario.summary = summary
-            print(f"  round {round_number + 1}: {scenario.name:<28} {seconds:7.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}", flush=True)
+            print(f"  round {round_number + 1}: {scenario.name:<28} {seconds:7.2f} s  CPU {cpu:7.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}",
+                  flush=True)
 
     print()
-    print(f"{'scenario':<28} {'median':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10}  runs")
+    print(f"{'scenario':<28} {'median':>8} {'CPU':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10}  runs")
     for s in scenarios:
         runs = ", ".join(f"{x:.2f}" for x in s.seconds)
         errors, warnings = (f"{s.summary[k]:,}" if k in s.summary else "?" for k in ("errors", "warnings"))
-        print(f"{s.name:<28} {s.median:7.2f}s {s.peak / 2**20:9,.0f} {errors:>9} {warnings:>10}  {runs}")
+        print(f"{s.name:<28} {s.median:7.2f}s {s.cpu_median:7.2f}s {s.peak / 2**20:9,.0f} {errors:>9} {warnings:>10}  {runs}")
     by_name = {s.name: s for s in scenarios}
     clean = by_name.get(f"clean {args.rows:,}")
     print()
     if clean:
         per_row = clean.median / clean.rows * 1e6
-        print(f"clean {args.rows:,}: {per_row:.2f} µs per row")
+        print(f"clean {args.rows:,}: {per_row:.2f} µs per row ({clean.cpu_median / clean.rows * 1e6:.2f} µs of CPU)")
         for mix, goal in (("warned", 2), ("twice", 3)):
             other = by_name.get(f"{mix} {args.rows:,}")
             if other:
                 problems = (other.summary.get("errors", 0) + other.summary.get("warnings", 0)) - (
                     clean.summary.get("errors", 0) + clean.summary.get("warnings", 0))
                 cost = (other.median - clean.median) / max(problems, 1) * 1e6
-                print(f"{mix}: {other.median / clean.median:.2f} x the clean time (goal <= {goal}), "
-                      f"{cost:.2f} µs per problem ({problems:,} more problems), peak {other.peak / 2**30:.2f} GiB (goal <= 2)")
+                cpu_cost = (other.cpu_median - clean.cpu_median) / max(problems, 1) * 1e6
+                print(f"{mix}: {other.median / clean.median:.2f} x the clean time (goal <= {goal}; CPU {other.cpu_median / clean.cpu_median:.2f} x), "
+                      f"{cost:.2f} µs ({cpu_cost:.2f} µs of CPU) per problem ({problems:,} more problems), "
+                      f"peak {other.peak / 2**30:.2f} GiB (goal <= 2)")
     for mix in mixes:
         small, big = by_name.get(f"{mix} {args.rows:,}"), by_name.get(f"{mix} {args.big:,}")
         if small and big:
-            print(f"{mix} {args.big:,} / {args.rows:,}: time {big.median / small.median:.2f} x, "
+            print(f"{mix} {args.big:,} / {args.rows:,}: time {big.median / small.median:.2f} x (CPU {big.cpu_median / small.cpu_median:.2f} x), "
                   f"peak {big.peak / small.peak:.2f} x (goal <= 1.25), {big.peak / 2**30:.2f} GiB (goal <= 2)")
     if args.files:
         total = args.files * args.file_rows
         one, many = by_name[f"one file of {total:,}"], by_name[f"{args.files} files of {args.file_rows}"]
-        print(f"{args.files} files of {args.file_rows} rows: {many.median / one.median:.2f} x one file of {total:,} rows (goal <= 3)")
+        print(f"{args.files} files of {args.file_rows} rows: {many.median / one.median:.2f} x one file of {total:,} rows (goal <= 3; "
+              f"CPU {many.cpu_median / one.cpu_median:.2f} x, on {os.cpu_count()} cores)")
 
 
 def _parquet(args: argparse.Namespace) -> Path:

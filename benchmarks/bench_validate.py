@@ -36,8 +36,8 @@ from tables import cached
 
 ROOT = Path(__file__).resolve().parent.parent
 
-def _run(command: list[str], cwd: Path) -> tuple[float, int, int, bytes]:
-    """Wall-clock seconds, peak resident memory (bytes), exit code and stdout of one child."""
+def _run(command: list[str], cwd: Path) -> tuple[float, int, int, bytes, float]:
+    """Wall-clock seconds, peak resident memory (bytes), exit code, stdout and CPU seconds (user + system) of one child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
@@ -49,7 +49,7 @@ def _run(command: list[str], cwd: Path) -> tuple[float, int, int, bytes]:
         output, errors = out.read(), err.read()
     if code not in (0, 1):
         sys.stderr.write(errors.decode("utf-8", "replace")[-2000:])
-    return elapsed, usage.ru_maxrss * 1024, code, output
+    return elapsed, usage.ru_maxrss * 1024, code, output, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -74,8 +74,9 @@ def main() -> None:
     peak = max(run[1] for run in runs)
     code, out = runs[-1][2], runs[-1][3]
     summary = json.loads(out)["summary"] if out else {}
+    cpu = statistics.median(run[4] for run in runs)
     print(
-        f"procdata:     median {seconds:6.2f} s (runs {', '.join(f'{run[0]:.2f}' for run in runs)})"
+        f"procdata:     median {seconds:6.2f} s (runs {', '.join(f'{run[0]:.2f}' for run in runs)}, CPU {cpu:.2f} s)"
         f"  peak {peak / 2**20:,.0f} MiB  exit {code}"
         f"  errors {summary.get('errors')} warnings {summary.get('warnings')}"
     )
@@ -86,8 +87,8 @@ def main() -> None:
     frictionless = [tool] if tool else [sys.executable, "-m", "frictionless"]
     command = [*frictionless, "validate", "--trusted", "--schema", "schemas/procurement.schema.json", str(data)]
     print("$ " + " ".join(command))
-    f_seconds, f_peak, f_code, _ = _run(command, ROOT)
-    print(f"frictionless: {f_seconds:6.2f} s  peak {f_peak / 2**20:,.0f} MiB  exit {f_code}")
+    f_seconds, f_peak, f_code, _, f_cpu = _run(command, ROOT)
+    print(f"frictionless: {f_seconds:6.2f} s (CPU {f_cpu:.2f} s)  peak {f_peak / 2**20:,.0f} MiB  exit {f_code}")
     print(f"procdata is {f_seconds / seconds:.1f} times faster than frictionless on {args.rows:,} rows")
 
 
