@@ -70,14 +70,31 @@ def alike(path: Path, display: str, sheets: list[Sheet], like: Alike | None = No
     layout = None
     if like is not None and like.key[0] == frame.shape[1] and like.key[2:] == (names, tables[0], merged):
         head: Any = like.key[1]
-        layout = find_layout_like(frame, sheet.merged, like.layout, [list(row) for row in head])
+        layout = find_layout_like(frame, sheet.merged, like.layout, [list(row) for row in head], sheet.arrow)
         if layout is not None:
             return Alike(path, display, sheets, tables[0], layout, like.key)
     layout = find_layout(frame, sheet.merged, 0)
     if layout is None:
         return None
-    rows = tuple(tuple(row) for row in _rows_texts(frame, 0, layout.data_start))
+    rows = tuple(tuple(row) for row in _rows_texts(frame, 0, layout.data_start, sheet.arrow))
     return Alike(path, display, sheets, tables[0], layout, (frame.shape[1], rows, names, tables[0], merged))
+
+
+def _joined(files: list[Alike], start: int) -> pd.DataFrame:
+    """The title and header rows of the first file, then the rows under them of every file: column
+    by column in Arrow when Arrow read the files (CSV), in one contiguous array each."""
+    import pyarrow as pa
+
+    sheets = [f.sheets[f.data] for f in files]
+    if any(sheet.arrow is None for sheet in sheets):
+        frames = [sheet.frame for sheet in sheets]
+        return pd.concat([frames[0].iloc[:start], *(frame.iloc[start:] for frame in frames)], ignore_index=True)
+    columns = {}
+    for n in range(len(sheets[0].arrow)):  # type: ignore[arg-type]
+        pieces = [sheets[0].arrow[n].slice(0, start)] + [sheet.arrow[n].slice(start) for sheet in sheets]  # type: ignore[index]
+        chunks = [chunk for piece in pieces for chunk in piece.chunks]
+        columns[n] = pd.arrays.ArrowStringArray(pa.concat_arrays(chunks))
+    return pd.DataFrame(columns, copy=False)
 
 
 def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataFrame, IngestResult, list[int]] | None:
@@ -89,12 +106,11 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     first = files[0]
     layout = first.layout
     start = layout.data_start
-    bodies = [f.frame.iloc[start:] for f in files]
-    frame = pd.concat([first.frame.iloc[:start], *bodies], ignore_index=True) if len(files) > 1 else first.frame
+    lengths = np.array([f.rows for f in files])
+    frame = _joined(files, start) if len(files) > 1 else first.frame
     heard = IngestResult(records=None)
     table, end, report = _read_table(frame, layout, Context("", "", None, fiscal_year), heard)
     raw = table.raw
-    lengths = np.array([len(body) for body in bodies])
     if heard.skipped_rows or heard.issues or table.issues or end != len(frame) or "section_category" in raw or "section_month" in raw:
         return None
     # Every row that did not start a record must be blank: else it was folded into the record above

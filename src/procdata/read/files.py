@@ -15,6 +15,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ class Sheet:
     name: str
     frame: pd.DataFrame
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    arrow: list[Any] | None = None  # the frame's columns as Arrow text, when Arrow read them (CSV)
 
 
 def kind_of(path: Path, head: bytes) -> str:
@@ -234,9 +236,8 @@ def _read_text(path: Path, display: str, head: bytes, encoding: str | None) -> S
     delimiter = _sniff_delimiter(head.decode(chosen if chosen != "unknown" else "latin-1", errors="replace"))
     if chosen in ("utf-8", "utf-8-sig") and encoding is None:
         try:
-            frame = _read_csv_arrow(path, delimiter)
-            frame.columns = range(frame.shape[1])
-            return Sheet("", frame)
+            frame, columns = _arrow_grid(path, delimiter)
+            return Sheet("", frame, arrow=columns)
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError):
             pass  # ragged rows (title lines above the header): the csv module copes
         except Exception as error:  # pyarrow.lib.ArrowInvalid and kin
@@ -267,6 +268,11 @@ def _read_csv_arrow(path: Path, delimiter: str) -> pd.DataFrame:
     0.8 s less on a national table) and, only if that fails, again with the one
     that follows quotes.
     """
+    return _arrow_grid(path, delimiter)[0]
+
+
+def _arrow_grid(path: Path, delimiter: str) -> tuple[pd.DataFrame, list[Any]]:
+    """:func:`_read_csv_arrow`, and the columns as Arrow arrays (the frame's own)."""
     import pandas as pd
     import pyarrow as pa
 
@@ -277,23 +283,29 @@ def _read_csv_arrow(path: Path, delimiter: str) -> pd.DataFrame:
     if table.num_columns > MAX_CSV_COLUMNS:
         raise ValueError("too many columns")
     # As table.to_pandas() with Arrow strings gives it, without its cost per call (a thousand small files).
-    return pd.DataFrame({n: pd.arrays.ArrowStringArray(column) for n, column in enumerate(table.columns)}, copy=False)
+    frame = pd.DataFrame({n: pd.arrays.ArrowStringArray(column) for n, column in enumerate(table.columns)}, copy=False)
+    return frame, list(table.columns)
 
 
 def _arrow_csv(path: Path, delimiter: str, *, newlines_in_values: bool) -> pa.Table:
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    # Large strings: what pandas keeps text in, so that no column is converted afterwards.
-    every_column_text = {f"f{i}": pa.large_string() for i in range(MAX_CSV_COLUMNS)}
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=CSV_BLOCK),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values),
         convert_options=pacsv.ConvertOptions(
-            column_types=every_column_text, strings_can_be_null=False, quoted_strings_can_be_null=False,
+            column_types=_every_column_text(), strings_can_be_null=False, quoted_strings_can_be_null=False,
         ),
     )
+
+
+@cache
+def _every_column_text() -> dict[str, Any]:
+    """Large strings: what pandas keeps text in, so that no column is converted afterwards."""
+    import pyarrow as pa
+
+    return {f"f{i}": pa.large_string() for i in range(MAX_CSV_COLUMNS)}
 
 
 def _sniff_delimiter(sample: str) -> str:

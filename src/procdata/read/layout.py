@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from procdata.normalize.text import fold, one_line
 from procdata.resources import data
@@ -140,15 +140,18 @@ def _split_target(parent_key: str, child_text: str) -> str | None:
     return split[part] if split and part else None
 
 
-def _rows_texts(frame: pd.DataFrame, start: int, end: int) -> list[list[str]]:
+def _rows_texts(frame: pd.DataFrame, start: int, end: int, arrow: list[Any] | None = None) -> list[list[str]]:
     """The texts of rows ``start`` to ``end``, taken column by column from Arrow when the frame holds
-    Arrow text (pandas is slow at taking rows one by one)."""
+    Arrow text (``arrow``: its columns, when the reader kept them), as pandas is slow at taking rows
+    one by one and at taking columns one by one."""
     import pandas as pd
 
-    if all(isinstance(frame[column].dtype, pd.StringDtype) for column in frame.columns):
+    if arrow is None and all(isinstance(kind, pd.StringDtype) and kind.storage == "pyarrow" for kind in frame.dtypes):
         import pyarrow as pa
 
-        columns = [pa.array(frame[column].array).slice(start, max(end - start, 0)).to_pylist() for column in frame.columns]
+        arrow = [pa.array(frame[column].array) for column in frame.columns]
+    if arrow is not None:
+        columns = [column.slice(start, max(end - start, 0)).to_pylist() for column in arrow]
         return [["None" if v is None else v for v in row] for row in zip(*columns, strict=True)] if columns else []
     return [[str(v) for v in row] for row in frame.iloc[start:end].to_numpy(dtype=object).tolist()]
 
@@ -177,19 +180,23 @@ def find_layout(frame: pd.DataFrame, merged: list, start: int = 0) -> Layout | N
     return layout
 
 
-def find_layout_like(frame: pd.DataFrame, merged: list, like: Layout, head: list[list[str]]) -> Layout | None:
+def find_layout_like(
+    frame: pd.DataFrame, merged: list, like: Layout, head: list[list[str]], arrow: list[Any] | None = None,
+) -> Layout | None:
     """:func:`find_layout` from the top of ``frame``, for a frame whose rows above its data may be
     those of another (``head``, with layout ``like``): that layout when ``find_layout`` would find it
     (the same rows above, no row below able to outscore the header, the same reading of the rows
-    under it), else None. Saves looking at every cell of the first rows of each of a thousand files."""
+    under it), else None. Saves looking at every cell of the first rows of each of a thousand files
+    (``arrow``: the frame's columns as Arrow text, when the reader kept them)."""
     start = like.data_start
     if len(frame) <= start:
         return None
-    block = _rows_texts(frame, 0, min(len(frame), max(HEADER_SCAN_ROWS, start + 1)))
+    block = _rows_texts(frame, 0, min(len(frame), max(HEADER_SCAN_ROWS, start + 1)), arrow)
     if block[:start] != head:
         return None
     for texts in block[start:HEADER_SCAN_ROWS]:
-        if sum(1 for text in texts if _LETTER.search(text)) > like.score:
+        # A key needs a filled cell with a letter: few filled cells settle it without looking for letters.
+        if sum(1 for text in texts if text) > like.score and sum(1 for text in texts if _LETTER.search(text)) > like.score:
             return None
     layout = _build(frame, merged, like.header_rows[0], lambda at: block[at])
     layout.score = like.score
