@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 POOL_FILES = 8  # fewer files than this are read here: starting processes would cost more
-GROUP_BYTES = 4 << 20  # about this much of the inputs per task sent to a worker
-GROUP_FILES = 64
+GROUP_BYTES = 16 << 20  # at most about this much of the inputs per task sent to a worker
+GROUP_FILES = 256  # and at most this many files (each task has a fixed cost: two tasks per worker at least)
 
 
 @dataclass
@@ -45,7 +45,7 @@ def plan(inputs: Iterable[Path | str], encoding: str | None, workers: int) -> li
     group: list[tuple[Path, str]] = []
     size = 0
     files = list(expand_inputs([Path(p) for p in inputs]))
-    per_group = max(1, min(GROUP_FILES, -(-len(files) // max(1, 4 * workers))))
+    per_group = max(1, min(GROUP_FILES, -(-len(files) // max(1, 2 * workers))))
     for path, display in files:
         if stream.streamable(path, encoding, stream.STREAM_BYTES):
             if group:
