@@ -149,17 +149,37 @@ def _cell_text(value: Any) -> str:
 
 
 def _frame(rows: list[list[Any]]) -> pd.DataFrame:
+    """Every cell as its text (:func:`_cell_text`), in columns of Arrow text as a CSV's are (every later
+    step reads them without converting them). Column by column: a column of text cells is its own
+    text as it is; in the others a whole number is its digits without a call for each cell, and only
+    fractions, dates and booleans go through ``_cell_text``."""
     import pandas as pd
+    import pyarrow as pa
 
     width = max((len(row) for row in rows), default=0)
-    # A text cell is its own text and a whole number its digits, as _cell_text says, without a call
-    # for each of a million cells; the others (fractions, dates, booleans) go through _cell_text.
-    grid = [
-        [v if type(v) is str else (str(int(v)) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else _cell_text(v))
-         for v in row] + [""] * (width - len(row))
-        for row in rows
-    ]
-    return pd.DataFrame(grid, dtype=object) if grid else pd.DataFrame()
+    if not rows:
+        return pd.DataFrame()
+    if not width:
+        return pd.DataFrame([[] for _ in rows], dtype=object)
+    import numpy as np
+
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    grid = np.empty((len(rows), width), dtype=object)  # filled row by row, read column by column
+    grid[:] = rows
+    columns = {}
+    for number in range(width):
+        column = grid[:, number]
+        kinds = set(map(type, column))
+        if kinds <= {str, type(None)}:  # text and empty cells: Arrow takes them as they are
+            text = pa.array(column, pa.large_string()).fill_null("")
+        else:
+            text = pa.array([
+                v if type(v) is str else (str(int(v)) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else _cell_text(v))
+                for v in column
+            ], pa.large_string())
+        columns[number] = pd.arrays.ArrowStringArray(text)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _read_workbook(path: Path, display: str) -> list[Sheet]:
