@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from procdata.config import Agency, find_config, init_profile, load_config, render_config
+from procdata.config import Agency, find_config, load_config, render_config
 from procdata.errors import ConfigError
+from procdata.workspace.layout import init_workspace
 
 MINIMAL = """\
 [agency]
@@ -20,6 +21,11 @@ province = "ขอนแก่น"
 [publish]
 profile = "ita-2568"
 """
+
+
+def init_profile(path: Path, values: dict[str, str], *, force: bool = False) -> tuple[Path, list[str]]:
+    done = init_workspace(path, values, force=force)
+    return done.path, done.missing
 
 
 def write(tmp_path: Path, text: str, name: str = "procdata.toml") -> Path:

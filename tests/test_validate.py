@@ -18,7 +18,7 @@ import pytest
 from conftest import FIXTURES
 from procdata.check import Report, catalog, validate, validate_ingested
 from procdata.check.rules import normalize_names
-from procdata.normalize.cells import tax_id_check_digit_ok
+from procdata.normalize.ids import check_digit_ok as tax_id_check_digit_ok
 from procdata.normalize.dates import fiscal_year_bounds
 from procdata.read.ingest import ingest
 from procdata.resources import schema
@@ -37,7 +37,9 @@ def write(path: Path, *changes: dict[str, str], fields: list[str] = FIELDS) -> P
         writer = csv.DictWriter(handle, fields, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for number, change in enumerate(changes):
-            writer.writerow({**BASE, "seq": str(number + 1), "source_row": str(number + 2), **change})
+            # Each record its own contract: records sharing a contract number and winner are one project (merged).
+            writer.writerow({**BASE, "seq": str(number + 1), "source_row": str(number + 2),
+                             "contract_no": f"{number + 1}/2568", **change})
     return path
 
 
@@ -88,6 +90,10 @@ CASES = [
     ("signed_no_winner", "winner_name", {"winner_name": ""}, {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": "not_signed"}),
     ("signed_no_winner", "winner_name", {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": "in_contract"}, {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": ""}),
     ("signed_no_price", "agreed_price", {"agreed_price": ""}, {"agreed_price": "", "contract_date": "", "contract_end_date": "", "status": "cancelled"}),
+    ("control_characters", "item_name", {"item_name": "จัดซื้อ\x0bวัสดุสำนักงาน\x1b[31m"}, {"item_name": "จัดซื้อ\tวัสดุสำนักงาน"}),
+    # The date of the data is the end of the report month, 2025-01-31: the base contract ended on 2025-01-20.
+    ("contract_period_over", "status", {"status": "in_contract", "status_text": "อยู่ระหว่างระยะสัญญา"},
+     {"status": "in_contract", "status_text": "อยู่ระหว่างระยะสัญญา", "contract_end_date": "2025-03-31"}),
 ]
 
 
@@ -172,7 +178,7 @@ def test_unknown_words_suggest_the_closest_known_value(tmp_path: Path) -> None:
 
 def test_problems_are_sorted_by_file_sheet_row_and_column(tmp_path: Path) -> None:
     second = write(tmp_path / "b.csv", {"budget_amount": "-1"})
-    first = write(tmp_path / "a.csv", {"agreed_price": "9999", "budget_amount": "x"}, {"project_id": "1"})
+    first = write(tmp_path / "a.csv", {"agreed_price": "9999", "budget_amount": "x", "contract_no": "7/2568"}, {"project_id": "1"})
     report = validate([second, first])
     assert [(Path(p.file).name, p.row, p.column) for p in report.problems] == [
         ("b.csv", 2, "F"), ("a.csv", 2, "F"), ("a.csv", 2, "R"), ("a.csv", 3, "D"),

@@ -12,13 +12,18 @@ from procdata.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
     EXIT_PROBLEMS,
+    AsOf,
+    ConfigPath,
     Debug,
     Encoding,
     FiscalYear,
     Inputs,
     Lang,
+    day_option,
     echo_err,
     file_progress,
+    inputs_of,
+    year_option,
 )
 
 
@@ -39,7 +44,9 @@ def validate(
     ] = None,
     encoding: Encoding = None,
     fiscal_year: FiscalYear = None,
-    lang: Lang = "th",
+    as_of: AsOf = None,
+    config: ConfigPath = None,
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """ตรวจแฟ้มก่อนเผยแพร่: บอกแถว คอลัมน์ ปัญหา และวิธีแก้ / Check files: every problem, where it is, how to fix it.
@@ -49,13 +56,16 @@ def validate(
     """
     from procdata.check import validate as run
     from procdata.check.render import report_html, report_json, report_text
+    from procdata.config import workspace_inputs
     from procdata.i18n import message
-    from procdata.output import write_atomic
-    from procdata.workspace.layout import default_inputs
+    from procdata.output import check_not_inputs, write_atomic
 
-    inputs = default_inputs(inputs)
+    inputs = workspace_inputs(inputs, config)
+    if out is not None:
+        check_not_inputs([out], inputs_of(inputs))
+    year, day = year_option(fiscal_year), day_option(as_of)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step)
+        report = run(inputs, config=config, encoding=encoding, fiscal_year=year, as_of=day, lang=lang, on_file=step)
     for failure in report.failures:
         echo_err(failure["message"])
     render = {Format.text: report_text, Format.json: lambda r, _: report_json(r), Format.html: report_html}[format]

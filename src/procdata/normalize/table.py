@@ -37,7 +37,7 @@ from procdata.normalize.columns import (
 )
 from procdata.normalize.dates import find_month, fiscal_year, parse_date
 from procdata.normalize.numbers import parse_amount, parse_int
-from procdata.normalize.text import clean, one_line
+from procdata.normalize.text import CONTROL_RE2, clean, one_line, shown_controls, strip_controls
 from procdata.read.model import FIELDS, CellIssue, Column
 
 STRING = "string[pyarrow]"
@@ -45,6 +45,8 @@ PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thr
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TRUE = {"true", "1", "yes", "y", "ใช่", "เป็น", "✓", "✔", "x", "งบลงทุน"}
 _FALSE = {"false", "0", "no", "n", "ไม่ใช่", "ไม่เป็น", "ไม่", "-"}
+# The field a composite column's problems are reported at.
+_FIELD_OF_KEY = {"winner": "winner_name", "contract": "contract_no", "bidder_names": "bidders", "bidder_prices": "bidders"}
 
 
 @dataclass
@@ -103,11 +105,27 @@ class _Builder:
         self._texts: dict[str, pd.Series] = {}
 
     def text(self, key: str) -> pd.Series | None:
+        """The raw text of column ``key``: the edge where cells enter, so control characters leave here."""
         if key not in self.raw:
             return None
         if key not in self._texts:
-            self._texts[key] = self.raw[key].astype(STRING).fillna("")
+            self._texts[key] = self._without_controls(key, self.raw[key].astype(STRING).fillna(""))
         return self._texts[key]
+
+    def _without_controls(self, key: str, series: pd.Series) -> pd.Series:
+        """``series`` with control characters removed (see normalize.text.CONTROL), each cell reported."""
+        found = matches(series, CONTROL_RE2)
+        where = np.flatnonzero(found)
+        self.site(key, _FIELD_OF_KEY.get(key, key))
+        if not len(where):
+            return series
+        values = series.iloc[where].tolist()
+        shown = series.copy()
+        shown.iloc[where] = [shown_controls(v) for v in values]
+        self.issues_at(key, _FIELD_OF_KEY.get(key, key), where, ["control_characters"] * len(where), shown)
+        cleaned = series.copy()
+        cleaned.iloc[where] = [strip_controls(v) for v in values]
+        return cleaned
 
     def issue(self, key: str, field: str, mask: pd.Series, code: str, raw: pd.Series) -> None:
         """The issue ``code`` at every row ``mask`` selects."""

@@ -17,7 +17,7 @@ import pandas as pd
 from procdata.errors import InputError
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
-from procdata.normalize.dates import find_month
+from procdata.normalize.dates import find_month, read_fiscal_year
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
@@ -57,15 +57,17 @@ def ingest(
     inputs: Iterable[Path | str],
     *,
     encoding: str | None = None,
-    fiscal_year: int | None = None,
+    fiscal_year: int | str | None = None,
     on_file: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
     A file that cannot be read is recorded in ``failures`` and the others are
-    still read. ``fiscal_year`` is used for records whose sheet names no month
-    and no date.
+    still read. ``fiscal_year`` (``2568``, ``68`` or ``2025`` CE) is used for
+    records whose sheet names no month and no date.
     """
+    if fiscal_year is not None:
+        fiscal_year = read_fiscal_year(fiscal_year)
     result = IngestResult(records=empty_records())
     frames = []
     for path, display in expand_inputs([Path(p) for p in inputs]):

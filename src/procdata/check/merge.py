@@ -4,7 +4,9 @@ Two records are the same project when they share an e-GP project number, or,
 where there is none, the same contract number and winner. The record from the
 latest report month wins for status and dates; values it lacks are taken from
 earlier records; differing amounts or winners are reported as warnings that
-name both files. Nothing is dropped silently: every merged record is listed.
+name both files (as ``update_conflict`` warnings of the one report:
+:mod:`procdata.check.review`). Nothing is dropped silently: every merged
+record is listed.
 """
 
 from __future__ import annotations
@@ -113,29 +115,3 @@ def _differs(a: object, b: object) -> bool:
 def _source(row: pd.Series) -> Source:
     sheet = row["source_sheet"]
     return Source(str(row["source_file"]), "" if _missing(sheet) else str(sheet), int(row["source_row"]), str(row["_month"]))
-
-
-def conflict_problems(result: MergeResult, lang: str = "th") -> list:
-    """The conflicts of a merge as validation warnings (check ``update_conflict``), at the kept record."""
-    from procdata.check.catalog import check, message
-    from procdata.check.model import Problem
-    from procdata.check.validate import title
-    from procdata.i18n import number
-
-    def shown(value: object) -> str:
-        return number(value) if isinstance(value, float) else str(value)
-
-    problems = []
-    for conflict in result.conflicts:
-        other = f"{conflict.other.file}" + (f" [{conflict.other.sheet}]" if conflict.other.sheet else "") + f" แถว {conflict.other.row}"
-        if lang != "th":
-            other = other.replace(" แถว ", " row ")
-        problems.append(Problem(
-            file=conflict.kept.file, sheet=conflict.kept.sheet, row=conflict.kept.row, column="",
-            header=title(conflict.field, lang),
-            field=conflict.field, code="update_conflict", severity=check("update_conflict").severity,
-            message=message("update_conflict", lang, field=title(conflict.field, lang), value=shown(conflict.kept_value),
-                            other=other, other_value=shown(conflict.other_value)),
-            value=shown(conflict.kept_value),
-        ))
-    return problems

@@ -1,0 +1,157 @@
+"""One report, one truth: the checks, the merge of monthly updates and the summary, in one function.
+
+``procdata validate``, ``procdata status`` and ``procdata publish`` all call
+:func:`review`, so that validate lists exactly the problems publish would
+print or refuse on: the Table Schema and the rules of Thai procurement
+(:mod:`procdata.check.validate`), the conflicts between monthly files that
+the merge finds (:mod:`procdata.check.merge`), and the contracts a sheet
+still calls "in contract" although their end date has passed by the date of
+the data. Every problem points at the cell to fix, column letter included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from procdata.check.merge import Conflict, MergeResult, merge_updates
+from procdata.check.model import Problem, Report
+from procdata.check.validate import Locator, check_records, problem, title
+from procdata.i18n import be_date, message, number
+from procdata.read.model import IngestResult
+
+
+@dataclass
+class Review:
+    """What :func:`review` found: the report, and the records as publish uses them."""
+
+    report: Report
+    merged: MergeResult  # one record per project, the latest month winning
+    fiscal_year: int | None  # the year asked for, else the latest in the data; None without dated records
+    as_of: dt.date | None  # the date of the data that date-dependent checks used; None when nothing dates it
+
+    @property
+    def records(self) -> pd.DataFrame:
+        return self.merged.records
+
+
+def review(
+    ingested: IngestResult, *, fiscal_year: int | None = None, as_of: dt.date | None = None, lang: str = "th",
+) -> Review:
+    """Check the records of an ingest, merge monthly updates, and summarise: the one report.
+
+    ``as_of`` (the date of the data) defaults as publish's does
+    (:func:`default_as_of` of ``fiscal_year``, itself the latest year in the
+    data when not given).
+    """
+    problems, where = check_records(ingested, lang)
+    merged = merge_updates(ingested.records)
+    years = merged.records["fiscal_year"].dropna()
+    year = fiscal_year if fiscal_year is not None else (int(years.max()) if len(years) else None)
+    day = as_of or (default_as_of(merged.records, year) if year is not None else None)
+    # The same project number twice in one month's report is an error already (duplicate_project).
+    problems += [_conflict(c, where, lang) for c in merged.conflicts
+                 if not (c.key.startswith("project:") and c.kept.report_month == c.other.report_month)]
+    if day is not None:
+        problems += _ended(merged.records, day, where, lang)
+    problems.sort(key=where.order)
+    report = Report(problems=problems)
+    report.failures = [
+        {"file": f.file, "code": f.code, "message": message(f.code, lang, file=f.file, **f.params)}
+        for f in ingested.failures
+    ]
+    report.summary = _summary(ingested, report, merged)
+    return Review(report, merged, year, day)
+
+
+def default_as_of(records: pd.DataFrame, fiscal_year: int) -> dt.date | None:
+    """The date of the data when none is given.
+
+    The last day of the latest report month, or the latest contract signature,
+    whichever is later, among the records of ``fiscal_year``; never after the
+    end of that fiscal year. ``None`` when the records give no date at all.
+    It never depends on the clock, so the same inputs always give the same files.
+    """
+    year = records[records["fiscal_year"] == fiscal_year]
+    candidates: list[dt.date] = []
+    months = [m for m in year["report_month"].dropna().astype(str).tolist() if _day(f"{m}-01")]
+    if months:
+        first = _day(f"{max(months)}-01")
+        assert first is not None
+        candidates.append((first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+    signed = [d for d in (_day(v) for v in year["contract_date"].dropna().astype(str).tolist()) if d]
+    if signed:
+        candidates.append(max(signed))
+    if not candidates:
+        return None
+    return min(max(candidates), dt.date(fiscal_year - 543, 9, 30))
+
+
+def _day(text: str) -> dt.date | None:
+    """An ISO date, or None for text that is not one (records not made by ingest may hold anything)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def ended_by(records: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Records stated as under contract whose contract end date is before ``as_of``: in fact ended.
+
+    An end date before the signature is a typing mistake reported already
+    (``end_before_contract``), not an end.
+    """
+    ends = records["contract_end_date"].astype("string").fillna("")
+    signed = records["contract_date"].astype("string").fillna("")
+    stated = records["status"].astype("string").fillna("")
+    over = stated.eq("in_contract") & ends.ne("") & (ends < as_of.isoformat()) & (signed.eq("") | (ends >= signed))
+    return over.fillna(False).astype(bool)
+
+
+def _ended(records: pd.DataFrame, as_of: dt.date, where: Locator, lang: str) -> list[Problem]:
+    out = []
+    shown = be_date(as_of) if lang == "th" else as_of.isoformat()
+    for record in records[ended_by(records, as_of).to_numpy()].itertuples(index=False):
+        sheet = record.source_sheet if isinstance(record.source_sheet, str) else ""
+        row = int(record.source_row)
+        end = be_date(_day(record.contract_end_date)) if lang == "th" else record.contract_end_date
+        column = where.column(record.source_file, sheet, row, "status")
+        params = {"value": record.status_text or "", "field": title("status", lang), "end": end, "as_of": shown}
+        out.append(problem("contract_period_over", record.source_file, sheet, row, column, "status",
+                           str(record.status_text or ""), params, lang))
+    return out
+
+
+def _conflict(conflict: Conflict, where: Locator, lang: str) -> Problem:
+    """A conflict of the merge as a warning at the kept record's cell, naming the other file's row."""
+    kept, other = conflict.kept, conflict.other
+    place = f"{other.file}" + (f" [{other.sheet}]" if other.sheet else "")
+    place += message("review_at_row", lang, row=other.row)
+    params = {"field": title(conflict.field, lang), "value": _shown(conflict.kept_value),
+              "other": place, "other_value": _shown(conflict.other_value)}
+    column = where.column(kept.file, kept.sheet, kept.row, conflict.field)
+    return problem("update_conflict", kept.file, kept.sheet, kept.row, column, conflict.field,
+                   _shown(conflict.kept_value), params, lang)
+
+
+def _shown(value: object) -> str:
+    return number(value) if isinstance(value, float) else str(value)  # type: ignore[arg-type]
+
+
+def _summary(ingested: IngestResult, report: Report, merged: MergeResult) -> dict[str, Any]:
+    codes = Counter(p.code for p in report.problems)
+    return {
+        "files": len(ingested.files),
+        "files_unreadable": len(ingested.failures),
+        "records": len(ingested.records),
+        "projects": len(merged.records),
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "codes": dict(sorted(codes.items())),
+        "unreadable": report.failures,
+    }
+
