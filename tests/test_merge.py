@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import SORKORROR1_HEADER, write_xlsx
-from procdata.read.ingest import ingest
 from procdata.check.merge import merge_updates
+from procdata.read.ingest import ingest
 
 HEADER = [*SORKORROR1_HEADER[:1], "เลขที่โครงการ", *SORKORROR1_HEADER[1:], "สถานะการจัดซื้อจัดจ้าง", "วันสิ้นสุดสัญญา"]
 

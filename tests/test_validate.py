@@ -18,8 +18,8 @@ import pytest
 from conftest import FIXTURES
 from procdata.check import Report, catalog, validate, validate_ingested
 from procdata.check.rules import normalize_names
-from procdata.normalize.ids import check_digit_ok as tax_id_check_digit_ok
 from procdata.normalize.dates import fiscal_year_bounds
+from procdata.normalize.ids import check_digit_ok as tax_id_check_digit_ok
 from procdata.read.ingest import ingest
 from procdata.resources import schema
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, write_xlsx
-from procdata.check import validate
-from procdata.check import catalog
+from procdata.check import catalog, validate
 from procdata.cli import app
 from test_validate import write
 

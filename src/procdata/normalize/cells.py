@@ -92,10 +92,9 @@ def parse_winner(text: str) -> Winner:
     raw = thai_digits(clean(text))
     tax_id = None
     if found := ids.find_ids(raw):  # a 13-digit ID in any spelling, with its label if it has one
-        match = found[0]
-        tax_id = ids.digits(match.group())
-        before = _TAX_ID_LABEL.sub("", raw[: match.start()])
-        raw = (before + raw[match.end() :]).strip()
+        start, end = found[0]
+        tax_id = ids.digits(raw[start:end])
+        raw = (_TAX_ID_LABEL.sub("", raw[:start]) + raw[end:]).strip()
     bids = parse_bidders(raw)
     name = next((bid.name for bid in bids if bid.name), "")
     price = next((bid.price for bid in bids if bid.price is not None), None)

@@ -22,17 +22,38 @@ from collections.abc import Callable
 
 DIGIT = "[0-9๐-๙]"
 _SPACE = "[ \u00a0\u2007\u2009\u202f]"
-# Between two digits of an ID: nothing, or up to two spaces, a dash, dot or underscore, up to two spaces.
-_GAP = rf"{_SPACE}{{0,2}}[.\-\u2010-\u2015_]?{_SPACE}{{0,2}}"
-# Thirteen digits and what may stand between them, not run on from more digits on either side
-# (a fourteenth digit, or one after a separator, means a longer number, not an ID).
-ID_IN_TEXT = re.compile(
-    rf"(?<!{DIGIT})(?<!{DIGIT}{_SPACE})(?<!{DIGIT}[.\-\u2010-\u2015_])"
-    rf"{DIGIT}(?:{_GAP}{DIGIT}){{12}}"
-    rf"(?!{_GAP}{DIGIT})"
-)
+_PUNCT = "[.\\-\u2010-\u2015_]"
+# Between two groups of digits: up to two spaces, a dash, dot or underscore, up to two spaces.
+_GAP = rf"(?:{_SPACE}{{1,2}}{_PUNCT}?{_SPACE}{{0,2}}|{_PUNCT}{_SPACE}{{0,2}})"
+# Digits in groups, as far as the groups go: "1. 3 5006 00111 11 3" is one run of six groups.
+_RUN = re.compile(rf"{DIGIT}+(?:{_GAP}{DIGIT}+)*")
+_GROUP = re.compile(f"{DIGIT}+")
 _TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _NOT_DIGIT = re.compile("[^0-9]")
+
+
+def _spans(text: str, accept: Callable[[str], bool] = lambda _: True) -> list[tuple[int, int]]:
+    """Where 13-digit IDs that ``accept`` takes are written: whole groups of a run, 13 digits together.
+
+    Whole groups only, so that ``1. 3500600111113`` (a numbered line) holds one and
+    ``35006001111134`` (fourteen digits) none. Left to right, without overlaps.
+    """
+    found: list[tuple[int, int]] = []
+    for run in _RUN.finditer(text):
+        groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, run.start(), run.end())]
+        first = 0
+        while first < len(groups):
+            count, last = 0, first
+            while last < len(groups) and count < 13:
+                count += groups[last][1] - groups[last][0]
+                last += 1
+            span = (groups[first][0], groups[last - 1][1])
+            if count == 13 and accept(text[span[0]:span[1]]):
+                found.append(span)
+                first = last
+            else:
+                first += 1
+    return found
 
 
 def digits(text: str) -> str:
@@ -55,25 +76,23 @@ def is_citizen_id(tax_id: str) -> bool:
     return len(plain) == 13 and plain[0] != "0" and check_digit_ok(plain)
 
 
-def find_ids(text: str) -> list[re.Match[str]]:
-    """Every 13-digit ID written in ``text``, juristic or not, valid or not, in any spelling."""
-    return list(ID_IN_TEXT.finditer(text))
+def find_ids(text: str) -> list[tuple[int, int]]:
+    """Where a 13-digit ID is written in ``text`` (start, end), juristic or not, valid or not, in any spelling."""
+    return _spans(text)
 
 
-def find_citizen_ids(text: str) -> list[re.Match[str]]:
-    """The citizen IDs written in ``text``, in any spelling (see the module docstring)."""
-    return [match for match in ID_IN_TEXT.finditer(text) if is_citizen_id(match.group())]
+def find_citizen_ids(text: str) -> list[str]:
+    """The citizen IDs written in ``text``, in any spelling, as 13 ASCII digits each."""
+    return [digits(text[a:b]) for a, b in _spans(text, is_citizen_id)]
 
 
 def replace_citizen_ids(text: str, replace: Callable[[str], str]) -> tuple[str, int]:
     """``text`` with each citizen ID replaced by ``replace(its 13 ASCII digits)``, and how many were."""
-    count = 0
-
-    def one(match: re.Match[str]) -> str:
-        nonlocal count
-        if not is_citizen_id(match.group()):
-            return match.group()
-        count += 1
-        return replace(digits(match.group()))
-
-    return ID_IN_TEXT.sub(one, text), count
+    out, count, position = [], 0, 0
+    for start, end in _spans(text, is_citizen_id):
+        out += [text[position:start], replace(digits(text[start:end]))]
+        position, count = end, count + 1
+    if not count:
+        return text, 0
+    out.append(text[position:])
+    return "".join(out), count
