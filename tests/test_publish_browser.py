@@ -132,5 +132,5 @@ def test_clicking_a_header_sorts_numbers_as_numbers(page) -> None:  # type: igno
 def test_every_download_link_resolves_to_a_file(page, site: Path) -> None:  # type: ignore[no-untyped-def]
     links = page.eval_on_selector_all("#downloads a", "anchors => anchors.map(a => a.href)")
     files = {Path(unquote(urlparse(link).path)) for link in links}
-    assert {f.name for f in files} == {p.name for p in site.iterdir()} - {"index.html"}
+    assert {f.name for f in files} == {p.name for p in site.iterdir()} - {"index.html", ".procdata-manifest.json"}
     assert all(f.is_file() and f.parent == site for f in files)

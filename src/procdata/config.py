@@ -229,10 +229,9 @@ def workspace_config(config: Config | Path | str | None = None) -> Config | None
 
 
 def workspace_inputs(inputs: Iterable[Path | str] | None, config: Config | Path | str | None = None) -> list[Path]:
-    """The inputs given, or the workspace's monthly folder when none are."""
-    given = [Path(p) for p in inputs or ()]
-    if given:
-        return given
+    """The inputs given, or the workspace's monthly folder when they are ``None`` (an empty list is no input)."""
+    if inputs is not None:
+        return [Path(p) for p in inputs]
     found = workspace_config(config)
     if found is None:
         raise ProcdataError("no_inputs_no_workspace")

@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from procdata.i18n import message
-from procdata.read.model import IngestResult
+from procdata.model import IngestResult
 
 if TYPE_CHECKING:
     from procdata.workspace.status import Status

@@ -22,7 +22,7 @@ from procdata.check.merge import Conflict, MergeResult, merge_updates
 from procdata.check.model import Problem, Report
 from procdata.check.validate import Locator, check_records, problem, title
 from procdata.i18n import be_date, message, number
-from procdata.read.model import IngestResult
+from procdata.model import IngestResult
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Problems point at the cell an officer must fix: the sheet, the row as Excel
 shows it, and the column letter and header text as written in the file (from
-the ingest's :class:`~procdata.read.model.SheetReport`).
+the ingest's :class:`~procdata.model.SheetReport`).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table
 from procdata.config import Config
+from procdata.model import FIELDS, CellIssue, Column, IngestResult
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS
-from procdata.read.model import FIELDS, CellIssue, Column, IngestResult
 from procdata.resources import schema
 
 # Where a field's value may have come from, in order: its own column, or a
-# composite column that ingest split (see read/model.py SheetReport.columns).
+# composite column that ingest split (see procdata/model.py SheetReport.columns).
 SOURCES = {
     "agreed_price": ("agreed_price", "winner"),
     "winner_name": ("winner_name", "winner"),

@@ -28,7 +28,7 @@ def ingest(
     ] = None,
     encoding: Encoding = None,
     fiscal_year: FiscalYear = None,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """อ่านแฟ้ม สขร.๑ / O12 / e-GP เป็นตารางมาตรฐานเดียว / Read spreadsheets into one canonical table."""
@@ -41,7 +41,7 @@ def ingest(
 
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(out))
-    inputs = workspace_inputs(inputs)
+    inputs = workspace_inputs(inputs or None)
     if out is not None:
         check_not_inputs([out], inputs_of(inputs))
     year = year_option(fiscal_year)

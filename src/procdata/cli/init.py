@@ -31,7 +31,7 @@ def init(
         Path, typer.Option("--config", help="แฟ้มที่จะสร้าง / file to write")
     ] = Path("procdata.toml"),
     force: Annotated[bool, typer.Option("--force", help="เขียนทับแฟ้มเดิม / replace an existing file")] = False,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """สร้างแฟ้มโปรไฟล์หน่วยงาน procdata.toml และโฟลเดอร์ทำงาน / Write the agency profile procdata.toml and the workspace folders.

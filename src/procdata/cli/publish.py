@@ -46,7 +46,7 @@ def publish(
     from procdata.publish.text import publish_text
 
     year, day = year_option(fiscal_year), day_option(as_of)
-    inputs = workspace_inputs(inputs, config)
+    inputs = workspace_inputs(inputs or None, config)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         result = run(inputs, out=out, fiscal_year=year, as_of=day, config=config, force=force, encoding=encoding,
                      lang=lang, on_file=step)

@@ -51,7 +51,7 @@ def status(
 
     year, day = year_option(fiscal_year), day_option(as_of)
     profile = as_config(config, strict=False)
-    inputs = workspace_inputs(inputs, profile)
+    inputs = workspace_inputs(inputs or None, profile)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         result = run(inputs, config=profile, fiscal_year=year, as_of=day, lang=lang, on_file=step)
     for failure in result.failures:

@@ -60,7 +60,7 @@ def validate(
     from procdata.i18n import message
     from procdata.output import check_not_inputs, write_atomic
 
-    inputs = workspace_inputs(inputs, config)
+    inputs = workspace_inputs(inputs or None, config)
     if out is not None:
         check_not_inputs([out], inputs_of(inputs))
     year, day = year_option(fiscal_year), day_option(as_of)

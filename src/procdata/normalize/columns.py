@@ -33,7 +33,7 @@ _MAY_CHANGE = (
     "[^ -~\u0e01-\u0e5b]|^ | $|  |^[^\u0e32]*\u0e33[^\u0e32]*\u0e33[^\u0e32]*$|[\u0e48-\u0e4b][\u0e38\u0e39\u0e3a]|[\u0e38\u0e39]\u0e3a"
 )
 
-# Bidders JSON exactly as normalize.table._dump writes it (json.dumps, ensure_ascii=False,
+# Bidders JSON exactly as normalize.values.dump_bidders writes it (json.dumps, ensure_ascii=False,
 # separators ", " and ": "): names without escapes, prices as Python writes floats
 # (two decimals at most, no trailing zero but ".0") or ints, or null.
 _PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from procdata.check.model import Report
-    from procdata.read.model import FileFailure
+    from procdata.model import FileFailure
 
 # A published cell: text, number, whole number, date, yes/no, or empty.
 Cell = str | float | int | bool | dt.date | None

@@ -40,7 +40,7 @@ from procdata.read.files import expand_inputs
 from procdata.read.ingest import ingest
 
 if TYPE_CHECKING:
-    from procdata.read.model import IngestResult
+    from procdata.model import IngestResult
 
 GENERATOR = f"procdata {__version__}"
 
@@ -74,7 +74,8 @@ def publish(
     :func:`~procdata.check.review.default_as_of`; both may be typed as people
     write them (``2568``, ``2568-06-30``, ``30/6/2568``, ``2025-06-30``).
     The files procdata wrote last time in ``out`` are replaced as one set and
-    everything else there is kept (:mod:`procdata.publish.folder`).
+    everything else there is kept (:mod:`procdata.publish.folder`). ``on_file`` is
+    called with each file's name as reading starts (a progress bar).
     """
     config = as_config(config)
     profile = load_profile(config.profile)

@@ -7,6 +7,7 @@ then normalize the records column-wise (``procdata.normalize.table``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from procdata.errors import InputError
+from procdata.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month, read_fiscal_year
@@ -30,7 +32,6 @@ from procdata.read.layout import (
     is_total,
     match_header,
 )
-from procdata.read.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
 from procdata.resources import data
 
 # Columns whose content makes a row a record of its own (rather than the
@@ -39,8 +40,15 @@ CORE = (
     "seq", "budget_amount", "agreed_price", "reference_price", "project_id", "method",
     "contract_no", "fiscal_year", "contract_date", "status",
 )
-# Words of a total row or a signature, looked for in the first columns and the item.
-_STOP_WORDS = "รวม|total|Total|ลงชื่อ"
+
+
+def _stop_words() -> str:
+    """Words of a total row or a signature, looked for in the first columns and the item."""
+    return "|".join(re.escape(word) for word in data("words")["stop"]["words"])
+
+
+def _is_title(text: str) -> bool:
+    return any(word in text for word in data("words")["title"]["words"])
 
 
 def column_letter(index: int) -> str:
@@ -151,7 +159,7 @@ def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
 def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: str, sheet: str, result: IngestResult) -> None:
     for row in range(first, last):
         texts = [str(v).strip() for v in frame.iloc[row].tolist() if str(v).strip()]
-        if texts and reason == "between_tables" and any(find_month(t) or "สขร" in t for t in texts):
+        if texts and reason == "between_tables" and any(find_month(t) or _is_title(t) for t in texts):
             continue  # the title lines of the next table
         if texts:
             result.skipped_rows.append(RowSkip(file, sheet, row + 1, reason, " | ".join(texts)[:120]))
@@ -182,7 +190,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
         searched = [texts[key] for key in ("seq", "item_name") if key in texts]
         searched += [body[col] for col in list(body.columns[:2])]
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            for found in pool.map(lambda column: matches(column.iloc[rows], _STOP_WORDS), searched):
+            for found in pool.map(lambda column: matches(column.iloc[rows], _stop_words()), searched):
                 suspect[rows] |= found
         # A header repeated after a page break: three or more cells equal to the header.
         header_row = frame.iloc[layout.header_rows[0]]

@@ -23,8 +23,6 @@ MIN_HEADER_FIELDS = 3
 COMPOSITES = ("bidders", "winner", "contract")
 IGNORE = "_ignore"
 _COLUMN_NUMBER = re.compile(r"^\(?[0-9๐-๙]{1,2}\)?$")
-_TOTAL = re.compile(r"^(รวม|ยอดรวม|total|grandtotal)(ทั้งสิ้น|เงิน|ทั้งหมด|ยอด)?([0-9]+รายการ)?$")
-_SIGNATURE = ("ลงชื่อ", "ผู้รายงาน", "ผู้ตรวจสอบ", "ผู้อนุมัติ", "ผู้จัดทำ", "ผู้ตรวจ")
 
 
 @dataclass
@@ -169,11 +167,20 @@ def _is_column_numbers(texts: list[str]) -> bool:
     return len(filled) >= 3 and all(_COLUMN_NUMBER.match(t) for t in filled)
 
 
+@cache
+def _total() -> re.Pattern[str]:
+    words = data("words")["total"]
+    heads = "|".join(re.escape(fold(w)) for w in words["heads"])
+    tails = "|".join(re.escape(fold(w)) for w in words["tails"])
+    return re.compile(f"^({heads})({tails})?([0-9]+{re.escape(words['count_unit'])})?$")
+
+
 def is_total(texts: list[str]) -> bool:
-    """A total row: ``รวม``, ``รวมทั้งสิ้น``, ``รวม 5 รายการ`` in one of its cells."""
-    return any(_TOTAL.match(fold(t)) for t in texts if t)
+    """A total row: ``รวม``, ``รวมทั้งสิ้น``, ``รวม 5 รายการ`` in one of its cells (``data/words.toml``)."""
+    return any(_total().match(fold(t)) for t in texts if t)
 
 
 def is_signature(texts: list[str]) -> bool:
-    """A signature line at the foot of the form."""
-    return any(word in t for t in texts for word in _SIGNATURE)
+    """A signature line at the foot of the form (``data/words.toml``)."""
+    words = data("words")["signature"]["words"]
+    return any(word in t for t in texts for word in words)

@@ -20,12 +20,12 @@ import pandas as pd
 from procdata.check.review import review
 from procdata.config import Config, as_config
 from procdata.i18n import message
+from procdata.model import FileFailure
 from procdata.normalize.dates import fiscal_year as fiscal_year_of
 from procdata.normalize.dates import fiscal_year_bounds, read_day, read_fiscal_year
 from procdata.normalize.ids import find_citizen_ids
 from procdata.profiles import CriteriaProfile, DatasetSpec, load_profile
 from procdata.read.ingest import ingest
-from procdata.read.model import FileFailure
 
 
 @dataclass

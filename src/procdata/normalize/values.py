@@ -1,0 +1,108 @@
+"""Cell parsers of the canonical table that are not in ``cells``: yes/no, fiscal
+year, report month, bidders (JSON or parallel name/price cells), contract number.
+
+Each takes the text of one cell and returns a value or raises
+:class:`~procdata.errors.ParseError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from procdata.errors import ParseError
+from procdata.normalize import cells
+from procdata.normalize.dates import find_month
+from procdata.normalize.numbers import parse_amount, parse_int
+from procdata.normalize.text import clean, one_line
+from procdata.resources import data
+
+
+@cache
+def _booleans() -> tuple[frozenset[str], frozenset[str]]:
+    words = data("words")["boolean"]
+    return frozenset(words["true"]), frozenset(words["false"])
+
+
+def boolean(text: str) -> bool | None:
+    """A yes/no cell (words in ``data/words.toml``); None when empty."""
+    key = one_line(text).lower()
+    if key == "":
+        return None
+    true, false = _booleans()
+    if key in true:
+        return True
+    if key in false:
+        return False
+    raise ParseError("not_a_boolean", text)
+
+
+def fiscal_year_value(text: str) -> int | None:
+    """A fiscal year in Buddhist Era: ``68`` -> 2568, ``2025`` -> 2568."""
+    value = parse_int(text)
+    if value is None:
+        return None
+    if value < 100:
+        return 2500 + value
+    if 1900 <= value <= 2300:
+        return value + 543
+    return value
+
+
+def month_value(text: str) -> str | None:
+    """A report month as ``YYYY-MM`` (CE), from ``2568-01``, ``2025-01`` or a Thai month name and year."""
+    text = one_line(text)
+    if text == "":
+        return None
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+        year, month = int(text[:4]), int(text[5:])
+        if 1 <= month <= 12:
+            return f"{year - 543 if year > 2400 else year:04d}-{month:02d}"
+    found = find_month(text)
+    if found is None:
+        raise ParseError("not_a_month", text)
+    return found
+
+
+def json_bidders(text: str) -> list[dict[str, Any]]:
+    """Bidders written as canonical JSON: a list of objects."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise ParseError("not_json_bidders", text) from None
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ParseError("not_json_bidders", text)
+    return value
+
+
+def bids_from_cells(names: str, prices: str) -> list[dict[str, Any]]:
+    """Bidders from two parallel cells, one name and one price per line."""
+    name_list = cells.parse_names(names)
+    price_list: list[float | None] = []
+    for line in clean(prices).split("\n") if prices else []:
+        try:
+            price_list.append(parse_amount(line))
+        except ParseError:
+            price_list.append(None)
+    width = max(len(name_list), len(price_list))
+    return [
+        {"name": name_list[i] if i < len(name_list) else "", "price": price_list[i] if i < len(price_list) else None}
+        for i in range(width)
+    ]
+
+
+def contract_number(text: str) -> str:
+    """The number part of a contract-number cell, without "สัญญาเลขที่" and the like."""
+    try:
+        return cells.parse_contract(text).number or text
+    except ParseError:
+        return text
+
+
+def dump_bidders(bids: list[dict[str, Any]] | None) -> str | None:
+    """Bidders as canonical JSON text (``columns.canonical_bidders`` recognises exactly this)."""
+    if bids is None:
+        return None
+    return json.dumps(bids, ensure_ascii=False, separators=(", ", ": "))
