@@ -21,10 +21,11 @@ crashes:
    and every crash sees the old complete set under the folder's name; after
    it, the new complete set.
 4. What the officer added to the old folder while 2 ran is moved across; the
-   old version is removed.
+   old version is kept beside as ``.<name>.procdata-previous`` until the next
+   publish, so that a reader still reading it is never cut off.
 
 A publish killed at any point leaves the old or the new complete set, and at
-most a ``.<name>.procdata-XXXX`` folder beside it, which the next publish
+most a ``.<name>.procdata-XXXX.new`` folder beside it, which the next publish
 clears (moving anything of the officer's in it back first). Where no atomic
 exchange exists (Windows, some network file systems, a folder that is a
 mount point), files are replaced one by one instead: never lost, but a
@@ -49,9 +50,13 @@ from pathlib import Path
 from procdata.errors import OutputError
 
 MANIFEST = ".procdata-manifest.json"
-# The new version is built in .<name>.procdata-XXXX beside the folder, and carries that name in
-# SWITCH: once switched in, the folder names the leftover that holds the old version.
+# The new version is built in .<name>.procdata-XXXX.new beside the folder, and carries that name in
+# SWITCH: once switched in, the folder names the leftover that holds the old version. The old
+# version is then kept as .<name>.procdata-previous until the next publish, so that a reader
+# still reading it (a copy under way, a server holding it open) is never cut off midway.
 DEBRIS = ".procdata-"
+NEW_SUFFIX = ".new"
+PREVIOUS = ".procdata-previous"
 SWITCH = ".procdata-switch"
 BOOKKEEPING = (MANIFEST, SWITCH)
 
@@ -135,7 +140,7 @@ def write_site(out: Path, files: dict[str, bytes], generator: str) -> Switched:
                 keep_as[name] = _free_name(name, set(entries) | set(files) | set(keep_as.values()))
                 result.edited.append((name, keep_as[name]))
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{DEBRIS}", dir=out.parent))
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{DEBRIS}", suffix=NEW_SUFFIX, dir=out.parent))
         except OSError as error:
             raise OutputError("output_unwritable", out=str(out), error=error.strerror or str(error)) from None
         switched = False
@@ -243,9 +248,13 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _retire(old: Path, out: Path) -> None:
-    """The old version, switched out to ``old``: the officer's newer entries moved into ``out``, the rest removed."""
+    """The old version, switched out to ``old``: the officer's newer entries moved into ``out``; the rest
+    kept as the previous version (the one before it removed)."""
     _merge_back(old, out, newer_in_old=True)
-    shutil.rmtree(old)
+    previous = out.parent / f".{out.name}{PREVIOUS}"
+    if previous.is_dir() and not previous.is_symlink():
+        shutil.rmtree(previous)
+    os.replace(old, previous)
 
 
 def clear_debris(out: Path) -> None:
@@ -260,7 +269,7 @@ def clear_debris(out: Path) -> None:
         switched_from = (out / SWITCH).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         switched_from = ""
-    for debris in sorted(out.parent.glob(f".{out.name}{DEBRIS}*")):
+    for debris in sorted(out.parent.glob(f".{out.name}{DEBRIS}*{NEW_SUFFIX}")):
         if not debris.is_dir() or debris.is_symlink():
             continue
         if debris.name == switched_from and out.is_dir():
