@@ -27,10 +27,10 @@ def check_not_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
     paths: dict[Path, Path] = {}
     files: dict[tuple[int, int], Path] = {}
     for path in inputs:
-        paths[Path(path).resolve()] = Path(path)
+        paths.setdefault(Path(path).resolve(), Path(path))
         with suppress(OSError):
             info = os.stat(path)
-            files[(info.st_dev, info.st_ino)] = Path(path)
+            files.setdefault((info.st_dev, info.st_ino), Path(path))
     for target in targets:
         found = paths.get(Path(target).resolve())
         if found is None:
