@@ -272,8 +272,9 @@ DEFAULTS = {
 
 
 def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string."""
+    """``value`` as a TOML basic string (control characters escaped, as TOML requires)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    escaped = re.sub("[\x00-\x08\x0a-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
     return f'"{escaped}"'
 
 

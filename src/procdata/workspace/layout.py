@@ -115,7 +115,9 @@ def set_values(text: str, values: dict[str, str]) -> str | None:
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
+    present = {f"{s}.{k}" for s, table in before.items() if isinstance(table, dict) for k in table}
     pending = dict(values)
+    absent = {name: value for name, value in values.items() if name not in present}  # added under their headers
     out: list[str] = []
     section = ""
     index = 0
@@ -126,7 +128,7 @@ def set_values(text: str, values: dict[str, str]) -> str | None:
         if header:
             section = header.group(1)
             out.append(line)
-            out.extend(_lines(section, pending))
+            out.extend(_lines(section, absent, pending))
             continue
         assignment = _KEY.match(line)
         name = f"{section}.{assignment.group(2)}" if assignment else ""
@@ -135,9 +137,9 @@ def set_values(text: str, values: dict[str, str]) -> str | None:
             out.append(f"{assignment.group(1)}{assignment.group(2)} = {toml_string(pending.pop(name))}\n")
             continue
         out.append(line)
-    for wanted in dict.fromkeys(k.split(".")[0] for k in pending):
+    for wanted in dict.fromkeys(k.split(".")[0] for k in absent):
         out.append(f"\n[{wanted}]\n")
-        out.extend(_lines(wanted, pending))
+        out.extend(_lines(wanted, absent, pending))
     result = "".join(out)
     try:
         after = tomllib.loads(result)
@@ -152,10 +154,12 @@ def set_values(text: str, values: dict[str, str]) -> str | None:
     return result if after == expected else None
 
 
-def _lines(section: str, pending: dict[str, str]) -> list[str]:
-    """The lines of the pending keys of ``section`` (taken out of ``pending``)."""
-    keys = [name for name in pending if name.split(".")[0] == section]
-    return [f"{name.split('.')[1]} = {toml_string(pending.pop(name))}\n" for name in keys]
+def _lines(section: str, absent: dict[str, str], pending: dict[str, str]) -> list[str]:
+    """The lines of the keys of ``section`` the file lacks (taken out of ``absent`` and ``pending``)."""
+    keys = [name for name in absent if name.split(".")[0] == section]
+    for name in keys:
+        pending.pop(name, None)
+    return [f"{name.split('.')[1]} = {toml_string(absent.pop(name))}\n" for name in keys]
 
 
 def _value_end(lines: list[str], index: int, rest: str) -> int:
