@@ -36,6 +36,9 @@ def status(
     as_of: AsOf = None,
     config: ConfigPath = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text|json")] = Format.text,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="ไม่ตรวจเว็บไซต์ของหน่วยงาน / do not check the live website"),
+    ] = False,
     lang: Lang = "",
     debug: Debug = False,
 ) -> None:
@@ -53,7 +56,7 @@ def status(
     profile = as_config(config, strict=False)
     inputs = workspace_inputs(inputs or None, profile)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        result = run(inputs, config=profile, fiscal_year=year, as_of=day, lang=lang, on_file=step)
+        result = run(inputs, config=profile, fiscal_year=year, as_of=day, lang=lang, on_file=step, offline=offline)
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     if format == Format.json:

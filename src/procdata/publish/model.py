@@ -103,6 +103,10 @@ class PublishResult:
     atomic: bool = True  # False where files were replaced one by one (no atomic folder exchange on this system)
     config_file: str = ""  # the agency profile used
     config_cleaned: list[str] = field(default_factory=list)  # its keys whose control characters were removed
+    releases: int = 0  # releases in ocds.json
+    ocid_prefix: str = ""  # the prefix of ocds.json's ocids
+    ocid_prefix_registered: bool = False  # false: the placeholder of data/ocds.toml
+    ckan_missing: list[str] = field(default_factory=list)  # data.go.th required fields ckan.json leaves empty
 
     @property
     def masked(self) -> int:
@@ -118,6 +122,8 @@ class PublishResult:
             "other_years": {str(k): v for k, v in self.other_years.items()}, "no_year": self.no_year,
             "after_as_of": self.after_as_of, "kept": self.kept, "edited": [list(e) for e in self.edited],
             "atomic": self.atomic, "config_cleaned": self.config_cleaned,
+            "releases": self.releases, "ocid_prefix": self.ocid_prefix,
+            "ocid_prefix_registered": self.ocid_prefix_registered, "ckan_missing": self.ckan_missing,
             "failures": [f.__dict__ for f in self.failures],
             "report": self.report.to_dict(),
         }

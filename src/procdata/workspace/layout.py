@@ -27,8 +27,11 @@ from procdata.errors import ConfigError
 from procdata.output import write_atomic
 from procdata.resources import data
 
-# The short name init uses for each key ("name" -> "agency.name"): they are unique across sections.
+# The short name init uses for each key ("name" -> "agency.name"); ckan.organization is also
+# "ckan_organization", as the template and `init --ckan-organization` name it.
 QUALIFIED = {key: f"{section}.{key}" for section, keys in KEYS.items() for key in keys}
+QUALIFIED["ckan_organization"] = "ckan.organization"
+_TEMPLATE_NAME = {"ckan.organization": "ckan_organization"}  # render_config's name where it is not the key's own
 
 
 @dataclass
@@ -60,6 +63,7 @@ def init_workspace(path: Path | str, values: dict[str, str], *, force: bool = Fa
     path = Path(path)
     target = path / CONFIG_NAME if path.is_dir() else path
     given = {QUALIFIED[k]: v for k, v in values.items() if v}
+    flat = {_TEMPLATE_NAME.get(name, name.split(".")[1]): value for name, value in given.items()}
     backup = None
     if target.exists():
         if not force:
@@ -67,12 +71,12 @@ def init_workspace(path: Path | str, values: dict[str, str], *, force: bool = Fa
         old = target.read_text(encoding="utf-8-sig")
         text = set_values(old, given)
         if text is None:  # not TOML, or not a shape the editor can change safely: start again, keep the old
-            text = render_config(values)
+            text = render_config(flat)
             backup = _free_name(target.with_name(target.name + ".bak"))
     else:
         if not target.parent.is_dir():
             raise ConfigError("config_no_folder", file=str(target))
-        old, text = None, render_config(values)
+        old, text = None, render_config(flat)
     config = parse_config(tomllib.loads(text), target, strict=False)
     if backup is not None and old is not None:
         write_atomic(backup, old.encode("utf-8"))

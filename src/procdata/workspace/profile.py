@@ -21,7 +21,7 @@ from procdata.config import (
 )
 from procdata.errors import ConfigError, ProcdataError
 
-FIELDS = [key for keys in KEYS.values() for key in keys]  # flat names, as init_profile takes them
+FIELDS = [key for keys in KEYS.values() for key in keys]  # flat names, as init_workspace takes them
 REQUIRED = [key for keys in KEYS.values() for key, required in keys.items() if required]
 
 

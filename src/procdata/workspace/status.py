@@ -45,6 +45,7 @@ class Requirement:
     met: bool
     detail: str  # what was found
     todo: str  # what to do next ("" when met)
+    skipped: bool = False  # not checked (the website when offline): counts as met, said as skipped
 
 
 @dataclass
@@ -86,9 +87,10 @@ def fiscal_months(fiscal_year: int, as_of: dt.date | None = None, *, ended: bool
 
 
 def status(
-    inputs: Iterable[Path | str] | None = None, *, config: Config | Path | str | None = None,
+    inputs: Iterable[Path | str] | None = None, config: Config | Path | str | None = None, *,
     fiscal_year: int | str | None = None, as_of: dt.date | str | None = None, site: Path | str | None = None,
-    lang: str = "th", on_file: Callable[[str], None] | None = None, today: dt.date | None = None,
+    lang: str = "th", on_file: Callable[[str], None] | None = None, offline: bool = False,
+    today: dt.date | None = None,
 ) -> Status:
     """The month-by-month view and the readiness checklist of ``inputs`` against ``site``.
 
@@ -99,7 +101,9 @@ def status(
     monthly folder and ``site`` to its site folder. ``fiscal_year`` defaults
     to the latest in the data, else the one ``today`` falls in; ``as_of`` to
     ``today`` (the system's date), within that fiscal year. A month is
-    missing when it has ended by ``as_of`` and has no records.
+    missing when it has ended by ``as_of`` and has no records. Where the
+    profile names a website, the checklist compares it with the site folder
+    (``procdata check-site``), unless ``offline``.
     """
     from procdata.config import workspace_inputs
 
@@ -127,7 +131,34 @@ def status(
     current = checked.records[checked.records["fiscal_year"] == year_asked]
     result.requirements = _readiness(profile, checked.records, current, year_asked, site, report, result,
                                      profile_config, lang)
+    if profile_config.site_url or profile_config.agency.website:
+        result.requirements.append(web_matches(profile_config, site, lang, offline))
     return result
+
+
+def web_matches(config: Config, site: Path, lang: str, offline: bool = False) -> Requirement:
+    """The site on the web matches what was published (``procdata check-site``); skipped when offline."""
+    url = config.site_url or config.agency.website
+    if offline:
+        return Requirement("web_matches", True, message("readiness_web_skipped", lang, url=url,
+                                                        reason=message("readiness_web_offline", lang)), "", True)
+    from procdata.sitecheck.fetch import Limits
+    from procdata.sitecheck.render import problem_text
+    from procdata.sitecheck.run import compare_published
+
+    checked, states = compare_published(url, site, website=config.agency.website,
+                                        limits=Limits.default(connect_timeout=5.0, read_timeout=10.0))
+    if not checked.reachable and checked.unreachable is not None:
+        reason = problem_text(checked.unreachable, lang)
+        return Requirement("web_matches", True, message("readiness_web_skipped", lang, url=url, reason=reason), "", True)
+    different = [name for name, state in states if state == "different"]
+    missing = [name for name, state in states if state == "missing"]
+    notes = "".join(message(f"readiness_web_{key}", lang, files=", ".join(names))
+                    for key, names in (("different", different), ("missing", missing)) if names)
+    met = bool(states) and not different and not missing
+    detail = message("readiness_web_matches", lang, url=url, same=len(states) - len(different) - len(missing),
+                     count=len(states), differences=notes)
+    return Requirement("web_matches", met, detail, "" if met else message("todo_web_matches", lang, site=site, url=url))
 
 
 def _months(year: pd.DataFrame, problems: list, fiscal_year: int) -> list[Month]:
