@@ -113,15 +113,15 @@ def test_a_contract_past_its_end_is_shown_ended_and_warned_about(tmp_path: Path)
     report = runner.invoke(app, ["validate", str(source), "--as-of", "2025-03-31", "--format", "json", "--lang", "en"])
     assert report.exit_code == 0
     (warning,) = json.loads(report.stdout)["problems"]
-    assert (warning["row"], warning["column"], warning["code"]) == (2, "Q", "contract_period_over")
+    assert (warning["row"], warning["column"], warning["code"], warning["value"]) == (None, "Q", "contract_period_over", "2")
     assert warning["message"] == (
-        'the status is still "in_contract" but the contract ended on 2025-02-28, before 2025-03-31, so it is '
+        "1 record(s) still say under contract although the contract ended before 2025-03-31 (rows 2), so they are "
         "published as completed; check and correct the status or the end date in the file"
     )
     published = runner.invoke(app, ["publish", str(source), "--config", str(config), "--out", str(tmp_path / "site"),
                                     "--as-of", "2025-03-31"])
     assert published.exit_code == 0, published.output
-    assert any(line.startswith(f"  {source} [-] แถว 2 คอลัมน์ Q (status): สถานะยังเป็น") for line in published.stdout.splitlines())
+    assert f"  {source} [-] แถว - คอลัมน์ Q (status): 1 รายการยังระบุสถานะว่าอยู่ระหว่างระยะสัญญา" in published.stdout
     with (tmp_path / "site" / "o12.csv").open(encoding="utf-8-sig") as handle:
         rows_out = {r["ชื่อรายการของงานที่ซื้อหรือจ้าง"]: r for r in csv.DictReader(handle)}
     assert rows_out["รายการทดสอบที่ 1"]["สถานะการจัดซื้อจัดจ้าง"] == "สิ้นสุดระยะสัญญา"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from procdata.normalize.text import fold
@@ -46,55 +47,99 @@ class Conflict:
 
 @dataclass
 class MergeResult:
-    records: pd.DataFrame
+    """The merge of ``source``: its plan, and the merged table made from it when first asked for.
+
+    Checking a national table needs only the conflicts and the few merged
+    records; the whole merged table (one copy of it) is made only for
+    publishing and status.
+    """
+
+    source: pd.DataFrame
     merged: list[tuple[Source, list[Source]]] = field(default_factory=list)  # kept, folded in
     conflicts: list[Conflict] = field(default_factory=list)
+    kept_at: list[int] = field(default_factory=list)  # positions in ``source`` where a merged record stands
+    merged_rows: pd.DataFrame | None = None  # those merged records, in the order of ``kept_at``
+    dropped: list[int] = field(default_factory=list)  # positions folded into a merged record
+    _records: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """One record per project, in the order projects first appear."""
+        if self._records is None:
+            self._records = self._merge()
+        return self._records
+
+    def _merge(self) -> pd.DataFrame:
+        if self.merged_rows is None or not self.kept_at:
+            return self.source
+        count = len(self.source)
+        take = np.arange(count)
+        take[self.kept_at] = count + np.arange(len(self.kept_at))
+        keep = np.ones(count, dtype=bool)
+        keep[self.dropped] = False
+        both = pd.concat([self.source, self.merged_rows], ignore_index=True)  # Arrow chunks joined, not copied
+        return both.take(take[keep]).reset_index(drop=True).astype(self.source.dtypes.to_dict())
 
 
 def project_keys(records: pd.DataFrame) -> pd.Series:
     """The identity of each record's project, or NA where it has none."""
     project = records["project_id"].astype("string").fillna("")
     contract = records["contract_no"].astype("string").fillna("")
-    winner = records["winner_name"].astype("string").fillna("").map(fold)
+    winner = pd.Series("", index=records.index, dtype="string")
+    by_winner = (project.eq("") & contract.ne("")).to_numpy(dtype=bool)
+    if by_winner.any():  # folded once per distinct name: a national table repeats its firms
+        codes, names = pd.factorize(records["winner_name"].astype("string").fillna("")[by_winner])
+        folded = np.array([fold(str(name)) for name in names] + [""], dtype=object)
+        winner[by_winner] = folded[codes]
     by_contract = "contract:" + contract + "|" + winner
     key = ("project:" + project).where(project.ne(""), by_contract.where(contract.ne("") & winner.ne("")))
     return key.astype("string")
 
 
 def merge_updates(records: pd.DataFrame) -> MergeResult:
-    """One record per project, the latest report month winning (see module docstring)."""
+    """One record per project, the latest report month winning (see module docstring).
+
+    Only the records of repeated projects are looked at one by one, as plain
+    values: a national table with thousands of them merges in a blink.
+    """
     keys = project_keys(records)
-    repeated = keys.notna() & keys.duplicated(keep=False)
-    if not bool(repeated.any()):
-        return MergeResult(records)
+    repeated = (keys.notna() & keys.duplicated(keep=False)).to_numpy(dtype=bool)
     result = MergeResult(records)
-    order = records.assign(_key=keys, _month=records["report_month"].astype("string").fillna(""), _pos=range(len(records)))
-    drop: list[int] = []
-    replace: dict[int, pd.Series] = {}
-    for key, group in order[repeated.to_numpy()].groupby("_key", sort=True):
-        group = group.sort_values(["_month", "_pos"], kind="stable")
-        latest = group.iloc[-1]
-        merged = latest.copy()
+    if not repeated.any():
+        return result
+    positions = np.flatnonzero(repeated)
+    subset = records.iloc[positions]
+    months = subset["report_month"].astype("string").fillna("").tolist()
+    groups: dict[str, list[tuple[str, int, dict[str, object]]]] = {}
+    for key, month, position, row in zip(keys.iloc[positions].tolist(), months, positions.tolist(),
+                                         subset.to_dict("records"), strict=True):
+        groups.setdefault(key, []).append((month, position, row))
+    columns = list(records.columns)
+    replace: dict[int, dict[str, object]] = {}
+    for key in sorted(groups):
+        group = sorted(groups[key], key=lambda entry: entry[:2])  # by month, then where it stands
+        latest_month, _, latest = group[-1]
+        merged = dict(latest)
         seen: set[tuple[str, object]] = set()
-        for _, earlier in group.iloc[-2::-1].iterrows():
-            for name in records.columns:
+        for month, _, earlier in reversed(group[:-1]):
+            for name in columns:
                 if _missing(merged[name]) and not _missing(earlier[name]):
                     merged[name] = earlier[name]
             for name in CONFLICTS:
                 if _differs(latest[name], earlier[name]) and (name, plain_value(earlier[name])) not in seen:
                     seen.add((name, plain_value(earlier[name])))  # each differing value once, from its latest file
                     result.conflicts.append(Conflict(
-                        str(key), name, _source(latest), plain_value(latest[name]), _source(earlier), plain_value(earlier[name]),
+                        key, name, _source(latest, latest_month), plain_value(latest[name]), _source(earlier, month),
+                        plain_value(earlier[name]),
                     ))
-        kept_at = int(group["_pos"].min())  # where the project first appears
-        replace[kept_at] = merged[records.columns]
-        drop.extend(int(p) for p in group["_pos"] if int(p) != kept_at)
-        result.merged.append((_source(latest), [_source(r) for _, r in group.iloc[:-1].iterrows()]))
-    out = records.copy()
-    for position, row in replace.items():
-        out.iloc[position] = row.to_numpy()
-    out = out.drop(index=out.index[drop]).reset_index(drop=True)
-    result.records = out.astype(records.dtypes.to_dict())
+        kept_at = min(position for _, position, _ in group)  # where the project first appears
+        replace[kept_at] = merged
+        result.dropped.extend(position for _, position, _ in group if position != kept_at)
+        result.merged.append((_source(latest, latest_month), [_source(row, month) for month, _, row in group[:-1]]))
+    result.kept_at = sorted(replace)
+    result.merged_rows = pd.DataFrame([replace[p] for p in result.kept_at], columns=columns).astype(
+        records.dtypes.to_dict())
+    result.dropped.sort()
     return result
 
 
@@ -112,6 +157,6 @@ def _differs(a: object, b: object) -> bool:
     return a != b
 
 
-def _source(row: pd.Series) -> Source:
+def _source(row: dict[str, object], month: str) -> Source:
     sheet = row["source_sheet"]
-    return Source(str(row["source_file"]), "" if _missing(sheet) else str(sheet), int(row["source_row"]), str(row["_month"]))
+    return Source(str(row["source_file"]), "" if _missing(sheet) else str(sheet), int(row["source_row"]), month)  # type: ignore[call-overload]

@@ -49,15 +49,15 @@ def review(
     data when not given).
     """
     problems, where = check_records(ingested, lang)
-    merged = merge_updates(ingested.records)
-    years = merged.records["fiscal_year"].dropna()
+    merged = merge_updates(ingested.records)  # the plan; the merged table is made only when publish asks for it
+    years = ingested.records["fiscal_year"].dropna()
     year = fiscal_year if fiscal_year is not None else (int(years.max()) if len(years) else None)
-    day = as_of or (default_as_of(merged.records, year) if year is not None else None)
+    day = as_of or (default_as_of(ingested.records, year) if year is not None else None)
     # The same project number twice in one month's report is an error already (duplicate_project).
     problems += [_conflict(c, where, lang) for c in merged.conflicts
                  if not (c.key.startswith("project:") and c.kept.report_month == c.other.report_month)]
     if day is not None:
-        problems += _ended(merged.records, day, where, lang)
+        problems += _ended(merged, day, where, lang)
     problems.sort(key=where.order)
     report = Report(problems=problems)
     report.failures = [
@@ -78,17 +78,27 @@ def default_as_of(records: pd.DataFrame, fiscal_year: int) -> dt.date | None:
     """
     year = records[records["fiscal_year"] == fiscal_year]
     candidates: list[dt.date] = []
-    months = [m for m in year["report_month"].dropna().astype(str).tolist() if _day(f"{m}-01")]
-    if months:
-        first = _day(f"{max(months)}-01")
-        assert first is not None
+    first = _latest(year["report_month"], "-01")
+    if first is not None:
         candidates.append((first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
-    signed = [d for d in (_day(v) for v in year["contract_date"].dropna().astype(str).tolist()) if d]
-    if signed:
-        candidates.append(max(signed))
+    signed = _latest(year["contract_date"])
+    if signed is not None:
+        candidates.append(signed)
     if not candidates:
         return None
     return min(max(candidates), dt.date(fiscal_year - 543, 9, 30))
+
+
+def _latest(column: pd.Series, suffix: str = "") -> dt.date | None:
+    """The latest ISO date among the distinct values of ``column`` (each with ``suffix``), if any."""
+    for value in sorted(column.dropna().astype(str).unique().tolist(), reverse=True):
+        day = _day(value + suffix)
+        if day is not None:
+            return day
+    return None
+
+
+SHOWN_ROWS = 20  # rows named in a sheet's warning about contracts past their end
 
 
 def _day(text: str) -> dt.date | None:
@@ -112,17 +122,33 @@ def ended_by(records: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return over.fillna(False).astype(bool)
 
 
-def _ended(records: pd.DataFrame, as_of: dt.date, where: Locator, lang: str) -> list[Problem]:
-    out = []
+def _ended(merged: MergeResult, as_of: dt.date, where: Locator, lang: str) -> list[Problem]:
+    """One warning per sheet at its status column, naming the rows :func:`ended_by` finds there.
+
+    One per sheet, not one per row: a national table may hold hundreds of
+    thousands of statuses never updated, and the fix is the same for all.
+    """
+    places = ["source_file", "source_sheet", "source_row"]
+    over = ended_by(merged.source, as_of).to_numpy(copy=True)
+    over[merged.dropped] = False  # a merged project is judged on its merged record
+    over[merged.kept_at] = False
+    chosen = merged.source.loc[over, places]
+    if merged.merged_rows is not None:
+        chosen = pd.concat([chosen, merged.merged_rows.loc[ended_by(merged.merged_rows, as_of).to_numpy(), places]])
+    if chosen.empty:
+        return []
     shown = be_date(as_of) if lang == "th" else as_of.isoformat()
-    for record in records[ended_by(records, as_of).to_numpy()].itertuples(index=False):
-        sheet = record.source_sheet if isinstance(record.source_sheet, str) else ""
-        row = int(record.source_row)
-        end = be_date(_day(record.contract_end_date)) if lang == "th" else record.contract_end_date
-        column = where.column(record.source_file, sheet, row, "status")
-        params = {"value": record.status_text or "", "field": title("status", lang), "end": end, "as_of": shown}
-        out.append(problem("contract_period_over", record.source_file, sheet, row, column, "status",
-                           str(record.status_text or ""), params, lang))
+    sheets: dict[tuple[str, str], list[int]] = {}
+    for file, sheet, row in zip(chosen["source_file"].tolist(), chosen["source_sheet"].tolist(),
+                                chosen["source_row"].tolist(), strict=True):
+        sheets.setdefault((file, sheet if isinstance(sheet, str) else ""), []).append(int(row))
+    out = []
+    for (file, sheet), rows in sheets.items():
+        rows.sort()
+        listed = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (" …" if len(rows) > SHOWN_ROWS else "")
+        params = {"value": listed, "field": title("status", lang), "count": f"{len(rows):,}", "as_of": shown}
+        column = where.column(file, sheet, rows[0], "status")
+        out.append(problem("contract_period_over", file, sheet, None, column, "status", listed, params, lang))
     return out
 
 
@@ -143,12 +169,13 @@ def _shown(value: object) -> str:
 
 
 def _summary(ingested: IngestResult, report: Report, merged: MergeResult) -> dict[str, Any]:
+    projects = len(ingested.records) - len(merged.dropped)
     codes = Counter(p.code for p in report.problems)
     return {
         "files": len(ingested.files),
         "files_unreadable": len(ingested.failures),
         "records": len(ingested.records),
-        "projects": len(merged.records),
+        "projects": projects,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "codes": dict(sorted(codes.items())),
