@@ -81,19 +81,37 @@ class MergeResult:
         return both.take(take[keep]).reset_index(drop=True).astype(self.source.dtypes.to_dict())
 
 
-def project_keys(records: pd.DataFrame) -> pd.Series:
-    """The identity of each record's project, or NA where it has none."""
-    project = records["project_id"].astype("string").fillna("")
-    contract = records["contract_no"].astype("string").fillna("")
-    winner = pd.Series("", index=records.index, dtype="string")
-    by_winner = (project.eq("") & contract.ne("")).to_numpy(dtype=bool)
-    if by_winner.any():  # folded once per distinct name: a national table repeats its firms
-        codes, names = pd.factorize(records["winner_name"].astype("string").fillna("")[by_winner])
-        folded = np.array([fold(str(name)) for name in names] + [""], dtype=object)
-        winner[by_winner] = folded[codes]
-    by_contract = "contract:" + contract + "|" + winner
-    key = ("project:" + project).where(project.ne(""), by_contract.where(contract.ne("") & winner.ne("")))
-    return key.astype("string")
+def repeated_projects(records: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """The positions of the records whose project appears more than once, and each one's project key.
+
+    A project is its e-GP project number; where there is none, its contract
+    number and winner (compared folded). Repeats are found on integer codes
+    (a national table has hundreds of thousands of contracts), and keys are
+    written out for the repeated records only.
+    """
+    project, numbers = pd.factorize(records["project_id"].astype("string").fillna(""))
+    contract, contracts = pd.factorize(records["contract_no"].astype("string").fillna(""))
+    has_project = np.asarray(numbers, dtype=object)[project] != ""
+    by_contract = ~has_project & (np.asarray(contracts, dtype=object)[contract] != "")
+    found = np.zeros(len(records), dtype=bool)
+    key = np.empty(len(records), dtype=object)
+    if has_project.any():
+        twice = has_project & (np.bincount(project[has_project], minlength=len(numbers))[project] > 1)
+        found |= twice
+        key[twice] = ["project:" + str(numbers[c]) for c in project[twice]]
+    if by_contract.any():  # winners folded once per distinct name: a national table repeats its firms
+        winners, names = pd.factorize(records["winner_name"].astype("string").fillna(""))
+        folded_codes, folded = pd.factorize(np.array([fold(str(name)) for name in names], dtype=object))
+        winner = folded_codes[winners]
+        pair = contract.astype(np.int64) * (len(folded) + 1) + winner
+        _, inverse, counts = np.unique(pair[by_contract], return_inverse=True, return_counts=True)
+        twice = np.zeros(len(records), dtype=bool)
+        twice[by_contract] = counts[inverse] > 1
+        twice &= np.asarray(folded, dtype=object)[winner] != ""
+        found |= twice
+        key[twice] = [f"contract:{contracts[c]}|{folded[w]}" for c, w in zip(contract[twice], winner[twice], strict=True)]
+    positions = np.flatnonzero(found)
+    return positions, key[positions].tolist()
 
 
 def merge_updates(records: pd.DataFrame) -> MergeResult:
@@ -102,17 +120,14 @@ def merge_updates(records: pd.DataFrame) -> MergeResult:
     Only the records of repeated projects are looked at one by one, as plain
     values: a national table with thousands of them merges in a blink.
     """
-    keys = project_keys(records)
-    repeated = (keys.notna() & keys.duplicated(keep=False)).to_numpy(dtype=bool)
+    positions, keys = repeated_projects(records)
     result = MergeResult(records)
-    if not repeated.any():
+    if not len(positions):
         return result
-    positions = np.flatnonzero(repeated)
     subset = records.iloc[positions]
     months = subset["report_month"].astype("string").fillna("").tolist()
     groups: dict[str, list[tuple[str, int, dict[str, object]]]] = {}
-    for key, month, position, row in zip(keys.iloc[positions].tolist(), months, positions.tolist(),
-                                         subset.to_dict("records"), strict=True):
+    for key, month, position, row in zip(keys, months, positions.tolist(), subset.to_dict("records"), strict=True):
         groups.setdefault(key, []).append((month, position, row))
     columns = list(records.columns)
     replace: dict[int, dict[str, object]] = {}

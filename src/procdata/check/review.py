@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from procdata.check.merge import Conflict, MergeResult, merge_updates
@@ -76,7 +77,8 @@ def default_as_of(records: pd.DataFrame, fiscal_year: int) -> dt.date | None:
     end of that fiscal year. ``None`` when the records give no date at all.
     It never depends on the clock, so the same inputs always give the same files.
     """
-    year = records[records["fiscal_year"] == fiscal_year]
+    year = records.loc[(records["fiscal_year"] == fiscal_year).fillna(False).to_numpy(dtype=bool),
+                       ["report_month", "contract_date"]]
     candidates: list[dt.date] = []
     first = _latest(year["report_month"], "-01")
     if first is not None:
@@ -115,11 +117,13 @@ def ended_by(records: pd.DataFrame, as_of: dt.date) -> pd.Series:
     An end date before the signature is a typing mistake reported already
     (``end_before_contract``), not an end.
     """
-    ends = records["contract_end_date"].astype("string").fillna("")
-    signed = records["contract_date"].astype("string").fillna("")
-    stated = records["status"].astype("string").fillna("")
-    over = stated.eq("in_contract") & ends.ne("") & (ends < as_of.isoformat()) & (signed.eq("") | (ends >= signed))
-    return over.fillna(False).astype(bool)
+    stated = records["status"].astype("string").eq("in_contract").fillna(False).to_numpy(dtype=bool)
+    over = np.zeros(len(records), dtype=bool)
+    if stated.any():  # the dates compared only where the sheet says "in contract"
+        ends = records["contract_end_date"].astype("string")[stated].fillna("")
+        signed = records["contract_date"].astype("string")[stated].fillna("")
+        over[stated] = (ends.ne("") & (ends < as_of.isoformat()) & (signed.eq("") | (ends >= signed))).to_numpy(dtype=bool)
+    return pd.Series(over, index=records.index)
 
 
 def _ended(merged: MergeResult, as_of: dt.date, where: Locator, lang: str) -> list[Problem]:
@@ -138,16 +142,16 @@ def _ended(merged: MergeResult, as_of: dt.date, where: Locator, lang: str) -> li
     if chosen.empty:
         return []
     shown = be_date(as_of) if lang == "th" else as_of.isoformat()
-    sheets: dict[tuple[str, str], list[int]] = {}
-    for file, sheet, row in zip(chosen["source_file"].tolist(), chosen["source_sheet"].tolist(),
-                                chosen["source_row"].tolist(), strict=True):
-        sheets.setdefault((file, sheet if isinstance(sheet, str) else ""), []).append(int(row))
+    sheets = chosen["source_sheet"].astype("string").fillna("")
+    codes, files = pd.factorize(chosen["source_file"].astype("string") + "\x00" + sheets)
+    rows = chosen["source_row"].to_numpy(dtype=np.int64)
     out = []
-    for (file, sheet), rows in sheets.items():
-        rows.sort()
-        listed = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (" …" if len(rows) > SHOWN_ROWS else "")
-        params = {"value": listed, "field": title("status", lang), "count": f"{len(rows):,}", "as_of": shown}
-        column = where.column(file, sheet, rows[0], "status")
+    for code, place in enumerate(files):
+        file, sheet = str(place).split("\x00")
+        found = np.sort(rows[codes == code])
+        listed = ", ".join(str(r) for r in found[:SHOWN_ROWS]) + (" …" if len(found) > SHOWN_ROWS else "")
+        params = {"value": listed, "field": title("status", lang), "count": f"{len(found):,}", "as_of": shown}
+        column = where.column(file, sheet, int(found[0]), "status")
         out.append(problem("contract_period_over", file, sheet, None, column, "status", listed, params, lang))
     return out
 
