@@ -97,3 +97,35 @@ def test_shortened_names_are_whole_characters_within_the_limit(text: str) -> Non
 def test_clean_leaves_no_control_character(control: str) -> None:
     assert not ANY_CONTROL.search(clean(f"ก{control}ข")) and not ANY_CONTROL.search(strip_controls(f"ก{control}ข"))
     assert clean("ก\x0bข") == "ก\nข" and clean("ก\x00ข") == "กข"
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(
+    ["ก", "ข", "ำ", "่", "a", " ", "\n", "\t", "\r", "\u00a0", "\u0085", "\x0b", "\x1b", "\x7f", "\u2028", "\u2029",
+     "\ufffe", "\uffff", "“", "—", "\x9f", "\x00", "ﻻ"]), max_size=12), max_size=8))
+def test_the_byte_test_for_control_characters_misses_none(values: list[str]) -> None:
+    import pandas as pd
+
+    from procdata.normalize.columns import may_have_controls
+    from procdata.normalize.text import has_controls
+
+    series = pd.Series(values, dtype="string[pyarrow]")
+    if any(has_controls(v) for v in values):
+        assert may_have_controls(series)  # never a miss; a false alarm only costs the exact test
+    assert may_have_controls(series[1:]) or not any(has_controls(v) for v in values[1:])  # a slice of a column too
+
+
+def test_the_byte_test_clears_plain_thai_without_a_regular_expression(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from procdata.normalize import builder, columns
+
+    plain = pd.Series(["ก่อสร้างถนน คสล. หมู่ที่ 3", "จัดซื้อวัสดุ\nสำนักงาน", "e-bidding"] * 1000, dtype="string[pyarrow]")
+    assert not columns.may_have_controls(plain)
+    called = []
+    monkeypatch.setattr(builder, "matches", lambda *a: called.append(a) or columns.matches(*a))
+    frame = pd.DataFrame({"item_name": plain, "source_row": range(2, len(plain) + 2)})
+    made = builder.Builder(frame, {}, builder.Context("f.csv", ""))
+    assert made.text("item_name") is not None and called == []  # the fast path was taken
+    frame.loc[5, "item_name"] = "จัดซื้อ\x0bวัสดุ"
+    made = builder.Builder(frame, {}, builder.Context("f.csv", ""))
+    assert made.text("item_name")[5] == "จัดซื้อ\nวัสดุ" and len(called) == 1 and len(made.issues) == 1

@@ -21,7 +21,15 @@ import pyarrow.compute as pc
 from procdata.errors import ParseError
 from procdata.model import CellIssue, Column
 from procdata.normalize import vocab
-from procdata.normalize.columns import STRING, arrow, empty, matches, one_line_series, to_text
+from procdata.normalize.columns import (
+    STRING,
+    arrow,
+    empty,
+    matches,
+    may_have_controls,
+    one_line_series,
+    to_text,
+)
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import parse_amount, parse_int
 from procdata.normalize.text import CONTROL_RE2, shown_controls, strip_controls
@@ -67,6 +75,8 @@ class Builder:
         """``series`` with control characters removed (see normalize.text.CONTROL), each cell reported."""
         field = _FIELD_OF_KEY.get(key, key)
         self.site(key, field)
+        if not may_have_controls(series):  # the bytes say none can be there: no test value by value
+            return series
         where = np.flatnonzero(matches(series, CONTROL_RE2))
         if not len(where):
             return series
