@@ -17,7 +17,8 @@ from procdata.normalize.dates import read_day, read_fiscal_year, read_month
 runner = CliRunner()
 CONFIG = str(SAMPLES / "procdata.toml")
 SAME_DAY = ["2568-06-30", "2025-06-30", "30/6/2568", "30/06/2568", "30/6/68", "30-06-2568", "30.6.2568",
-            "30 มิ.ย. 2568", "30 มิถุนายน 2568", "30 มิ.ย. 68", "๓๐/๖/๒๕๖๘", "๒๕๖๘-๐๖-๓๐", " 30/6/2568 "]
+            "30 มิ.ย. 2568", "30 มิถุนายน 2568", "30 มิ.ย. 68", "๓๐/๖/๒๕๖๘", "๒๕๖๘-๐๖-๓๐", " 30/6/2568 ",
+            "2568/06/30", "2025/6/30", "2568.06.30"]
 
 
 @pytest.mark.parametrize("typed", SAME_DAY)

@@ -35,7 +35,7 @@ MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in n
 # Longest names first so that "มีนาคม" is not read as "มีนา" + "คม".
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTH_BY_NAME), key=len, reverse=True))
 
-_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T][0-9:.]+)?$")
+_ISO = re.compile(r"^([0-9]{4})\s*([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})(?:[ T][0-9:.]+)?$")  # year first: 2568/06/30 too
 _NUMERIC = re.compile(r"^([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{2}|[0-9]{4})$")
 _SERIAL = re.compile(r"^[0-9]{5}(\.[0-9]+)?$")
 _TIME_TAIL = re.compile(r"\s*(เวลา|time|น\.|[0-9]{1,2}[.:][0-9]{2}\s*น).*$", re.IGNORECASE)
@@ -84,7 +84,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
     raw = _WORDS.sub("", raw)
     if match := _ISO.match(raw):
-        year, month, day = (int(part) for part in match.groups())
+        year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
         if 2400 <= year <= 2800:
             year -= BE_OFFSET
         return _make(year, month, day, text)
