@@ -69,6 +69,11 @@ def check_digit_ok(tax_id: str) -> bool:
     return (11 - total % 11) % 10 == int(tax_id[12])
 
 
+def is_juristic(tax_id: str) -> bool:
+    """A juristic person's taxpayer ID: 13 ASCII digits starting with 0 (published in full)."""
+    return len(tax_id) == 13 and tax_id.isascii() and tax_id.isdigit() and tax_id[0] == "0"
+
+
 def is_citizen_id(tax_id: str) -> bool:
     """A natural person's ID: 13 digits (ASCII or Thai, separators ignored), not starting with 0,
     with a valid check digit."""

@@ -13,14 +13,11 @@ the same way, in whatever spelling :mod:`procdata.normalize.ids` recognises.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 
 from procdata.config import Config
-from procdata.normalize.ids import digits, replace_citizen_ids
+from procdata.normalize.ids import digits, is_juristic, replace_citizen_ids
 from procdata.profiles import Privacy
-
-_JURISTIC = re.compile(r"0[0-9]{12}")
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,7 @@ class Masker:
 
     def tax_id(self, value: str | None) -> tuple[str | None, bool]:
         """A taxpayer-ID cell as published, and whether it was masked."""
-        if not value or self.publish_in_full or _JURISTIC.fullmatch(value):
+        if not value or self.publish_in_full or is_juristic(value):
             return value, False
         return self._mask(digits(value) or value), True
 
@@ -40,7 +37,11 @@ class Masker:
         """Free text with any citizen ID inside masked, and how many were."""
         if not value or self.publish_in_full:
             return value, 0
-        return replace_citizen_ids(value, self._mask)
+        value, found = replace_citizen_ids(value, self._mask)
+        again = found
+        while again:  # the digits a mask keeps may join their neighbours into the look of another ID: that too
+            value, again = replace_citizen_ids(value, self._mask)
+        return value, found
 
     def profile(self, config: Config) -> tuple[Config, int]:
         """The agency profile's published texts (agency, report paragraphs) masked, and how many IDs were."""
