@@ -91,6 +91,14 @@ CASES = [
     ("signed_no_winner", "winner_name", {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": "in_contract"}, {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": ""}),
     ("signed_no_price", "agreed_price", {"agreed_price": ""}, {"agreed_price": "", "contract_date": "", "contract_end_date": "", "status": "cancelled"}),
     ("control_characters", "item_name", {"item_name": "จัดซื้อ\x0bวัสดุสำนักงาน\x1b[31m"}, {"item_name": "จัดซื้อ\tวัสดุสำนักงาน"}),
+    # Issue 10: the words of e-GP and the Act, and the DLA's classification.
+    ("method_old_regulation", "method", {"method": "ตกลงราคา", "method_text": ""}, {"method": "วิธีเฉพาะเจาะจง", "method_text": ""}),
+    ("status_blank", "status", {"status": "", "status_text": ""}, {"status": "completed"}),
+    ("status_not_derivable", "status", {"status": "finished", "contract_date": "เร็วๆ นี้"}, {"status": "finished"}),
+    ("tax_id_stand_in", "winner_tax_id", {"winner_tax_id": "D888868001234"}, {"winner_tax_id": "0403555008711"}),
+    ("investment_unknown", "item_name",
+     {"item_name": "ค่าใช้จ่ายตามโครงการ", "budget_category": "", "is_investment": "", "investment_basis": ""},
+     {"item_name": "จัดซื้อวัสดุสำนักงาน", "budget_category": "", "is_investment": "", "investment_basis": ""}),
 ]
 
 
@@ -106,9 +114,12 @@ def test_each_check_fails_and_passes(code: str, field: str, failing: dict[str, s
 
 def test_every_check_has_a_case_here_or_in_the_tests_below() -> None:
     # update_conflict is raised by the merge of monthly files: tests/test_merge.py
+    # unused_column needs a column outside the canonical fields: tests/test_national.py
     # contract_period_over (one warning per sheet): tests/test_officer_path.py and test_one_report.py
-    tested = {case[0] for case in CASES} | {"missing_column", "fiscal_year_unknown", "duplicate_project", "update_conflict",
-                                            "contract_period_over"}
+    tested = {case[0] for case in CASES} | {
+        "missing_column", "fiscal_year_unknown", "duplicate_project", "update_conflict", "unused_column",
+        "contract_period_over",
+    }
     assert tested == set(catalog.checks())
 
 
@@ -121,7 +132,8 @@ def test_a_12_digit_taxpayer_id_is_a_lost_zero_only_when_the_zero_makes_it_valid
 
 
 def test_duplicate_project_numbers_name_each_other(tmp_path: Path) -> None:
-    report = validate([write(tmp_path / "a.csv", {"project_id": "67019123456"}, {"project_id": "67019123457"}, {"project_id": "67019123456"})])
+    same = {"project_id": "67019123456", "contract_no": "1/2568"}  # the same contract too: a duplicate, not a second contract
+    report = validate([write(tmp_path / "a.csv", same, {"project_id": "67019123457"}, same)])
     duplicates = [p for p in report.problems if p.code == "duplicate_project"]
     assert [(p.row, p.column, p.severity) for p in duplicates] == [(2, "D", "error"), (4, "D", "error")]
     assert "แถว 4 (ในแฟ้มเดียวกัน)" in duplicates[0].message
@@ -159,7 +171,7 @@ def test_an_unknown_fiscal_year_says_how_to_give_it(tmp_path: Path) -> None:
 
 def test_an_empty_fiscal_year_cell_is_required_where_the_column_exists(tmp_path: Path) -> None:
     report = validate([write(tmp_path / "a.csv", {"fiscal_year": "", "report_month": "", "contract_date": "", "contract_end_date": "", "status": ""})])
-    assert found(report) == {(2, "fiscal_year", "required")}
+    assert found(report) == {(2, "fiscal_year", "required"), (2, "status", "status_blank")}
 
 
 def test_a_cell_ingest_could_not_read_is_reported_once(tmp_path: Path) -> None:
@@ -171,7 +183,8 @@ def test_unknown_words_suggest_the_closest_known_value(tmp_path: Path) -> None:
     report = validate([write(tmp_path / "a.csv", {"method": "e-biding"})], lang="en")
     assert report.problems[0].message == (
         'unknown procurement method "e-biding" (did you mean "Electronic bidding (e-bidding)"?); '
-        "use a method of the Procurement Act 2560, such as เฉพาะเจาะจง"
+        "use a method of the Procurement Act 2560: Electronic bidding (e-bidding), Electronic market (e-market), "
+        "Price inquiry, Selection, Specific (direct)"
     )
 
 

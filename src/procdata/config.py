@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from procdata.errors import ConfigError, ProcdataError
 from procdata.normalize.text import has_controls, one_line, strip_controls
+from procdata.read.overrides import OVERRIDES_FILE
 
 CONFIG_NAME = "procdata.toml"
 
@@ -34,7 +35,7 @@ KEYS: dict[str, dict[str, bool]] = {
     "ckan": {"organization": False, "maintainer": False, "maintainer_email": False, "objective": False,
              "geo_coverage": False},
     "report": {"problems": False, "improvements": False},
-    "workspace": {"inbox": False, "out": False},
+    "workspace": {"inbox": False, "out": False, "categories": False},
 }
 # Keys whose text may run over several lines (the O13 report's paragraphs).
 MULTILINE = {"report.problems", "report.improvements"}
@@ -86,12 +87,17 @@ class Config:
     improvements: str = ""  # O13 report: แนวทางการปรับปรุง
     inbox: str = "monthly"  # workspace: where monthly files are dropped, beside procdata.toml
     out: str = "site"  # workspace: where publish writes, beside procdata.toml
+    categories: str = OVERRIDES_FILE  # workspace: the officer's budget categories, beside procdata.toml
     missing: tuple[str, ...] = ()  # required keys left empty (only when loaded with strict=False)
     cleaned: tuple[str, ...] = ()  # keys whose values had control characters, removed on loading
 
     @property
     def inbox_path(self) -> Path:
         return self.path.parent / self.inbox
+
+    @property
+    def categories_path(self) -> Path:
+        return self.path.parent / self.categories
 
     @property
     def out_path(self) -> Path:
@@ -248,6 +254,7 @@ def parse_config(raw: dict[str, Any], path: Path, *, strict: bool = True) -> Con
         personal_ids=publish["personal_ids"],
         problems=values["report"]["problems"], improvements=values["report"]["improvements"],
         inbox=values["workspace"]["inbox"] or "monthly", out=values["workspace"]["out"] or "site",
+        categories=values["workspace"]["categories"] or OVERRIDES_FILE,
         missing=tuple(missing), cleaned=tuple(cleaned),
     )
 
@@ -322,6 +329,7 @@ DEFAULTS = {
     "personal_ids": "mask",
     "inbox": "monthly",
     "out": "site",
+    "categories": OVERRIDES_FILE,
 }
 
 
@@ -397,4 +405,7 @@ improvements = {q("improvements")}
 # (workspace folders beside this file: drop monthly files into inbox; publish writes into out)
 inbox = {q("inbox")}
 out = {q("out")}
+# หมวดงบประมาณที่ระบุเอง (ถ้ามี): CSV สองคอลัมน์ เลขที่โครงการหรือชื่อรายการ, หมวดงบประมาณ (เช่น งบลงทุน)
+# ใช้แทนการอนุมานจากชื่อรายการ (the officer's budget categories: project number or item name, category)
+categories = {q("categories")}
 """

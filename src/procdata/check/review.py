@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -184,5 +184,6 @@ def _summary(ingested: IngestResult, report: Report, merged: MergeResult) -> dic
         "warnings": len(report.warnings),
         "codes": dict(sorted(codes.items())),
         "unreadable": report.failures,
+        "resolved": [asdict(entry) for entry in ingested.resolutions],
     }
 

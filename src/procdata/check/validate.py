@@ -21,8 +21,9 @@ from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table
 from procdata.config import Config
 from procdata.model import FIELDS, CellIssue, Column, IngestResult
-from procdata.normalize import vocab
+from procdata.normalize import vocab, wording
 from procdata.normalize.columns import THREADS
+from procdata.read.overrides import OVERRIDES_FILE, Overrides
 from procdata.resources import schema
 
 # Where a field's value may have come from, in order: its own column, or a
@@ -35,8 +36,10 @@ SOURCES = {
     "contract_date": ("contract_date", "contract"),
     "bidders": ("bidders", "bidder_names", "bidder_prices"),
     "bidder_count": ("bidder_count", "bidders", "bidder_names"),
-    "method_text": ("method_text", "method"),
-    "status_text": ("status_text", "status"),
+    "method": ("method", "method_group"),
+    "method_text": ("method_text", "method", "method_group"),
+    "status": ("status", "contract_status"),
+    "status_text": ("status_text", "status", "contract_status"),
     "is_investment": ("is_investment", "budget_category"),
 }
 # Checks that report an empty value: not repeated where ingest already said the cell was unreadable.
@@ -55,6 +58,7 @@ def validate(
     as_of: dt.date | str | None = None,
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> Report:
     """Read ``inputs`` as ``procdata ingest`` does and report every problem publish would.
 
@@ -66,7 +70,8 @@ def validate(
     default ``procdata.toml`` found from the working folder up).
     ``fiscal_year`` and ``as_of`` may be typed as people write them
     (``2568``, ``2568-06-30``, ``30/6/2568``, ``2025-06-30``).
-    ``on_file`` is called with each file's name as reading starts (a progress bar).
+    ``on_file`` is called with each file's name as reading starts (a progress bar);
+    ``overrides`` are the officer's budget categories (:mod:`procdata.read.overrides`).
     """
     from procdata.check.review import review
     from procdata.config import workspace_inputs
@@ -76,7 +81,7 @@ def validate(
     year = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
     day = read_day(as_of) if as_of is not None else None
     files = workspace_inputs(inputs, config)
-    result = ingest(files, encoding=encoding, fiscal_year=year, on_file=on_file)
+    result = ingest(files, encoding=encoding, fiscal_year=year, on_file=on_file, overrides=overrides)
     return review(result, fiscal_year=year, as_of=day, lang=lang).report
 
 
@@ -242,6 +247,8 @@ def problem(
     params: dict[str, Any], lang: str,
 ) -> Problem:
     params.setdefault("suggestion", "")
+    params.setdefault("methods", wording.known_methods(lang))
+    params.setdefault("overrides", OVERRIDES_FILE)
     return Problem(
         file=file, sheet=sheet, row=row, column=column.letter if column else "", header=column.header if column else "",
         field=field, code=code, severity=catalog.check(code).severity, message=catalog.message(code, lang, **params),

@@ -38,6 +38,7 @@ def ingest(
     from procdata.output import canonical_csv, canonical_json, check_not_inputs, write_atomic
     from procdata.read.ingest import ingest as run
     from procdata.render import ingest_text
+    from procdata.workspace.layout import default_overrides
 
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(out))
@@ -46,7 +47,7 @@ def ingest(
         check_not_inputs([out], inputs_of(inputs))
     year = year_option(fiscal_year)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        result = run(inputs, encoding=encoding, fiscal_year=year, on_file=step)
+        result = run(inputs, encoding=encoding, fiscal_year=year, on_file=step, overrides=default_overrides())
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))

@@ -59,13 +59,15 @@ def validate(
     from procdata.config import workspace_inputs
     from procdata.i18n import message
     from procdata.output import check_not_inputs, write_atomic
+    from procdata.workspace.layout import default_overrides
 
     inputs = workspace_inputs(inputs or None, config)
     if out is not None:
         check_not_inputs([out], inputs_of(inputs))
     year, day = year_option(fiscal_year), day_option(as_of)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        report = run(inputs, config=config, encoding=encoding, fiscal_year=year, as_of=day, lang=lang, on_file=step)
+        report = run(inputs, config=config, encoding=encoding, fiscal_year=year, as_of=day, lang=lang, on_file=step,
+                     overrides=default_overrides(config))
     for failure in report.failures:
         echo_err(failure["message"])
     render = {Format.text: report_text, Format.json: lambda r, _: report_json(r), Format.html: report_html}[format]

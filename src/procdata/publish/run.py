@@ -47,6 +47,7 @@ from procdata.publish.tables import build_table, derive_status
 from procdata.publish.xlsx import to_xlsx
 from procdata.read.files import expand_inputs
 from procdata.read.ingest import ingest
+from procdata.read.overrides import load_overrides
 
 if TYPE_CHECKING:
     from procdata.model import IngestResult
@@ -93,7 +94,9 @@ def publish(
     paths = workspace_inputs(inputs, config)
     out = workspace_out(out, config)
     files = _input_files(paths, out)
-    ingested = ingest(files, encoding=encoding, fiscal_year=year_asked, on_file=on_file)
+    # The officer's own budget categories, beside procdata.toml, beat what item names suggest.
+    overrides = load_overrides(config.categories_path)
+    ingested = ingest(files, encoding=encoding, fiscal_year=year_asked, on_file=on_file, overrides=overrides)
     year = _choose_year(ingested, paths, year_asked)
     checked = review(ingested, fiscal_year=year, as_of=day_asked, lang=lang)
     records = checked.records

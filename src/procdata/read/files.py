@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm", ".json"}
 # Limits that stop a zip bomb before anything is inflated.
 MAX_UNZIPPED = 1 << 30  # 1 GiB in all
 MAX_RATIO = 200  # a member inflating more than this many times over...
@@ -92,6 +92,10 @@ def read_sheets(path: Path, display: str, encoding: str | None = None) -> list[S
         return _read_html(path, display, head, encoding)
     if kind in ("binary", "xml"):
         raise InputError("file_not_spreadsheet", display)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON: the government-spending API, CKAN
+        from procdata.read.jsonfile import read_json
+
+        return [Sheet("", _frame(read_json(path, display)))]
     return [_read_text(path, display, head, encoding)]
 
 

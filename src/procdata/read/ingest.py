@@ -20,10 +20,12 @@ from procdata.model import Column, FileFailure, IngestResult, RowSkip, SheetRepo
 from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
 from procdata.normalize.dates import find_month, read_fiscal_year
+from procdata.normalize.investment import apply_overrides
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.layout import (
+    AGENCY_KEYS,
     IGNORE,
     MIN_HEADER_FIELDS,
     Layout,
@@ -32,6 +34,8 @@ from procdata.read.layout import (
     is_total,
     match_header,
 )
+from procdata.read.overrides import Overrides
+from procdata.read.unused import unused_columns
 from procdata.resources import data
 
 # Columns whose content makes a row a record of its own (rather than the
@@ -67,12 +71,15 @@ def ingest(
     encoding: str | None = None,
     fiscal_year: int | str | None = None,
     on_file: Callable[[str], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
     A file that cannot be read is recorded in ``failures`` and the others are
     still read. ``fiscal_year`` (``2568``, ``68`` or ``2025`` CE) is used for
-    records whose sheet names no month and no date.
+    records whose sheet names no month and no date. ``overrides`` (the
+    officer's budget categories, by project number or item name) beat what was
+    inferred from item names.
     """
     if fiscal_year is not None:
         fiscal_year = read_fiscal_year(fiscal_year)
@@ -97,6 +104,8 @@ def ingest(
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if overrides:
+        apply_overrides(result.records, overrides.by_project, overrides.by_item)
     return result
 
 
@@ -250,6 +259,7 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
                                            " | ".join(t for t in (str(v).strip() for v in body.iloc[end].tolist()) if t)[:120]))
 
     starts = kind == 1
+    _own_agency(texts, cols, layout, kind > 0)
     rid = np.cumsum(starts) - 1
     keep = kind > 0
     raw = pd.DataFrame({key: series.array for key, series in texts.items()})
@@ -264,9 +274,11 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     if section_month:
         raw["section_month"] = _forward(section_month, start_positions, n)
     columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    records, issues = to_canonical(raw, columns, context)
+    result.issues.extend(unused_columns(body, layout, context))
+    records, issues, resolutions = to_canonical(raw, columns, context)
     _fill_sheet_fiscal_year(records)
     result.issues.extend(issues)
+    result.resolutions.extend(resolutions)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
         header_rows=[r + 1 for r in layout.header_rows], records=len(records),
@@ -274,6 +286,22 @@ def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: I
     )
     # The stop row (total or signature) is reported above; what follows it is "after_table".
     return records, layout.data_start + min(end + 1, n), report
+
+
+def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layout, kept: np.ndarray) -> None:
+    """An agency's own sheet (its O12 names itself in every row) leaves the agency fields to its
+    profile: they are read only from a table of many agencies (national e-GP columns, procdata's
+    canonical file, or more than one agency named in the rows, as in a province's list)."""
+    present = [key for key in AGENCY_KEYS if key in texts]
+    if not present or layout.many_agencies:
+        return
+    if "agency_name" in texts:
+        names = texts["agency_name"][kept]
+        if names[names.ne("")].nunique() > 1:
+            return
+    for key in present:
+        texts.pop(key)
+        cols.pop(key, None)
 
 
 def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:

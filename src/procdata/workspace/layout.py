@@ -22,9 +22,11 @@ from procdata.config import (
     parse_config,
     render_config,
     toml_string,
+    workspace_config,
 )
 from procdata.errors import ConfigError
 from procdata.output import write_atomic
+from procdata.read.overrides import Overrides, load_overrides
 from procdata.resources import data
 
 # The short name init uses for each key ("name" -> "agency.name"); ckan.organization is also
@@ -184,3 +186,11 @@ def _free_name(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.name}{number}")
     return candidate
+
+
+def default_overrides(config: Config | Path | str | None = None) -> Overrides | None:
+    """The officer's budget categories (``[workspace] categories`` beside procdata.toml), if any."""
+    found = workspace_config(config)
+    if found is None:
+        return None
+    return load_overrides(found.categories_path)

@@ -26,6 +26,7 @@ from procdata.normalize.dates import fiscal_year_bounds, read_day, read_fiscal_y
 from procdata.normalize.ids import find_citizen_ids
 from procdata.profiles import CriteriaProfile, DatasetSpec, load_profile
 from procdata.read.ingest import ingest
+from procdata.read.overrides import load_overrides
 
 
 @dataclass
@@ -112,7 +113,8 @@ def status(
     site = Path(site) if site is not None else profile_config.out_path
     year_asked = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
     day_asked = read_day(as_of) if as_of is not None else None
-    ingested = ingest(workspace_inputs(inputs, profile_config), fiscal_year=year_asked, on_file=on_file)
+    ingested = ingest(workspace_inputs(inputs, profile_config), fiscal_year=year_asked, on_file=on_file,
+                      overrides=load_overrides(profile_config.categories_path))
     records = ingested.records
     today = today or dt.date.today()
     if year_asked is None:
