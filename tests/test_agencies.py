@@ -26,10 +26,12 @@ def folder(tmp_path: Path) -> Path:
     """Three agencies: one clean, one with an error this year, one with a warning and last year's records."""
     root = tmp_path / "province"
     root.mkdir()
-    write(root / "a-clean.csv", {}, {"budget_category": "งบลงทุน", "is_investment": "true"})
-    write(root / "b-errors.csv", {"budget_amount": "-9000"}, {})
-    write(root / "c-warned.csv", {"reference_price": "9500.00"},
-          {"fiscal_year": "2567", "report_month": "2024-01", "contract_date": "2024-01-10", "contract_end_date": "2024-02-10"})
+    # Each agency its own contracts: records of one contract and winner are one project (merged across files).
+    write(root / "a-clean.csv", {"contract_no": "1/a"}, {"contract_no": "2/a", "budget_category": "งบลงทุน", "is_investment": "true"})
+    write(root / "b-errors.csv", {"contract_no": "1/b", "budget_amount": "-9000"}, {"contract_no": "2/b"})
+    write(root / "c-warned.csv", {"contract_no": "1/c", "reference_price": "9500.00"},
+          {"contract_no": "2/c", "fiscal_year": "2567", "report_month": "2024-01", "contract_date": "2024-01-10",
+           "contract_end_date": "2024-02-10"})
     (root / "d-broken.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
     return root
 
@@ -89,7 +91,7 @@ def test_the_cli_writes_the_table_as_csv_or_json(folder: Path, tmp_path: Path) -
     assert json.loads(as_json.read_text(encoding="utf-8")) == validate([folder], by_agency=True).by_agency
     assert as_csv(validate([folder], by_agency=True).by_agency or []) == text
     bad = runner.invoke(app, ["validate", str(folder), "--by-agency", str(tmp_path / "agencies.txt"), "--lang", "en"])
-    assert bad.exit_code == 2 and "must end in" in bad.stderr
+    assert bad.exit_code == 2 and "the per-agency table must end in .csv or .json" in bad.stderr
 
 
 def test_the_progress_bar_shows_only_on_a_terminal_and_after_a_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ JSON for machines, and ``report.valid`` decides the exit code.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,8 @@ class Report:
         self.summary: dict[str, Any] = summary if summary is not None else {}
         self.failures: list[dict[str, Any]] = failures if failures is not None else []  # inputs that could not be read
         self.by_agency: list[dict[str, Any]] | None = None  # with --by-agency: one row per agency (check/agencies.py)
+        self.fiscal_year: int | None = None  # the year date-dependent checks judged (review.review)
+        self.as_of: dt.date | None = None  # the date of the data they used; None when nothing dates it
         self._problems: list[Problem] | None = None
 
     @property

@@ -13,6 +13,7 @@ the whole run and puts them in order.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,8 @@ from procdata.check.problems import title as title
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table, map_distinct, positions
+from procdata.check.updates import Updates
+from procdata.config import Config
 from procdata.i18n import message as ui_message
 from procdata.model import FIELDS, CellIssues, FileFailure, IngestResult, Resolution, SheetReport
 from procdata.normalize import vocab
@@ -63,41 +66,57 @@ UNKNOWN = {f"unknown_{kind}": kind for kind in ("method", "status", "category", 
 
 
 def validate(
-    inputs: Iterable[Path | str],
+    inputs: Iterable[Path | str] | None = None,
     *,
+    config: Config | Path | str | None = None,
     encoding: str | None = None,
-    fiscal_year: int | None = None,
+    fiscal_year: int | str | None = None,
+    as_of: dt.date | str | None = None,
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
+    overrides: Overrides | None = None,
     workers: int | None = None,
     by_agency: bool = False,
     on_rows: Callable[[str, int], None] | None = None,
-    overrides: Overrides | None = None,
 ) -> Report:
-    """Read ``inputs`` as ``procdata ingest`` does and check every record.
+    """Read ``inputs`` as ``procdata ingest`` does and report every problem publish would.
+
+    The report holds the problems of the Table Schema and of the rules, the
+    conflicts between monthly files of the same project, and its summary:
+    the one report that status and publish use too (:func:`~procdata.check.review.review`).
+    ``inputs`` default to the monthly folder of the workspace whose profile
+    ``config`` is (a path or a loaded :class:`~procdata.config.Config`; by
+    default ``procdata.toml`` found from the working folder up).
+    ``fiscal_year`` and ``as_of`` may be typed as people write them
+    (``2568``, ``2568-06-30``, ``30/6/2568``, ``2025-06-30``).
+    ``on_file`` is called with each file's name as it is read (a progress bar), ``on_rows``
+    with the records read so far of a long table; ``overrides`` are the officer's budget
+    categories (:mod:`procdata.read.overrides`).
 
     Long CSV and Parquet tables are read in chunks and many files on ``workers``
     processes (one per core by default; see :mod:`procdata.check.run`): the
-    report is the one reading everything at once gives. ``on_file`` is called
-    with each file's name as it is read (a progress bar). With ``by_agency``,
-    ``report.by_agency`` holds one row per agency (:mod:`procdata.check.agencies`);
-    ``overrides`` are the officer's budget categories (:mod:`procdata.read.overrides`).
+    report is the one reading everything at once gives. With ``by_agency``,
+    ``report.by_agency`` holds one row per agency (:mod:`procdata.check.agencies`).
     """
     from procdata.check.run import check_inputs
+    from procdata.config import workspace_inputs
+    from procdata.normalize.dates import read_day, read_fiscal_year
 
+    year = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
+    day = read_day(as_of) if as_of is not None else None
+    files = workspace_inputs(inputs, config)
     checker = check_inputs(
-        inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=on_file, workers=workers, agencies=by_agency,
+        files, encoding=encoding, fiscal_year=year, lang=lang, on_file=on_file, workers=workers, agencies=by_agency,
         on_rows=on_rows, overrides=overrides,
     )
-    return checker.report()
+    return checker.report(fiscal_year=year, as_of=day)
 
 
 def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
-    """Check the records of an ingest: the Table Schema, then the rules of Thai procurement."""
-    checker = Checker(lang)
-    checker.check(result)
-    checker.account(result)
-    return checker.report()
+    """The report of records already read: :func:`~procdata.check.review.review` of ``result``."""
+    from procdata.check.review import review
+
+    return review(result, lang=lang).report
 
 
 class Checker:
@@ -111,6 +130,7 @@ class Checker:
         self.lang = lang
         self.found = Problems(lang)
         self.projects = Projects()
+        self.updates = Updates()
         self.without_column: Counter[tuple[int, str]] = Counter()  # (place, field) -> records lacking it
         self.records = 0
         self.tally = Tally() if agencies else None
@@ -155,6 +175,8 @@ class Checker:
                 months.combine_chunks() if isinstance(months, pa.ChunkedArray) else months,
                 None if groups is None else groups[rows],
             )
+        everyone = np.arange(len(part.records))
+        self.updates.add(part.records, table.places(everyone, self.registry), table.source_rows(everyone))
         self.records += len(part.records)
 
     def _groups(self, part: IngestResult, table: Table, found: list[Batch]) -> np.ndarray:
@@ -179,6 +201,7 @@ class Checker:
         groups = np.array([self.found.group(*g) for g in other.found.groups] + [-1], dtype=np.int32)
         self.found.absorb(other.found)
         self.projects.absorb(other.projects, places, columns, groups)
+        self.updates.absorb(other.updates, places)
         if self.tally is not None and other.tally is not None:
             self.tally.absorb(other.tally, groups)
         for place, group in other.place_groups.items():
@@ -191,8 +214,11 @@ class Checker:
         self.failures.extend(other.failures)
         self.resolutions.extend(other.resolutions)
 
-    def report(self) -> Report:
-        """The problems of the whole run, in order, with the summary."""
+    def report(self, *, fiscal_year: int | None = None, as_of: dt.date | None = None) -> Report:
+        """The problems of the whole run, in order, with the summary: those of the records and those
+        of monthly updates of one project (``check.updates``) at the date of the data, ``as_of``, by
+        default as ``review.default_as_of`` of ``fiscal_year``, itself the latest in the data by default.
+        ``report.fiscal_year`` and ``report.as_of`` say which were used."""
         found = duplicates(self.projects, self.registry, self.lang)
         if found is not None:
             self.found.add(found)
@@ -201,8 +227,18 @@ class Checker:
             group = [self.place_groups.get(place, -1)] if self.tally is not None else None
             self.found.add(batch(code, field, [place], [NO_ROW], [NO_COLUMN], [""], {"count": f"{count:,}"}, group))
         self.without_column.clear()
+        where = Locator(self.sheets, self.registry)
+        merge = self.updates.merge()
+        for each in self.updates.conflicts(merge, self.registry, where.columns, self.lang):
+            self.found.add(self._grouped(each))
+        year = self.updates.fiscal_year(fiscal_year)
+        day = as_of or (self.updates.default_as_of(year) if year is not None else None)
+        if day is not None:
+            for each in self.updates.ended(merge, day, where.columns, self.lang):
+                self.found.add(self._grouped(each))
         self.found.sort(self.files, [(s.file, s.sheet) for s in self.sheets])
         report = Report(found=self.found, lang=self.lang)
+        report.fiscal_year, report.as_of = year, day
         report.failures = [
             {"file": f.file, "code": f.code, "message": ui_message(f.code, self.lang, file=f.file, **f.params)}
             for f in self.failures
@@ -214,6 +250,7 @@ class Checker:
             "files": len(self.files),
             "files_unreadable": len(self.failures),
             "records": self.records,
+            "projects": self.records - merge.dropped,
             "errors": report.error_count,
             "warnings": report.warning_count,
             "codes": dict(sorted(self.found.codes().items())),
@@ -221,6 +258,12 @@ class Checker:
             "resolved": [asdict(entry) for entry in self.resolutions],
         }
         return report
+
+    def _grouped(self, found: Batch) -> Batch:
+        """A problem of the whole run, counted for its place's agency (``--by-agency``)."""
+        if self.tally is not None:
+            found.groups = np.array([self.place_groups.get(int(p), -1) for p in found.places.tolist()], dtype=np.int32)
+        return found
 
     def _from_hits(self, hits: Hits, table: Table, where: Locator, flagged: np.ndarray) -> list[Batch]:
         rows = hits.rows

@@ -12,13 +12,18 @@ from procdata.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
     EXIT_PROBLEMS,
+    AsOf,
+    ConfigPath,
     Debug,
     Encoding,
     FiscalYear,
     Inputs,
     Lang,
+    day_option,
     echo_err,
     file_progress,
+    inputs_of,
+    year_option,
 )
 
 
@@ -50,7 +55,9 @@ def validate(
     ] = False,
     encoding: Encoding = None,
     fiscal_year: FiscalYear = None,
-    lang: Lang = "th",
+    as_of: AsOf = None,
+    config: ConfigPath = None,
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """ตรวจแฟ้มก่อนเผยแพร่: บอกแถว คอลัมน์ ปัญหา และวิธีแก้ / Check files: every problem, where it is, how to fix it.
@@ -63,20 +70,24 @@ def validate(
     from procdata.check import agencies
     from procdata.check import validate as run
     from procdata.check.render import TEXT_LIMIT, report_text, write_html, write_json
+    from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message
-    from procdata.output import atomic_writer, write_atomic
-    from procdata.workspace.layout import default_inputs, default_overrides
+    from procdata.output import atomic_writer, check_not_inputs, write_atomic
+    from procdata.workspace.layout import default_overrides
 
     if by_agency is not None and by_agency.suffix.lower() not in (".csv", ".json"):
-        raise OutputError("bad_output_suffix", out=str(by_agency))
-    inputs = default_inputs(inputs)
+        raise OutputError("bad_agencies_suffix", out=str(by_agency))
+    inputs = workspace_inputs(inputs or None, config)
+    written = [path for path in (out, by_agency) if path is not None]
+    if written:
+        check_not_inputs(written, inputs_of(inputs))
+    year, day = year_option(fiscal_year), day_option(as_of)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step, by_agency=by_agency is not None,
-                     on_rows=step.rows, overrides=default_overrides())
+        report = run(inputs, config=config, encoding=encoding, fiscal_year=year, as_of=day, lang=lang, on_file=step,
+                     overrides=default_overrides(config), by_agency=by_agency is not None, on_rows=step.rows)
     for failure in report.failures:
         echo_err(failure["message"])
-
 
     def write(stream: BinaryIO) -> None:
         if format == Format.json:

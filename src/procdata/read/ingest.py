@@ -19,7 +19,7 @@ from procdata.errors import InputError
 from procdata.model import CellIssue, Column, FileFailure, IngestResult, RowSkip, SheetReport
 from procdata.normalize import vocab
 from procdata.normalize.columns import column_map, empty, matches, non_blank, strip_series
-from procdata.normalize.dates import find_month
+from procdata.normalize.dates import find_month, read_fiscal_year
 from procdata.normalize.investment import apply_overrides
 from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import GROUP_ROWS, Context, empty_records, to_canonical_many
@@ -71,20 +71,23 @@ def ingest(
     inputs: Iterable[Path | str],
     *,
     encoding: str | None = None,
-    fiscal_year: int | None = None,
+    fiscal_year: int | str | None = None,
     on_file: Callable[[str], None] | None = None,
     overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
     A file that cannot be read is recorded in ``failures`` and the others are
-    still read. ``fiscal_year`` is used for records whose sheet names no month
-    and no date. ``overrides`` (the officer's budget categories, by project
-    number or item name) beat what was inferred from item names.
+    still read. ``fiscal_year`` (``2568``, ``68`` or ``2025`` CE) is used for
+    records whose sheet names no month and no date. ``overrides`` (the
+    officer's budget categories, by project number or item name) beat what was
+    inferred from item names.
     """
     from procdata.read.batch import BATCH_ROWS as ALIKE_ROWS
     from procdata.read.batch import Alike, alike, read_together
 
+    if fiscal_year is not None:
+        fiscal_year = read_fiscal_year(fiscal_year)
     result = IngestResult(records=empty_records())
     frames: list[pd.DataFrame] = []
     pending: list[Pending] = []  # tables read, not yet normalized
