@@ -35,6 +35,18 @@ def _set_debug(value: bool) -> bool:
     return value
 
 
+def _set_limits(values: list[str] | None) -> list[str] | None:
+    from procdata.read.limits import NAMES, parse, set_overrides
+
+    try:
+        set_overrides(parse(values or []))
+    except ValueError as error:
+        from procdata.i18n import message
+
+        raise typer.BadParameter(message("bad_limit_option", state.lang, value=str(error), names=", ".join(NAMES))) from None
+    return values
+
+
 Lang = Annotated[
     str,
     typer.Option("--lang", help="ภาษาของข้อความ th|en / language of messages", callback=_set_lang, is_eager=True),
@@ -59,6 +71,14 @@ Encoding = Annotated[
     str | None,
     typer.Option("--encoding", help="รหัสอักขระของ CSV เช่น cp874 หรือ utf-8 (ปกติตรวจเอง) / CSV encoding override"),
 ]
+Limit = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit", callback=_set_limits, metavar="NAME=N",
+        help="เพิ่มขีดจำกัดการอ่านแฟ้ม เช่น --limit seconds=60 (ดู data/limits.toml) / raise a reading limit: "
+        "sheets, rows, columns, cells, fields, seconds, memory (MB)",
+    ),
+]
 FiscalYear = Annotated[
     int | None,
     typer.Option("--fiscal-year", help="ปีงบประมาณ พ.ศ. เช่น 2568 / fiscal year (BE)"),
@@ -74,8 +94,10 @@ class ProcdataGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         from procdata.errors import ProcdataError
+        from procdata.read.limits import set_overrides
 
         state.lang, state.debug = "th", bool(os.environ.get("PROCDATA_DEBUG"))
+        set_overrides({})
         try:
             return super().invoke(ctx)
         except ProcdataError as error:
@@ -83,19 +105,31 @@ class ProcdataGroup(TyperGroup):
                 raise
             echo_err(error.render(state.lang))
             raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, SystemExit, GeneratorExit):
             raise
         except KeyboardInterrupt:
             echo_err("ยกเลิก / interrupted")
             raise typer.Exit(130) from None
-        except Exception as error:  # a bug: say so in one line, never a bare traceback
+        except BaseException as error:  # calamine's PanicException is a BaseException
             # Usage errors belong to click (vendored by recent typer): it prints them itself.
             if state.debug or type(error).__module__.startswith(("click", "typer")):
                 raise
-            from procdata.i18n import message
+            raise typer.Exit(_unforeseen(error)) from None
 
-            echo_err(message("internal_error", state.lang, error=f"{type(error).__name__}: {error}"))
-            raise typer.Exit(EXIT_INTERNAL) from None
+
+def _unforeseen(error: BaseException) -> int:
+    """One line for what nothing else caught: the file being read when it happened (exit 2), or a bug (exit 3)."""
+    from procdata.errors import input_error, input_of
+    from procdata.i18n import message
+    from procdata.read.limits import current
+
+    place = input_of(error)
+    if place is not None:
+        failure = input_error(error, place[0], place[1], memory=current().memory)
+        echo_err(failure.render(state.lang))
+        return failure.exit_code
+    echo_err(message("internal_error", state.lang, error=f"{type(error).__name__}: {error}"))
+    return EXIT_INTERNAL
 
 
 @contextmanager

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from procdata.cli.common import Debug, Encoding, FiscalYear, Inputs, Lang, echo_err, file_progress
+from procdata.cli.common import (
+    Debug,
+    Encoding,
+    FiscalYear,
+    Inputs,
+    Lang,
+    Limit,
+    echo_err,
+    file_progress,
+)
 
 
 def ingest(
@@ -20,6 +29,7 @@ def ingest(
     fiscal_year: FiscalYear = None,
     lang: Lang = "th",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """อ่านแฟ้ม สขร.๑ / O12 / e-GP เป็นตารางมาตรฐานเดียว / Read spreadsheets into one canonical table."""
     from procdata.errors import OutputError

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from procdata.cli.common import EXIT_PROBLEMS, ConfigPath, Debug, Encoding, FiscalYear, Inputs, Lang
+from procdata.cli.common import (
+    EXIT_PROBLEMS,
+    ConfigPath,
+    Debug,
+    Encoding,
+    FiscalYear,
+    Inputs,
+    Lang,
+    Limit,
+)
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -38,6 +47,7 @@ def publish(
     encoding: Encoding = None,
     lang: Lang = "th",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """เผยแพร่ข้อมูล ITA (O12/O13) เว็บเพจ และ Data Package / Publish the ITA open data, web page and data package."""
     from procdata.publish import publish as run

@@ -18,6 +18,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    Limit,
     echo_err,
     file_progress,
 )
@@ -38,6 +39,7 @@ def status(
     format: Annotated[Format, typer.Option("--format", "-f", help="text|json")] = Format.text,
     lang: Lang = "th",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """ดูสถานะรายเดือนและความพร้อมตามเกณฑ์ ITA / Month-by-month status and ITA readiness.
 

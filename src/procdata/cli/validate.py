@@ -17,6 +17,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    Limit,
     echo_err,
     file_progress,
 )
@@ -41,6 +42,7 @@ def validate(
     fiscal_year: FiscalYear = None,
     lang: Lang = "th",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """ตรวจแฟ้มก่อนเผยแพร่: บอกแถว คอลัมน์ ปัญหา และวิธีแก้ / Check files: every problem, where it is, how to fix it.
 
