@@ -87,10 +87,16 @@ def parse_month(text: str) -> tuple[int, int]:
 
 def write_template(out: Path, *, layout: str = "sorkorror1", month: str | None = None, agency: str = "") -> Path:
     """Write the entry workbook to ``out`` (atomically); returns the path."""
-    if layout not in LAYOUTS:
-        raise ProcdataError("template_bad_layout", layout=layout, layouts=", ".join(LAYOUTS))
     if out.suffix.lower() != ".xlsx":
         raise ProcdataError("template_bad_suffix", out=str(out))
+    write_atomic(out, template_bytes(layout=layout, month=month, agency=agency))
+    return out
+
+
+def template_bytes(*, layout: str = "sorkorror1", month: str | None = None, agency: str = "") -> bytes:
+    """The entry workbook as the bytes of an .xlsx file (the same every time for the same options)."""
+    if layout not in LAYOUTS:
+        raise ProcdataError("template_bad_layout", layout=layout, layouts=", ".join(LAYOUTS))
     from openpyxl import Workbook
 
     settings = data("template")
@@ -103,8 +109,7 @@ def write_template(out: Path, *, layout: str = "sorkorror1", month: str | None =
         _o12(sheet, settings, lists)
     _help_sheet(book, settings)
     book.properties.creator = "procdata"
-    write_atomic(out, workbook_bytes(book, dt.datetime(2000, 1, 1)))
-    return out
+    return workbook_bytes(book, dt.datetime(2000, 1, 1))
 
 
 def _lists_sheet(book, name: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from procdata.cli import explain as _explain
 from procdata.cli import ingest as _ingest
 from procdata.cli import init as _init
 from procdata.cli import publish as _publish
+from procdata.cli import serve as _serve
 from procdata.cli import status as _status
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
@@ -51,6 +52,7 @@ app.command("template")(_template.template)
 app.command("init")(_init.init)
 app.command("publish")(_publish.publish)
 app.command("status")(_status.status)
+app.command("serve")(_serve.serve)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -54,6 +54,7 @@ def publish(
     force: bool = False,
     encoding: str | None = None,
     lang: str = "th",
+    on_file: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Publish the procurement open data of ``inputs`` into the folder ``out``.
 
@@ -64,14 +65,15 @@ def publish(
     and a zip of it all. ``fiscal_year`` defaults to the latest in the data;
     ``as_of`` (the date of the data, for statuses derived from contract dates)
     to :func:`~procdata.publish.tables.default_as_of`. ``out`` is replaced as a
-    whole, only once everything is built.
+    whole, only once everything is built. ``on_file`` is called with each
+    file's name as reading starts (a progress bar).
     """
     config = config if isinstance(config, Config) else load_config(config)
     profile = load_profile(config.profile)
     out = Path(out)
     paths = [Path(p) for p in inputs]
     files = _input_files(paths, out)
-    ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year)
+    ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
     merged = merge_updates(ingested.records)  # monthly updates of the same project become one record
     records = merged.records
     years = records["fiscal_year"].dropna()

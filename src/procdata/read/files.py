@@ -164,11 +164,16 @@ def _read_workbook(path: Path, display: str, kind: str, limits: Limits, deadline
 
 
 def expand_inputs(inputs: list[Path]) -> Iterator[tuple[Path, str]]:
-    """Files named and the spreadsheets inside folders named, sorted, with display names."""
+    """Files named and the spreadsheets inside folders named, sorted, with display names.
+
+    Inside a folder, hidden files and folders (``.removed/``, where the web app
+    puts the files an officer takes out) and Excel's ``~$`` lock files are left out.
+    """
     for item in inputs:
         if item.is_dir():
             for child in sorted(p for p in item.rglob("*") if p.is_file()):
-                if child.suffix.lower() in SPREADSHEET_SUFFIXES and not child.name.startswith(("~$", ".")):
+                hidden = any(part.startswith(".") for part in child.relative_to(item).parts)
+                if child.suffix.lower() in SPREADSHEET_SUFFIXES and not hidden and not child.name.startswith("~$"):
                     yield child, str(child)
         else:
             yield item, str(item)

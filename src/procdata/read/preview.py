@@ -1,0 +1,59 @@
+"""A sheet as the officer sees it in Excel: the raw cells with their row numbers and column letters.
+
+For showing where a problem is (the web app highlights the cells a report
+names); nothing here interprets the cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from procdata.read.files import read_sheets
+from procdata.read.ingest import column_letter
+
+MAX_ROWS = 1_000
+MAX_COLUMNS = 40
+
+
+@dataclass(frozen=True)
+class SheetPreview:
+    """The first rows and columns of one sheet, trimmed of empty edges."""
+
+    name: str
+    columns: list[str]  # letters, "A", "B", ...
+    rows: list[tuple[int, list[str]]]  # (row number as Excel shows it, cell texts)
+    total_rows: int  # rows up to the last that holds something
+    total_columns: int
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) < self.total_rows or len(self.columns) < self.total_columns
+
+
+def preview(
+    path: Path, display: str, *, encoding: str | None = None, max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS, also_rows: set[int] | frozenset[int] = frozenset(),
+) -> list[SheetPreview]:
+    """Every sheet of ``path`` as text cells; at most ``max_rows`` rows, plus any of ``also_rows``.
+
+    ``also_rows`` are row numbers (as Excel shows them) to include even past
+    ``max_rows``: the rows a report points at. Raises
+    :class:`~procdata.errors.InputError` naming ``display`` when the file
+    cannot be read, as ingest does.
+    """
+    out = []
+    for sheet in read_sheets(path, display, encoding):
+        frame = sheet.frame
+        filled = (frame != "").to_numpy() if len(frame) else None
+        if filled is None or not filled.any():
+            out.append(SheetPreview(sheet.name, [], [], 0, 0))
+            continue
+        last_row = int(filled.any(axis=1).nonzero()[0].max()) + 1
+        last_column = int(filled.any(axis=0).nonzero()[0].max()) + 1
+        width = min(last_column, max_columns)
+        wanted = [n for n in range(1, last_row + 1) if n <= max_rows or n in also_rows]
+        values = frame.iloc[:, :width]
+        rows = [(n, [str(v) for v in values.iloc[n - 1].tolist()]) for n in wanted]
+        out.append(SheetPreview(sheet.name, [column_letter(i) for i in range(width)], rows, last_row, last_column))
+    return out

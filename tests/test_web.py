@@ -1,0 +1,308 @@
+"""The web app of ``procdata serve`` through Starlette's test client: every page and action, and its guard."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from conftest import SAMPLES, write_xlsx
+from procdata.check import validate
+from procdata.config import load_config
+from procdata.template import template_bytes
+from procdata.web.app import create_app
+from procdata.workspace.status import status
+from test_validate_o12 import EXPECTED, HEADER, ROWS
+
+BASE = "http://127.0.0.1:8765"
+
+
+def settled(client: TestClient, url: str = "/") -> str:
+    """The page once no long step is under way (the page shows a progress panel until then)."""
+    for _ in range(200):
+        page = client.get(url)
+        assert page.status_code in (200, 400), page.text
+        if 'class="progress"' not in page.text:
+            return page.text
+        time.sleep(0.1)
+    raise AssertionError("a step never finished")
+
+
+def token(client: TestClient) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
+    assert found
+    return found.group(1)
+
+
+def notices(page: str) -> list[str]:
+    return re.findall(r'class="notice \w+"[^>]*>([^<]+)<', page)
+
+
+def upload(client: TestClient, *files: tuple[str, bytes]) -> str:
+    answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", f) for f in files])
+    assert answer.status_code == 200, answer.text
+    return settled(client, str(answer.url).removeprefix(BASE))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copy(SAMPLES / "procdata.toml", tmp_path / "procdata.toml")
+    return tmp_path
+
+
+@pytest.fixture
+def client(folder: Path) -> TestClient:
+    return TestClient(create_app(folder), base_url=BASE)
+
+
+@pytest.fixture(scope="module")
+def bad_o12(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The officer's O12 workbook with sixteen problems of tests/test_validate_o12.py."""
+    return write_xlsx(tmp_path_factory.mktemp("o12") / "o12.xlsx", {"O12": [HEADER, *ROWS]}).read_bytes()
+
+
+def test_home_shows_the_year_month_by_month_and_the_checklist_as_status_does(client: TestClient, folder: Path) -> None:
+    page = upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()),
+                  ("sorkorror1.xlsx", (SAMPLES / "sorkorror1-2568-q1.xlsx").read_bytes()))
+    config = load_config(folder / "procdata.toml")
+    expected = status([config.inbox_path], config)
+    assert f"ปีงบประมาณ {expected.fiscal_year} รายเดือน" in page
+    for month in ("ต.ค. 2567", "พ.ย. 2567", "ธ.ค. 2567"):
+        assert f"<td>{month}</td>" in page
+    assert "ความพร้อมตามเกณฑ์ ITA" in page
+    for requirement in expected.requirements:
+        assert requirement.detail.replace('"', "&#34;") in page
+    assert "องค์การบริหารส่วนตำบลหนองบัว" in page and 'lang="th"' in page
+
+
+def test_english_with_lang_en(folder: Path) -> None:
+    client = TestClient(create_app(folder, lang="en"), base_url=BASE)
+    page = settled(client)
+    assert 'lang="en"' in page and "Monthly files" in page and "Agency profile" in page
+    assert "แฟ้มรายเดือน" not in page
+
+
+def test_a_new_folder_starts_with_the_profile_form_and_saving_it_lays_out_the_workspace(tmp_path: Path) -> None:
+    client = TestClient(create_app(tmp_path), base_url=BASE)
+    page = settled(client)
+    assert "ยังไม่มีโปรไฟล์หน่วยงานในโฟลเดอร์นี้" in page
+    assert page.index('id="profile"') < page.index('id="files"')  # the form comes first
+    answer = client.post("/profile", data={"csrf": token(client), "name": "เทศบาลตำบลบ้านไผ่", "district": "บ้านไผ่"})
+    assert "ยังต้องกรอก: จังหวัด" in " ".join(notices(answer.text))
+    answer = client.post("/profile", data={"csrf": token(client), "province": "ขอนแก่น"})
+    config = load_config(tmp_path / "procdata.toml")
+    assert (config.agency.name, config.agency.district, config.agency.province) == ("เทศบาลตำบลบ้านไผ่", "บ้านไผ่", "ขอนแก่น")
+    assert (tmp_path / "monthly").is_dir() and (tmp_path / "site").is_dir()
+    assert "บันทึกโปรไฟล์หน่วยงานลงในแฟ้ม procdata.toml แล้ว" in notices(answer.text)
+
+
+def test_the_profile_form_refuses_what_the_cli_refuses(client: TestClient, folder: Path) -> None:
+    before = (folder / "procdata.toml").read_bytes()
+    answer = client.post("/profile", data={"csrf": token(client), "email": "ไม่ใช่อีเมล", "phone": "1"})
+    assert answer.status_code == 400
+    assert "agency.email" in answer.text and 'value="ไม่ใช่อีเมล"' in answer.text  # what was typed stays in the form
+    assert (folder / "procdata.toml").read_bytes() == before
+
+
+def test_upload_goes_into_monthly_under_a_new_name_when_taken(client: TestClient, folder: Path) -> None:
+    content = (SAMPLES / "o12-2568.csv").read_bytes()
+    upload(client, ("o12-2568.csv", content))
+    page = upload(client, ("o12-2568.csv", b"other"), ("../../../escape.csv", b"third"))
+    assert sorted(p.name for p in (folder / "monthly").iterdir() if p.suffix == ".csv") == [
+        "escape.csv", "o12-2568 (2).csv", "o12-2568.csv"]
+    assert (folder / "monthly" / "o12-2568.csv").read_bytes() == content
+    assert "ได้รับแฟ้ม o12-2568.csv แล้ว บันทึกเป็น o12-2568 (2).csv เพราะมีแฟ้มชื่อเดิมอยู่แล้ว (ไม่เขียนทับ)" in notices(page)
+    assert not (folder.parent / "escape.csv").exists() and not any(folder.parent.glob("escape*"))
+
+
+def test_upload_refuses_what_is_not_a_spreadsheet(client: TestClient, folder: Path) -> None:
+    page = upload(client, ("setup.exe", b"MZ"))
+    assert any(n.startswith("setup.exe: ไม่ได้รับแฟ้มนี้") for n in notices(page))
+    assert not any((folder / "monthly").glob("setup*"))
+
+
+def test_problems_at_their_cells_grouped_by_file_as_validate_finds_them(client: TestClient, folder: Path, bad_o12: bytes) -> None:
+    page = upload(client, ("o12-บ้านไผ่.xlsx", bad_o12), ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()))
+    report = validate([folder / "monthly"])
+    cells = re.findall(r'<td class="cell"[^>]*><a href="[^"]*">([A-Z]+[0-9]+)</a>', page)
+    assert sorted(cells) == sorted(f"{p.column}{p.row}" for p in report.problems)
+    assert {(row, column) for row, column, *_ in EXPECTED} == {(p.row, p.column) for p in report.problems}
+    assert "H3" in cells
+    section = page[page.index("<summary><strong>o12-บ้านไผ่.xlsx</strong>"):]
+    assert "ข้อผิดพลาด 12 คำเตือน 4" in section[:300]
+    row = re.search(r'<tr class="error"[^>]*>\s*<td>O12</td>\s*<td class="cell"[^>]*><a [^>]*>H3</a></td>(.*?)</tr>', page, re.S)
+    assert row and "&#34;หนึ่งแสน&#34; ไม่ใช่จำนวนเงิน" in row.group(1)  # what is wrong
+    assert "แก้ช่องนั้นให้เหลือเฉพาะตัวเลขจำนวนเงิน" in row.group(1)  # how to fix it
+    assert 'class="problems sortable"' in page and page.count('data-sort="cell"') == 1  # one table: the CSV is clean
+
+
+def test_the_file_page_shows_the_sheet_with_the_problem_cells_marked(client: TestClient, bad_o12: bytes) -> None:
+    upload(client, ("o12-บ้านไผ่.xlsx", bad_o12))
+    page = settled(client, "/files/o12-%E0%B8%9A%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B9%84%E0%B8%9C%E0%B9%88.xlsx")
+    marked = dict(re.findall(r'<td id="cell-O12-([A-Z]+[0-9]+)" class="marked (\w+)"', page))
+    assert marked == {f"{column}{row}": severity for row, column, _, _, severity in EXPECTED}  # one problem a cell here
+    assert marked["H3"] == "error" and marked["M8"] == "warning"
+    assert "<td>หนึ่งแสน</td>" not in page and ">หนึ่งแสน</td>" in page
+    assert "<th>R</th>" in page and "<th>18</th>" in page  # column letters and row numbers as Excel shows them
+
+
+def test_removing_a_file_moves_it_to_removed(client: TestClient, folder: Path, bad_o12: bytes) -> None:
+    upload(client, ("o12-บ้านไผ่.xlsx", bad_o12))
+    answer = client.post("/remove", data={"csrf": token(client), "name": "o12-บ้านไผ่.xlsx"})
+    assert (folder / "monthly" / ".removed" / "o12-บ้านไผ่.xlsx").read_bytes() == bad_o12
+    assert not (folder / "monthly" / "o12-บ้านไผ่.xlsx").exists()
+    assert "monthly/.removed/o12-บ้านไผ่.xlsx" in " ".join(notices(answer.text))
+    page = settled(client)
+    assert "ยังไม่มีแฟ้ม" in page and "H3" not in page
+    answer = client.post("/remove", data={"csrf": token(client), "name": "../procdata.toml"})
+    assert "ไม่พบแฟ้ม ../procdata.toml" in " ".join(notices(answer.text))
+    assert (folder / "procdata.toml").is_file()
+
+
+def test_the_template_download_is_the_library_workbook(client: TestClient, folder: Path) -> None:
+    answer = client.get("/template", params={"layout": "sorkorror1", "month": "2025-01"})
+    assert answer.status_code == 200
+    assert answer.content == template_bytes(layout="sorkorror1", month="2025-01", agency=load_config(folder / "procdata.toml").agency.name)
+    assert "attachment" in answer.headers["content-disposition"]
+    assert client.get("/template", params={"layout": "o12"}).content == template_bytes(layout="o12", agency="องค์การบริหารส่วนตำบลหนองบัว")
+    bad = client.get("/template", params={"month": "2568-13"})
+    assert bad.status_code == 400 and "2568-13" in bad.text
+
+
+def test_publish_refuses_on_errors_until_confirmed_twice_then_links_the_page_and_zip(client: TestClient, folder: Path, bad_o12: bytes) -> None:
+    upload(client, ("o12-บ้านไผ่.xlsx", bad_o12))
+    answer = client.post("/publish", data={"csrf": token(client)})
+    page = settled(client, str(answer.url).removeprefix(BASE))
+    assert 'id="publish-refused"' in page and "ยังไม่เผยแพร่: พบข้อผิดพลาด 12 รายการ" in page
+    assert "o12-บ้านไผ่.xlsx · O12 · H3</a>: &#34;หนึ่งแสน&#34;" in page
+    assert not (folder / "site" / "index.html").exists()
+    # force without the confirmation box: still nothing
+    answer = client.post("/publish", data={"csrf": token(client), "force": "1"})
+    assert "ต้องติ๊กช่องยืนยัน" in " ".join(notices(answer.text))
+    assert not (folder / "site" / "index.html").exists()
+    answer = client.post("/publish", data={"csrf": token(client), "force": "1", "confirm": "yes"})
+    page = settled(client, str(answer.url).removeprefix(BASE))
+    assert 'id="publish-done"' in page and "(ทั้งที่มีข้อผิดพลาด 12 รายการ)" in page
+    index = client.get("/site/index.html")
+    assert index.status_code == 200 and index.content == (folder / "site" / "index.html").read_bytes()
+    archive = re.search(r'<a href="(/site/[^"]+\.zip)" download', page)
+    assert archive
+    got = client.get(archive.group(1))
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    assert "o12.csv" in zipfile.ZipFile(io.BytesIO(got.content)).namelist()
+
+
+def test_a_clean_year_publishes_at_once(client: TestClient, folder: Path) -> None:
+    upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()),
+           ("o12-2567.xlsx", (SAMPLES / "o12-2567.xlsx").read_bytes()))
+    answer = client.post("/publish", data={"csrf": token(client)})
+    page = settled(client, str(answer.url).removeprefix(BASE))
+    assert 'id="publish-done"' in page and "O12 ปีงบประมาณ 2568: 14 รายการ" in page
+    assert 'href="/site/index.html"' in page
+
+
+def test_publishing_with_no_files_says_what_to_do(client: TestClient) -> None:
+    answer = client.post("/publish", data={"csrf": token(client)})
+    page = settled(client, str(answer.url).removeprefix(BASE))
+    assert "ยังไม่มีแฟ้มในโฟลเดอร์" in page
+
+
+def test_progress_reports_the_step(client: TestClient) -> None:
+    settled(client)
+    job = client.get("/progress").json()
+    assert set(job) >= {"id", "kind", "running", "done", "total", "current", "error"} and job["kind"] == "check"
+
+
+# ---------------------------------------------------------------- the guard
+
+
+@pytest.mark.parametrize("path", ["/profile", "/upload", "/remove", "/publish"])
+def test_every_post_needs_the_csrf_token(client: TestClient, folder: Path, path: str) -> None:
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    for data in ({}, {"csrf": "forged"}):
+        answer = client.post(path, data={**data, "name": "x", "province": "y"}, files=[("files", ("a.csv", b"x"))])
+        assert answer.status_code == 403 and "รหัสยืนยันไม่ถูกต้อง" in answer.text
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def test_state_changes_are_posts_only(client: TestClient) -> None:
+    for path in ("/profile", "/upload", "/remove", "/publish"):
+        assert client.get(path).status_code == 405
+
+
+def test_another_host_or_origin_is_refused(client: TestClient) -> None:
+    assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
+    assert client.get("/", headers={"host": "localhost:8765"}).status_code == 200
+    answer = client.post("/publish", data={"csrf": token(client)}, headers={"origin": "http://attacker.example"})
+    assert answer.status_code == 403
+    assert client.post("/publish", data={"csrf": token(client)}, headers={"origin": "null"}).status_code == 403
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_clear_message(folder: Path) -> None:
+    client = TestClient(create_app(folder, max_body=10_000), base_url=BASE)
+    answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", ("big.csv", b"x" * 20_000))])
+    assert answer.status_code == 413 and "แฟ้มใหญ่เกินไป: รับได้ไม่เกิน 10.0 KB" in answer.text
+    chunked = client.post("/upload", content=iter([b"x" * 6_000, b"x" * 6_000]),
+                          headers={"content-type": "multipart/form-data; boundary=b", "accept": "application/json"})
+    assert chunked.status_code == 413 and "แฟ้มใหญ่เกินไป" in chunked.json()["error"]
+    assert not any((folder / "monthly").glob("big*")) if (folder / "monthly").exists() else True
+    assert "50 MB" in TestClient(create_app(folder), base_url=BASE).get("/").text
+
+
+def test_every_page_has_a_strict_content_security_policy(client: TestClient) -> None:
+    for path in ("/", "/static/app.js", "/nothing-here"):
+        policy = client.get(path).headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert client.get("/").headers["x-content-type-options"] == "nosniff"
+
+
+def test_nothing_served_names_another_site() -> None:
+    root = Path(__file__).resolve().parent.parent / "src" / "procdata" / "web"
+    for path in [*root.glob("templates/*.html"), *root.glob("static/*")]:
+        text = re.sub(r'xmlns="[^"]*"', "", path.read_text(encoding="utf-8"))  # a namespace name, not a request
+        assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), path
+        assert "@import" not in text and "url(http" not in text, path
+
+
+@pytest.mark.parametrize("path", ["/site/../procdata.toml", "/site/%2e%2e%2fprocdata.toml", "/files/../procdata.toml",
+                                  "/files/%2e%2e/procdata.toml", "/static/../app.py", "/site/.hidden"])
+def test_no_path_reaches_outside_the_folders(client: TestClient, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 404 and "[agency]" not in answer.text
+
+
+def test_the_web_stack_is_not_imported_for_help() -> None:
+    code = "import sys, procdata.cli; print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'multipart', 'pandas') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_long_step_shows_its_progress_until_done(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procdata.web import views
+    from procdata.web.app import Workspace
+
+    upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()))
+    original = Workspace._check
+
+    def slow(self, job, config, files):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return original(self, job, config, files)
+
+    monkeypatch.setattr(Workspace, "_check", slow)
+    monkeypatch.setattr(views, "WAIT", 0.0)
+    upload_answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", ("again.csv", (SAMPLES / "o12-2568.csv").read_bytes()))])
+    page = upload_answer.text
+    job = re.search(r'<div class="progress" data-job="([0-9a-f]+)"', page)
+    assert job and "กำลังอ่านและตรวจแฟ้ม" in page and "แฟ้มที่ " in page
+    polled = client.get("/progress").json()
+    assert polled["id"] == job.group(1) and polled["running"] and polled["total"] == 4  # two files, read twice
+    assert "ผลการตรวจ" in settled(client)
+    assert client.get("/progress").json()["running"] is False
