@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SORKORROR1_HEADER, write_xlsx
 from procdata.output import canonical_csv
-from procdata.read import delimited, files
+from procdata.read import delimited
 from procdata.read.ingest import column_letter, ingest
 from procdata.read.model import FIELDS
 

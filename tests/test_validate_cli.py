@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, write_xlsx
-from procdata.check import validate
+from procdata.check import catalog, validate
 from procdata.cli import app
 from test_validate import write
 
@@ -180,4 +180,4 @@ def test_explain_without_a_code_lists_every_code() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "รหัสปัญหาทั้งหมด ดูคำอธิบายด้วย procdata explain รหัส"
     assert "  agreed_above_budget     ข้อผิดพลาด" in lines
-    assert len(lines) == 1 + 33
+    assert len(lines) == 1 + len(catalog.checks())

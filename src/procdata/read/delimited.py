@@ -53,7 +53,7 @@ def looks_utf16le(head: bytes) -> bool:
     if len(sample) < 8:
         return False
     high = sample[1::2]
-    return high.count(0) * 2 >= len(high) and all(byte in (0, 0x0E) for byte in high)
+    return 0 in high and all(byte in (0, 0x0E) for byte in high)
 
 
 def sniff_delimiter(sample: str) -> str:

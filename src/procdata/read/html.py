@@ -83,8 +83,9 @@ def _grid(table: Any, display: str, name: str, limits: Limits, deadline: Deadlin
     # Columns held by a row span from above: per row, a sorted list of (first, last) columns.
     held: dict[int, list[tuple[int, int]]] = {}
     holding = 0  # row-span entries kept, bounded like cells
+    used: set[int] = set()  # columns something is written in
     for r, row in enumerate(rows):
-        if r % 2048 == 0:
+        if r % 64 == 0:
             deadline.check()
         c = 0
         taken = held.pop(r, [])
@@ -99,6 +100,9 @@ def _grid(table: Any, display: str, name: str, limits: Limits, deadline: Deadlin
             text = cell.text_content()
             if text:
                 texts[(r, c)] = text
+                used.add(c)
+                if len(used) > limits.columns:
+                    raise LimitError(display, "columns", limits.columns, f"> {limits.columns:,}", name)
             if span_r > 1 or span_c > 1:
                 spans.append((r, c, span_r, span_c))
                 holding += span_r - 1

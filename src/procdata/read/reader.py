@@ -17,9 +17,6 @@ from procdata.read.limits import Limits
 from procdata.read.sandbox import receive, send
 from procdata.read.workbook import read_workbook
 
-# The reader's own baseline (Python, lxml, calamine) on top of the memory limit.
-BASELINE_MB = 256
-
 
 def cap_memory(memory_mb: int) -> None:
     """Cap this process's address space (where the system allows it; the time limit always holds)."""
@@ -27,7 +24,7 @@ def cap_memory(memory_mb: int) -> None:
         import resource
     except ImportError:  # Windows
         return
-    cap = (memory_mb + BASELINE_MB) << 20
+    cap = memory_mb << 20  # all of it: Python, lxml and calamine included
     try:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:

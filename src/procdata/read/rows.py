@@ -62,6 +62,12 @@ def _total_start() -> str:
 
 
 @cache
+def _note_start() -> re.Pattern[str]:
+    words = data("words")["note"]["words"]
+    return re.compile(_LEAD + "(?:" + "|".join(re.escape(w) for w in words) + ")")
+
+
+@cache
 def _signature_start() -> re.Pattern[str]:
     words = data("words")["signature"]["words"]
     return re.compile(_LEAD + "(?:" + "|".join(re.escape(w) for w in words) + ")")
@@ -147,11 +153,16 @@ def plan_rows(
         if state in ("after_total", "after_end"):
             plan.skips.append((i, "after_table"))
             continue
+        if _note_start().match(filled[0]):
+            plan.skips.append((i, "note"))
+            continue
         if any(_signature_start().match(t) for t in filled) and not (state == "in" and _record_next(core, blank, i)):
             plan.skips.append((i, "signature"))
             state = "after_end"
             continue
-        if state == "in":
+        if state == "in" and not any(series.iat[i] for series in texts.values()):
+            plan.skips.append((i, "outside_columns"))  # nothing in the table's columns to add to the record
+        elif state == "in":
             plan.kind[i] = 2
         elif "item_name" in texts and texts["item_name"].iat[i]:
             plan.kind[i] = 1

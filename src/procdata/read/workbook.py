@@ -16,12 +16,15 @@ import datetime as dt
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from procdata.errors import InputError, LimitError
 from procdata.read.limits import Deadline, Limits
+from procdata.read.ods import check_ods
 from procdata.read.xlsx import (
+    DENSE_MIN,
     Damaged,
     SheetScan,
     count_strings,
@@ -32,6 +35,8 @@ from procdata.read.xlsx import (
 )
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
+# What zipfile and zlib raise on a damaged archive (a bad header, CRC or stream).
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError)
 
 
 @dataclass
@@ -81,7 +86,10 @@ def read_workbook(path: str, kind: str, limits: Limits, seconds: float) -> list[
         rewritten: dict[str, Any] = {}
         source = path
         if kind == "zip":
-            source, scans, rewritten = _prepare_xlsx(path, limits, deadline, folder)
+            try:
+                source, scans, rewritten = _prepare_xlsx(path, limits, deadline, folder)
+            except ZIP_DAMAGE:
+                raise InputError("file_damaged", path) from None
         return _read(path, source, scans, rewritten, limits, deadline)
 
 
@@ -96,8 +104,12 @@ def _prepare_xlsx(path: str, limits: Limits, deadline: Deadline, folder: str) ->
             parts = sheet_parts(archive)
         except Damaged as damage:
             raise InputError("file_unreadable_reason", path, reason=damage.reason) from None
-        if not parts:
-            return path, {}, {}  # not an .xlsx (an .ods): calamine alone
+        if not parts:  # not an .xlsx: an .ods, whose tables claim their size in repeat counts
+            try:
+                check_ods(archive, path, limits, deadline.check)
+            except Damaged as damage:
+                raise InputError("file_unreadable_reason", path, reason=damage.reason) from None
+            return path, {}, {}
         if len(parts) > limits.sheets:
             raise LimitError(path, "sheets", limits.sheets, len(parts))
         try:
@@ -192,14 +204,16 @@ def _reason(error: BaseException) -> str:
 
 def _sheet(workbook: Any, name: str, scan: SheetScan | None, rewritten: Any, limits: Limits, deadline: Deadline) -> SheetData:
     sheet = workbook.get_sheet_by_name(name)
-    if scan is not None:
-        used_rows, used_columns = len(scan.rows), len(scan.columns)
-    else:
-        used_rows, used_columns = sheet.height, sheet.width
-    _check_size(name, used_rows, used_columns, limits)
     merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
-    if scan is None and sheet.height * sheet.width > limits.cells:
-        return _by_cells(sheet, name, merged, limits, deadline)
+    if scan is not None:
+        _check_size(name, len(scan.rows), len(scan.columns), limits)
+    else:
+        # .xls and .ods: calamine holds the rectangle from A1 to the last cell; a big one
+        # (a stray cell at IV65536) is read by the cells that hold something.
+        end = sheet.end or (-1, -1)
+        if end[1] + 1 > limits.columns or (end[0] + 1) * (end[1] + 1) > DENSE_MIN:
+            return _by_cells(sheet, name, limits, deadline)
+        _check_size(name, end[0] + 1, end[1] + 1, limits)
     rows = [[cell_text(value) for value in row] for row in sheet.to_python(skip_empty_area=False)]
     data = SheetData(name, rows, merged=merged)
     if scan is None:
@@ -230,18 +244,22 @@ def _check_size(name: str, rows: int, columns: int, limits: Limits) -> None:
         raise LimitError("", "cells", limits.cells, rows * columns, name)
 
 
-def _by_cells(sheet: Any, name: str, merged: list[Merge], limits: Limits, deadline: Deadline) -> SheetData:
-    """A sheet whose rectangle is too big, read by the cells that hold something."""
+def _by_cells(sheet: Any, name: str, limits: Limits, deadline: Deadline) -> SheetData:
+    """A sheet whose rectangle is big, read by the cells that hold something.
+
+    (calamine's ``iter_rows`` starts at the sheet's first row and its first used column.)
+    """
     cells: dict[tuple[int, int], str] = {}
     used_columns: set[int] = set()
+    first_column = (sheet.start or (0, 0))[1]
     for number, row in enumerate(sheet.iter_rows()):
-        if number % 4096 == 0:
+        if number % 1024 == 0:
             deadline.check()
         for col, value in enumerate(row):
             text = cell_text(value)
             if text:
-                cells[(number, col)] = text
-                used_columns.add(col)
+                cells[(number, first_column + col)] = text
+                used_columns.add(first_column + col)
         if len(used_columns) > limits.columns:
             raise LimitError("", "columns", limits.columns, len(used_columns), name)
         if len(cells) > limits.cells:
@@ -251,9 +269,7 @@ def _by_cells(sheet: Any, name: str, merged: list[Merge], limits: Limits, deadli
     _check_size(name, len(rows), len(columns), limits)
     column_at = {col: number for number, col in enumerate(columns)}
     grid = [[""] * len(columns) for _ in rows]
-    for number, row in enumerate(rows):
-        for col in columns:
-            if (row, col) in cells:
-                grid[number][column_at[col]] = cells[(row, col)]
-    start = sheet.start or (0, 0)
-    return SheetData(name, grid, [start[0] + r + 1 for r in rows], [start[1] + c for c in columns], [])
+    row_at = {row: number for number, row in enumerate(rows)}
+    for (row, col), text in cells.items():
+        grid[row_at[row]][column_at[col]] = text
+    return SheetData(name, grid, [row + 1 for row in rows], columns, [])

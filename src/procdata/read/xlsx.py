@@ -92,7 +92,7 @@ def _parse_small(archive: zipfile.ZipFile, name: str) -> Any:
             return etree.parse(handle, etree.XMLParser(**_parser_options())).getroot()
     except KeyError:
         return None
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
+    except etree.XMLSyntaxError as error:
         raise Damaged(f"{name}: {_short(error)}") from None
 
 
