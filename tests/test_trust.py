@@ -126,6 +126,20 @@ def test_rows_after_the_end_are_records_when_they_look_like_records(tmp_path: Pa
     assert skips(result) == [(4, "total_row"), (5, "after_table"), (7, "note")]
 
 
+def test_a_second_table_of_other_columns_starts_at_its_header_without_a_total_above(tmp_path: Path) -> None:
+    o12_header = ["ลำดับที่", *O12[1:3], "วิธีการจัดซื้อจัดจ้าง", "สถานะการจัดซื้อจัดจ้าง"]
+    rows_ = [
+        TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000),
+        ["สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน พฤศจิกายน 2567"], o12_header,
+        [1, "จัดซื้อโต๊ะ", 3000, "เฉพาะเจาะจง", "สิ้นสุดสัญญา"],
+    ]
+    result = ingest([write_xlsx(tmp_path / "quarter.xlsx", {"ไตรมาส": rows_})])
+    got = [(r["item_name"], r["budget_amount"], r["report_month"]) for r in records(result)]
+    assert got == [("จัดซื้อวัสดุ", 1000.0, "2024-10"), ("จ้างเหมา", 2000.0, "2024-10"), ("จัดซื้อโต๊ะ", 3000.0, "2024-11")]
+    assert [s.layout for s in result.sheets] == ["sorkorror1#1", "table#2"]
+    assert not result.skipped_rows and not result.issues
+
+
 def test_a_value_merged_down_reaches_every_item_it_covers(tmp_path: Path) -> None:
     rows_ = [
         TITLE, SORKORROR1_HEADER,

@@ -104,18 +104,37 @@ def plan_rows(
     for key in CORE:
         if key in texts and key != "seq":
             core |= ~empty(texts[key])
-    digits = np.zeros(n, dtype=bool)
-    for key in AMOUNTS:
-        if key in texts:
-            digits |= matches(texts[key], _DIGIT)
-    labels = [texts[key] for key in ("seq", "item_name") if key in texts] + [body[c] for c in list(body.columns[:2])]
+    # Numbered rows are records whatever they say: only the others are searched for a total
+    # label, a header copy, or amounts written in words (a million numbered rows cost nothing here).
+    maybe_header = np.zeros(n, dtype=bool)
     total_label = np.zeros(n, dtype=bool)
-    for column in labels:
-        total_label |= matches(column.astype("string[pyarrow]").fillna(""), _total_start())
-    same = _same_as_header(texts, layout, header, n)
-    # A row needs a closer look unless it is plainly a record: numbered, or with a core value
-    # and a digit in an amount, and no total label, and not a copy of the header.
-    suspect = ~blank & (~core | (~numbered & (total_label | ~digits)) | same)
+    same = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(~numbered & ~blank)
+    if len(rows):
+        everything = len(rows) == n
+
+        def part(series: pd.Series) -> pd.Series:
+            return series if everything else series.iloc[rows]
+
+        # A header row has words, not figures, in its amount columns ("วงเงิน (บาท)"); a record
+        # has figures there, or nothing (a cancelled project): only the former are looked at.
+        amounts = [part(texts[key]) for key in AMOUNTS if key in texts]
+        figures = np.zeros(len(rows), dtype=bool)
+        words = np.zeros(len(rows), dtype=bool) if amounts else np.ones(len(rows), dtype=bool)
+        for column in amounts:
+            figure = matches(column, _DIGIT)
+            figures |= figure
+            words |= ~figure & ~empty(column)
+        maybe_header[rows] = words & ~figures
+        labels = [texts[key] for key in ("seq", "item_name") if key in texts] + [body[c] for c in list(body.columns[:2])]
+        found = np.zeros(len(rows), dtype=bool)
+        for column in labels:
+            found |= matches(part(column).astype("string[pyarrow]").fillna(""), _total_start())
+        total_label[rows] = found
+        same[rows] = _same_as_header({key: part(series) for key, series in texts.items()}, layout, header, len(rows))
+    # A row needs a closer look unless it is plainly a record: numbered, or with a core value,
+    # no total label, no words in its amount columns, and not a copy of the header.
+    suspect = ~blank & (~core | (~numbered & (total_label | maybe_header)) | same)
     plan = RowPlan(np.where(core & ~blank, 1, 0))
     plan.end = n
     records_before = np.cumsum(core & ~blank & ~suspect)  # plain records up to each row
@@ -133,7 +152,7 @@ def plan_rows(
             plan.skips.append((i, "total_row" if state not in ("after_total", "after_end") else "after_table"))
             state = "after_total"
             continue
-        if same[i] or (not digits[i] and not numbered[i] and _header_like(cells)):
+        if same[i] or (maybe_header[i] and _header_like(cells)):
             if state in ("after_total", "after_end") or (not same[i] and new_layout(i).columns != layout.columns):
                 plan.end = _start_of_next(plan, i, last_record, body)
                 break
