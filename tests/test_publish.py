@@ -167,8 +167,11 @@ def test_the_data_package_passes_frictionless(tmp_path: Path) -> None:
     assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
     descriptor = json.loads((tmp_path / "site" / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["path"] for r in descriptor["resources"]]
-    assert names == ["o12.csv", "o12.xlsx", "o12.json", "o13.csv", "o13.xlsx", "o13.json"]
-    assert all(r["schema"]["fields"] and r["title"] and r["description"] for r in descriptor["resources"])
+    assert names == ["o12.csv", "o12.xlsx", "o12.json", "o13.csv", "o13.xlsx", "o13.json", "ocds.json", "ckan.json"]
+    tables = [r for r in descriptor["resources"] if r["path"].startswith("o1")]
+    assert all(r["schema"]["fields"] and r["title"] and r["description"] for r in tables)
+    assert all(r["title"] and r["description"] and r["mediatype"] == "application/json"
+               for r in descriptor["resources"] if r["path"] in ("ocds.json", "ckan.json"))
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert descriptor["contributors"][0] == {"title": "องค์การบริหารส่วนตำบลทดสอบ", "role": "publisher"}
     assert descriptor["sources"] == [{"title": "input.csv"}]

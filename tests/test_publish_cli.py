@@ -11,7 +11,10 @@ from test_publish_helpers import project, write_canonical, write_profile
 
 runner = CliRunner()
 ZIP = "องค์การบริหารส่วนตำบลหนองบัว-2568.zip"
-FILES = f"datapackage.json, index.html, o12.csv, o12.json, o12.xlsx, o13-report.html, o13.csv, o13.json, o13.xlsx, {ZIP}"
+FILES = (f"ckan.json, datapackage.json, index.html, o12.csv, o12.json, o12.xlsx, o13-report.html, o13.csv, o13.json, "
+         f"o13.xlsx, ocds.json, {ZIP}")
+UNREGISTERED = ("OCDS: ocds.json มี 30 รายการ ใช้คำนำหน้า ocds-000000 ซึ่งยังไม่ได้ลงทะเบียน ขอคำนำหน้าของหน่วยงานจาก "
+                "Open Contracting Partnership แล้วกรอก [publish] ocid_prefix ใน procdata.toml")
 
 
 def test_publish_the_samples(repo_cwd: Path, tmp_path: Path) -> None:
@@ -25,6 +28,7 @@ def test_publish_the_samples(repo_cwd: Path, tmp_path: Path) -> None:
         "  O12 ปีงบประมาณ 2568: 14 รายการ (จากทั้งหมด 14) · สถานะที่คำนวณจากวันที่ในสัญญา 0 · แฟ้ม o12.csv, o12.json, o12.xlsx\n"
         "  O13 ปีงบประมาณ 2567: 16 รายการ (จากทั้งหมด 16) · สถานะที่คำนวณจากวันที่ในสัญญา 0 · แฟ้ม o13-report.html, o13.csv, o13.json, o13.xlsx\n"
         "ปิดบังเลขประจำตัวประชาชนของบุคคลธรรมดา 2 รายการ (นโยบาย: ปิดบัง)\n"
+        f"{UNREGISTERED}\n"
         f"แฟ้ม: {FILES}\n"
         f"เปิด {out / 'index.html'} ในเบราว์เซอร์เพื่อดูหน้าเว็บ แล้วนำทั้งโฟลเดอร์ (หรือแฟ้ม {ZIP}) ขึ้นเว็บไซต์ของหน่วยงาน\n"
     )

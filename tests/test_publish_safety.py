@@ -43,7 +43,7 @@ def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
     publish([source], out=tmp_path / "a", config=config, as_of=D(2025, 3, 31))
     publish([source], out=tmp_path / "b", config=config, as_of=D(2025, 3, 31))
     first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
-    assert first.keys() == second.keys() and len(first) == 10
+    assert first.keys() == second.keys() and len(first) == 12
     for name in first:
         assert first[name] == second[name], name
 

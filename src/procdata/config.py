@@ -26,14 +26,18 @@ KEYS: dict[str, dict[str, bool]] = {
         "website": False, "email": False, "phone": False,
     },
     "publish": {
-        "profile": True, "licence": False, "ocid_prefix": False, "personal_ids": False,
+        "profile": True, "licence": False, "ocid_prefix": False, "personal_ids": False, "site_url": False,
     },
+    "ckan": {"organization": False, "maintainer": False, "maintainer_email": False, "objective": False,
+             "geo_coverage": False},
     "report": {"problems": False, "improvements": False},
     "workspace": {"inbox": False, "out": False},
 }
 PERSONAL_ID_POLICIES = ("mask", "full")
 _OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+_CKAN_NAME = re.compile(r"[a-z0-9_-]{2,100}")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,17 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class Ckan:
+    """data.go.th (CKAN) metadata: ``[ckan]``; empty values take the defaults of ``data/ckan.toml``."""
+
+    organization: str = ""  # the agency's organization id on the portal (owner_org)
+    maintainer: str = ""  # contact person or unit; default: the agency name
+    maintainer_email: str = ""  # default: [agency] email
+    objective: str = ""
+    geo_coverage: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """An agency profile as read from ``procdata.toml``."""
 
@@ -59,6 +74,8 @@ class Config:
     profile: str
     licence: str = "CC-BY-4.0"
     ocid_prefix: str = ""
+    site_url: str = ""  # where the site folder is served once uploaded (http or https)
+    ckan: Ckan = Ckan()
     personal_ids: str = ""  # "mask", "full", or "" for the criteria profile's default
     problems: str = ""  # O13 report: ปัญหาและอุปสรรค
     improvements: str = ""  # O13 report: แนวทางการปรับปรุง
@@ -72,6 +89,20 @@ class Config:
     @property
     def out_path(self) -> Path:
         return self.path.parent / self.out
+
+    @property
+    def site_base(self) -> str:
+        """The folder URL of ``site_url`` ending in ``/`` (``.../index.html`` -> ``.../``); "" when not set."""
+        if not self.site_url:
+            return ""
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(self.site_url)
+        path = parts.path
+        last = path.rsplit("/", 1)[-1]
+        if "." in last:  # a page such as index.html: its folder
+            path = path[: len(path) - len(last)]
+        return urlunsplit((parts.scheme, parts.netloc, path if path.endswith("/") else path + "/", "", ""))
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -144,13 +175,36 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     email = values["agency"]["email"]
     if email and not _EMAIL.fullmatch(email):
         raise ConfigError("config_bad_value", file=file, key="agency.email", value=email, allowed="name@example.go.th")
+    ckan = _ckan(values["ckan"], file)
+    if publish["site_url"] and not _URL.fullmatch(publish["site_url"]):
+        raise ConfigError("config_bad_value", file=file, key="publish.site_url", value=publish["site_url"],
+                          allowed="https://www.example.go.th/ita/")
     agency = Agency(**values["agency"])
     return Config(
         path=path, agency=agency, profile=publish["profile"], licence=publish["licence"] or "CC-BY-4.0",
-        ocid_prefix=publish["ocid_prefix"], personal_ids=publish["personal_ids"],
+        ocid_prefix=publish["ocid_prefix"], site_url=publish["site_url"], ckan=ckan,
+        personal_ids=publish["personal_ids"],
         problems=values["report"]["problems"], improvements=values["report"]["improvements"],
         inbox=values["workspace"]["inbox"] or "monthly", out=values["workspace"]["out"] or "site",
     )
+
+
+def _ckan(values: dict[str, str], file: str) -> Ckan:
+    """``[ckan]`` checked against the portal's own choices (``data/ckan.toml``)."""
+    from procdata.resources import data
+
+    choices = data("ckan")["choices"]
+    for key in ("objective", "geo_coverage"):
+        if values[key] and values[key] not in choices[key]:
+            raise ConfigError("config_bad_value", file=file, key=f"ckan.{key}", value=values[key],
+                              allowed=" | ".join(choices[key]))
+    if values["maintainer_email"] and not _EMAIL.fullmatch(values["maintainer_email"]):
+        raise ConfigError("config_bad_value", file=file, key="ckan.maintainer_email",
+                          value=values["maintainer_email"], allowed="name@example.go.th")
+    if values["organization"] and not _CKAN_NAME.fullmatch(values["organization"]):
+        raise ConfigError("config_bad_value", file=file, key="ckan.organization", value=values["organization"],
+                          allowed="a-z 0-9 - _")
+    return Ckan(**values)
 
 
 # ---------------------------------------------------------------- writing
@@ -203,11 +257,28 @@ phone = {q("phone")}
 profile = {q("profile")}
 # สัญญาอนุญาตของข้อมูล: CC-BY-4.0 (ค่าเริ่มต้น), CC0-1.0 หรือ ODC-BY-1.0 (--licence)
 licence = {q("licence")}
-# คำนำหน้า OCID ที่ลงทะเบียนกับ OCDS เช่น ocds-abc123 (ไม่บังคับ; --ocid-prefix)
+# คำนำหน้า OCID ที่ลงทะเบียนกับ Open Contracting Partnership เช่น ocds-abc123 (ไม่บังคับ; --ocid-prefix)
+# ว่างไว้ ocds.json จะใช้ ocds-000000 ซึ่งยังไม่ได้ลงทะเบียน (OCDS prefix; a placeholder when empty)
 ocid_prefix = {q("ocid_prefix")}
+# ที่อยู่เว็บของโฟลเดอร์ site เมื่ออัปโหลดแล้ว เช่น https://www.example.go.th/ita/2568/ (ไม่บังคับ; --site-url)
+# ใช้ใน ocds.json และ ckan.json และเป็นหน้าที่ procdata check-site / procdata status ตรวจ
+# (where the site folder is served; used in ocds.json, ckan.json, check-site and status)
+site_url = {q("site_url")}
 # เลขประจำตัวประชาชนของบุคคลธรรมดา (13 หลัก ไม่ขึ้นต้นด้วย 0) ตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล:
 # "mask" ปิดบังเหลือหลักแรกและสามหลักท้าย (ค่าเริ่มต้น) หรือ "full" เผยแพร่เต็ม (--personal-ids)
 personal_ids = {q("personal_ids")}
+
+[ckan]
+# ข้อมูลสำหรับบัญชีข้อมูล data.go.th (ckan.json) ว่างไว้จะใช้ค่าในวงเล็บ (data.go.th catalogue metadata)
+# รหัสหน่วยงานบน data.go.th (owner_org) ตัวพิมพ์เล็ก a-z 0-9 - _ (--ckan-organization)
+organization = {q("ckan_organization")}
+# ชื่อผู้ติดต่อหรือกลุ่มงาน (ชื่อหน่วยงาน; --maintainer) และอีเมลผู้ติดต่อ (อีเมลของหน่วยงาน; --maintainer-email)
+maintainer = {q("maintainer")}
+maintainer_email = {q("maintainer_email")}
+# วัตถุประสงค์ตามตัวเลือกของ data.go.th (กฎหมายที่เกี่ยวข้อง; --objective) เช่น พันธกิจหน่วยงาน
+objective = {q("objective")}
+# ขอบเขตเชิงภูมิศาสตร์ตามตัวเลือกของ data.go.th (เทศบาล/อบต.; --geo-coverage) เช่น จังหวัด อำเภอ
+geo_coverage = {q("geo_coverage")}
 
 [report]
 # ข้อความในรายงานผล O13 ประจำปี (เขียนได้หลายบรรทัดภายใน \"\"\" ... \"\"\") ว่างไว้จะแสดงว่า (รอเขียน)

@@ -92,6 +92,8 @@ def status_text(result: Status, lang: str = "th") -> str:
     lines.append(message("status_checklist", lang))
     for requirement in result.requirements:
         mark = "✓ " + message("status_met", lang) if requirement.met else "✗ " + message("status_not_met", lang)
+        if requirement.skipped:
+            mark = "– " + message("status_skipped", lang)
         lines.append(f"  {mark}: {requirement.detail}")
         if requirement.todo:
             lines.append(f"      → {requirement.todo}")

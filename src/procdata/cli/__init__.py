@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from procdata.cli import check_site as _check_site
 from procdata.cli import explain as _explain
 from procdata.cli import ingest as _ingest
 from procdata.cli import init as _init
@@ -52,6 +53,7 @@ app.command("template")(_template.template)
 app.command("init")(_init.init)
 app.command("publish")(_publish.publish)
 app.command("status")(_status.status)
+app.command("check-site")(_check_site.check_site)
 app.command("serve")(_serve.serve)
 
 

@@ -27,6 +27,12 @@ def init(
     licence: Annotated[str, _text("--licence", "สัญญาอนุญาต CC-BY-4.0, CC0-1.0, ODC-BY-1.0 / licence")] = "",
     ocid_prefix: Annotated[str, _text("--ocid-prefix", "คำนำหน้า OCID เช่น ocds-abc123 / OCDS prefix")] = "",
     personal_ids: Annotated[str, _text("--personal-ids", "mask (ปิดบัง ค่าเริ่มต้น) หรือ full / citizen IDs")] = "",
+    site_url: Annotated[str, _text("--site-url", "ที่อยู่เว็บของโฟลเดอร์ site เมื่ออัปโหลด / where the site is served")] = "",
+    ckan_organization: Annotated[str, _text("--ckan-organization", "รหัสหน่วยงานบน data.go.th / CKAN organization")] = "",
+    maintainer: Annotated[str, _text("--maintainer", "ผู้ติดต่อสำหรับ data.go.th / CKAN maintainer")] = "",
+    maintainer_email: Annotated[str, _text("--maintainer-email", "อีเมลผู้ติดต่อ data.go.th / maintainer e-mail")] = "",
+    objective: Annotated[str, _text("--objective", "วัตถุประสงค์ตามตัวเลือกของ data.go.th / CKAN objective")] = "",
+    geo_coverage: Annotated[str, _text("--geo-coverage", "ขอบเขตเชิงภูมิศาสตร์ (เทศบาล/อบต.) / CKAN geo coverage")] = "",
     path: Annotated[
         Path, typer.Option("--config", help="แฟ้มที่จะสร้าง / file to write")
     ] = Path("procdata.toml"),
@@ -41,7 +47,9 @@ def init(
     values = {
         "name": name, "type": agency_type, "ministry": ministry, "district": district, "province": province,
         "website": website, "email": email, "phone": phone, "profile": profile, "licence": licence,
-        "ocid_prefix": ocid_prefix, "personal_ids": personal_ids,
+        "ocid_prefix": ocid_prefix, "personal_ids": personal_ids, "site_url": site_url,
+        "ckan_organization": ckan_organization, "maintainer": maintainer, "maintainer_email": maintainer_email,
+        "objective": objective, "geo_coverage": geo_coverage,
     }
     written, missing = init_profile(path, values, force=force)
     typer.echo(message("init_written", lang, file=written))

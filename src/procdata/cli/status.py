@@ -37,6 +37,9 @@ def status(
     ] = None,
     config: ConfigPath = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text|json")] = Format.text,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="ไม่ตรวจเว็บไซต์ของหน่วยงาน / do not check the live website"),
+    ] = False,
     lang: Lang = "th",
     debug: Debug = False,
     limit: Limit = None,
@@ -59,7 +62,7 @@ def status(
     profile = load_config(config)
     inputs = default_inputs(inputs, config)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        result = run(inputs, profile, fiscal_year=fiscal_year, as_of=day, lang=lang, on_file=step)
+        result = run(inputs, profile, fiscal_year=fiscal_year, as_of=day, lang=lang, on_file=step, offline=offline)
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     if format == Format.json:

@@ -94,9 +94,9 @@ def _savings(records: pd.DataFrame, _: Context) -> list[Cell]:
     return out
 
 
-def _ocid(records: pd.DataFrame, ctx: Context) -> list[Cell]:
-    prefix = ctx.config.ocid_prefix
-    return [f"{prefix}-{p}" if prefix and p else None for p in _values(records, "project_id")]
+def _ocid(records: pd.DataFrame, _: Context) -> list[Cell]:
+    # The ocid of the record's OCDS release, given by publish.ocds.in_published_order.
+    return _values(records, "ocid") if "ocid" in records else [None] * len(records)
 
 
 def _report_month(records: pd.DataFrame, _: Context) -> list[Cell]:

@@ -97,6 +97,10 @@ class PublishResult:
     no_year: int = 0  # records whose fiscal year is unknown (published only with force, and then not used)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
     merged: int = 0  # records folded into a later month's record of the same project
+    releases: int = 0  # releases in ocds.json
+    ocid_prefix: str = ""  # the prefix of ocds.json's ocids
+    ocid_prefix_registered: bool = False  # false: the placeholder of data/ocds.toml
+    ckan_missing: list[str] = field(default_factory=list)  # data.go.th required fields ckan.json leaves empty
 
     @property
     def masked(self) -> int:
@@ -110,7 +114,8 @@ class PublishResult:
             "files": self.files, "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.__dict__ for s in self.skipped], "masked": self.masked,
             "other_years": {str(k): v for k, v in self.other_years.items()}, "no_year": self.no_year,
-            "after_as_of": self.after_as_of,
+            "after_as_of": self.after_as_of, "releases": self.releases, "ocid_prefix": self.ocid_prefix,
+            "ocid_prefix_registered": self.ocid_prefix_registered, "ckan_missing": self.ckan_missing,
             "failures": [f.__dict__ for f in self.failures],
             "report": self.report.to_dict(),
         }

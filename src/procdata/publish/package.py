@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from procdata import __version__
@@ -51,8 +52,12 @@ def _resource(name: str, path: str, content: bytes, **extra: object) -> dict[str
     }
 
 
-def datapackage(site: Site, tables: list[Table], files: dict[str, bytes], sources: list[str]) -> bytes:
-    """The descriptor of ``tables`` as written in ``files`` (name -> content)."""
+def datapackage(site: Site, tables: list[Table], files: dict[str, bytes], sources: list[str],
+                others: Sequence[tuple[str, str, str]] = ()) -> bytes:
+    """The descriptor of ``tables`` as written in ``files`` (name -> content).
+
+    ``others`` are further JSON files to list: (file name, title, description).
+    """
     agency = site.config.agency
     licence = licences()[site.config.licence]
     resources = []
@@ -69,6 +74,9 @@ def datapackage(site: Site, tables: list[Table], files: dict[str, bytes], source
                                    dialect={"excel": {"sheet": sheet}}, **common))
         # JSON rows are objects keyed by the same headers; frictionless reads them as plain JSON.
         resources.append(_resource(f"{stem}-json", f"{stem}.json", files[f"{stem}.json"], type="json", **common))
+    for path, title, description in others:
+        resources.append(_resource(PurePath(path).stem, path, files[path], type="json", title=title,
+                                   description=description))
     contributor: dict[str, str] = {"title": agency.name, "role": "publisher"}
     if agency.email:
         contributor["email"] = agency.email

@@ -19,8 +19,17 @@ from procdata.errors import InputError, OutputError, ProcdataError
 from procdata.i18n import be_date
 from procdata.publish import html
 from procdata.publish.archive import make_zip
+from procdata.publish.ckan import CKAN_METADATA
+from procdata.publish.ckan import metadata as ckan_metadata
 from procdata.publish.formats import to_csv, to_json
 from procdata.publish.model import DatasetSummary, PublishResult, Skipped, Table
+from procdata.publish.ocds import (
+    RELEASE_PACKAGE,
+    in_published_order,
+    prefix_registered,
+    release_package,
+)
+from procdata.publish.ocds import prefix as ocid_prefix
 from procdata.publish.package import datapackage, zip_name
 from procdata.publish.privacy import Masker
 from procdata.publish.profile import CriteriaProfile, load_profile
@@ -90,7 +99,8 @@ def publish(
     if not report.valid and not force:
         result.refused = True
         return result
-    derived = derive_status(records, as_of)
+    derived, releases = in_published_order(derive_status(records, as_of), config,
+                                           [(spec, spec.year(fiscal_year)) for spec in profile.datasets])
     policy = config.personal_ids or profile.privacy.personal_ids
     masker = Masker(profile.privacy, publish_in_full=policy == "full")
     result.personal_ids = policy
@@ -106,7 +116,7 @@ def publish(
     result.no_year = int(records["fiscal_year"].isna().sum())
     current = derived[derived["fiscal_year"] == fiscal_year]
     result.after_as_of = int((current["contract_date"].fillna("") > as_of.isoformat()).sum())
-    built = _build(tables, derived, config, profile, fiscal_year, as_of, masker, ingested.files)
+    built = _build(tables, derived, config, profile, fiscal_year, as_of, masker, ingested.files, releases, result)
     _write_directory(out, built)
     result.files = sorted(built)
     for table in tables:
@@ -173,7 +183,8 @@ def _about(table: Table, config: Config, profile: CriteriaProfile, as_of: dt.dat
 
 
 def _build(tables: list[Table], records: pd.DataFrame, config: Config, profile: CriteriaProfile, fiscal_year: int,
-           as_of: dt.date, masker: Masker, inputs: list[str]) -> dict[str, bytes]:
+           as_of: dt.date, masker: Masker, inputs: list[str], releases: pd.DataFrame,
+           result: PublishResult) -> dict[str, bytes]:
     """Every output file, in memory: name -> content."""
     when = dt.datetime.combine(as_of, dt.time())
     sources = sorted({Path(name).name for name in inputs})
@@ -191,14 +202,35 @@ def _build(tables: list[Table], records: pd.DataFrame, config: Config, profile: 
             files[f"{stem}-report.html"] = html.report_page(site, table, table.records, summarise(year), masker)
             links.insert(0, ("รายงาน (HTML)", f"{stem}-report.html"))
         downloads.append((f"{table.spec.indicator} {table.title()} ({len(table.rows):,} รายการ)", links))
-    files["datapackage.json"] = datapackage(site, tables, files, sources)
+    main = next((t for t in tables if t.spec.id == profile.main), tables[0])
+    reach = _reach(files, site, tables, main, releases, masker, result)
+    files["datapackage.json"] = datapackage(site, tables, files, sources, reach)
     archive = zip_name(config.agency.name, fiscal_year)
     downloads.append(("ชุดข้อมูลทั้งหมด", [("Data Package (JSON)", "datapackage.json"), ("ZIP", quote(archive))]))
-    main = next((t for t in tables if t.spec.id == profile.main), tables[0])
+    downloads.append((f"มาตรฐานข้อมูลเปิด: OCDS 1.1 ({len(releases):,} รายการ) และคำอธิบายชุดข้อมูลสำหรับ data.go.th",
+                      [("OCDS (JSON)", RELEASE_PACKAGE), ("data.go.th / CKAN (JSON)", CKAN_METADATA)]))
     current = records[records["fiscal_year"] == fiscal_year]
     files["index.html"] = html.index_page(site, main, summarise(current), tables, downloads)
     files[archive] = make_zip(sorted(files.items()), when)
     return files
+
+
+def _reach(files: dict[str, bytes], site: html.Site, tables: list[Table], main: Table, releases: pd.DataFrame,
+           masker: Masker, result: PublishResult) -> list[tuple[str, str, str]]:
+    """ocds.json and ckan.json into ``files``; their datapackage entries."""
+    config = site.config
+    files[RELEASE_PACKAGE] = release_package(releases, config, site.as_of, masker)
+    files[CKAN_METADATA], result.ckan_missing = ckan_metadata(site, tables, files, main.spec.id)
+    result.ocid_prefix, result.ocid_prefix_registered = ocid_prefix(config), prefix_registered(config)
+    result.releases = len(releases)
+    registered = "" if result.ocid_prefix_registered else " ซึ่งยังไม่ได้ลงทะเบียนกับ Open Contracting Partnership"
+    return [
+        (RELEASE_PACKAGE, "OCDS 1.1 release package",
+         f"การจัดซื้อจัดจ้าง {len(releases):,} รายการของปีงบประมาณที่เผยแพร่ ตามมาตรฐาน Open Contracting Data Standard 1.1 "
+         f"ocid ขึ้นต้นด้วย {result.ocid_prefix}{registered}"),
+        (CKAN_METADATA, "คำอธิบายชุดข้อมูลสำหรับ data.go.th (CKAN)",
+         "ค่าของแต่ละชุดข้อมูลตามแบบฟอร์มของ data.go.th (ckanext-thai_gdc) สำหรับนำเข้าบัญชีข้อมูลภาครัฐ"),
+    ]
 
 
 def _write_file(path: Path, content: bytes) -> None:

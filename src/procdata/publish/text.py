@@ -53,6 +53,11 @@ def publish_text(result: PublishResult, lang: str = "th") -> str:
     lines.append(message("publish_masked", lang, count=f"{result.masked:,}", policy=policy))
     if result.merged:
         lines.append(message("publish_merged", lang, count=f"{result.merged:,}"))
+    if result.files:
+        registered = "publish_ocds_registered" if result.ocid_prefix_registered else "publish_ocds_unregistered"
+        lines.append(message(registered, lang, count=f"{result.releases:,}", prefix=result.ocid_prefix))
+    if result.ckan_missing:
+        lines.append(message("publish_ckan_missing", lang, fields=", ".join(result.ckan_missing)))
     for problem in (p for p in result.report.warnings if p.code == "update_conflict"):
         lines.append(message(
             "publish_problem", lang, file=problem.file, sheet=problem.sheet or "-", row=problem.row or "-",

@@ -47,6 +47,7 @@ class Requirement:
     met: bool
     detail: str  # what was found
     todo: str  # what to do next ("" when met)
+    skipped: bool = False  # not checked (the website when offline): counts as met, said as skipped
 
 
 @dataclass
@@ -86,7 +87,7 @@ def fiscal_months(fiscal_year: int, as_of: dt.date | None = None) -> list[str]:
 def status(
     inputs: Iterable[Path | str], config: Config, *, fiscal_year: int | None = None,
     as_of: dt.date | None = None, site: Path | None = None, lang: str = "th",
-    on_file: Callable[[str], None] | None = None,
+    on_file: Callable[[str], None] | None = None, offline: bool = False,
 ) -> Status:
     """The month-by-month view and the readiness checklist of ``inputs`` against ``site``."""
     from procdata.check import validate_ingested
@@ -110,7 +111,34 @@ def status(
     result.missing = [m for m in fiscal_months(fiscal_year, as_of) if m not in covered]
     current = merged.records[merged.records["fiscal_year"] == fiscal_year]
     result.requirements = _readiness(profile, merged.records, current, fiscal_year, site, report, result, config, lang)
+    if config.site_url or config.agency.website:
+        result.requirements.append(web_matches(config, site, lang, offline))
     return result
+
+
+def web_matches(config: Config, site: Path, lang: str, offline: bool = False) -> Requirement:
+    """The site on the web matches what was published (``procdata check-site``); skipped when offline."""
+    url = config.site_url or config.agency.website
+    if offline:
+        return Requirement("web_matches", True, message("readiness_web_skipped", lang, url=url,
+                                                        reason=message("readiness_web_offline", lang)), "", True)
+    from procdata.sitecheck.fetch import Limits
+    from procdata.sitecheck.render import problem_text
+    from procdata.sitecheck.run import compare_published
+
+    checked, states = compare_published(url, site, website=config.agency.website,
+                                        limits=Limits.default(connect_timeout=5.0, read_timeout=10.0))
+    if not checked.reachable and checked.unreachable is not None:
+        reason = problem_text(checked.unreachable, lang)
+        return Requirement("web_matches", True, message("readiness_web_skipped", lang, url=url, reason=reason), "", True)
+    different = [name for name, state in states if state == "different"]
+    missing = [name for name, state in states if state == "missing"]
+    notes = "".join(message(f"readiness_web_{key}", lang, files=", ".join(names))
+                    for key, names in (("different", different), ("missing", missing)) if names)
+    met = bool(states) and not different and not missing
+    detail = message("readiness_web_matches", lang, url=url, same=len(states) - len(different) - len(missing),
+                     count=len(states), differences=notes)
+    return Requirement("web_matches", met, detail, "" if met else message("todo_web_matches", lang, site=site, url=url))
 
 
 def _fiscal_year_of(day: dt.date) -> int:
