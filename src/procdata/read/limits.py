@@ -9,9 +9,7 @@ whose message names the limit and the option that raises it.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from typing import Any
 
 from procdata.errors import LimitError
 from procdata.resources import data
@@ -79,20 +77,4 @@ class Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self.end:
-            raise exceeded(self.file, "seconds", self.seconds)
-
-
-def exceeded(file: str, name: str, limit: float, found: Any = None, sheet: str = "") -> LimitError:
-    """The error for ``file`` (and ``sheet``) going past the limit ``name``."""
-    return LimitError(file, name, limit, found, sheet)
-
-
-@contextmanager
-def overrides(changes: dict[str, float]) -> Any:
-    """These overrides for the duration of a block (tests)."""
-    saved = dict(_override)
-    set_overrides(changes)
-    try:
-        yield
-    finally:
-        set_overrides(saved)
+            raise LimitError(self.file, "seconds", self.seconds)

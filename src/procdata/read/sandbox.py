@@ -10,8 +10,9 @@ it no longer than the time left for the file. If the reader dies or overruns,
 the file is unreadable with a one-line reason, the reader is replaced, and the
 other files are read as usual.
 
-Where no reader process can be started, workbooks are read in the command's
-own process (still scanned and bounded by :mod:`procdata.read.xlsx`).
+Where no reader process can be started (or with ``PROCDATA_READ_IN_PROCESS=1``,
+for debugging), workbooks are read in the command's own process, still scanned
+and bounded by :mod:`procdata.read.xlsx` and :mod:`procdata.read.ods`.
 """
 
 from __future__ import annotations
