@@ -103,7 +103,7 @@ def test_a_subtotal_and_a_month_heading_do_not_end_the_table(tmp_path: Path) -> 
         ["รวมเดือนตุลาคม", None, 3000, 3000],
         [None, "เดือนพฤศจิกายน 2567"],
         item(3, "จัดซื้อโต๊ะ", 3000), item(4, "จัดซื้อเก้าอี้", 4000),
-        [None, "รวมทั้งสิ้น 4 รายการ", 10000, 10000],
+        [None, "รวมทั้งสิ้น 4 รายการ", 10000, 10000, "-", None, "-"],
         [None, "ลงชื่อ ........ ผู้รายงาน"],
     ]
     result = ingest([write_xlsx(tmp_path / "two-months.xlsx", {"ต.ค.-พ.ย.67": rows_})])

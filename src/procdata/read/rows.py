@@ -53,6 +53,7 @@ DETAILS = (
 _NUMBERED = r"^[0-9๐-๙]+\.?$"
 _DIGIT = "[0-9๐-๙]"
 _LEAD = r"^[\s(\[*•·\-–—.:]*"  # what may stand before a label's first word
+_WORD = re.compile(r"\w")
 
 
 @cache
@@ -212,7 +213,8 @@ def _record_next(core: np.ndarray, blank: np.ndarray, i: int) -> bool:
 
 
 def _has_details(texts: dict[str, pd.Series], i: int) -> bool:
-    return any(key in texts and texts[key].iat[i] != "" for key in DETAILS)
+    """Whether a row says something beyond sums: a letter or a figure in a detail column ("-" is not)."""
+    return any(key in texts and _WORD.search(texts[key].iat[i]) for key in DETAILS)
 
 
 def _header_like(cells: list[str]) -> bool:
