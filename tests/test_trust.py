@@ -290,6 +290,17 @@ def test_cells_far_apart_are_read_by_their_cells(tmp_path: Path) -> None:
     assert result.sheets[0].columns["budget_amount"].letter == "C"
 
 
+def test_cell_problems_keep_their_cells_in_a_sheet_read_by_its_cells(tmp_path: Path) -> None:
+    body = rows([TITLE, SORKORROR1_HEADER]) + (
+        f'<row r="3">{cell("A3", 1)}{cell("B3", "จัดซื้อวัสดุ")}<c r="C3"><f>SUM(D1:D2)</f></c><c r="E3" t="s"><v>7</v></c></row>'
+        f'<row r="1048576">{cell("XFD1048576", "x")}</row>'
+    )
+    path = tmp_path / "far-problems.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
+    result = ingest([path])
+    assert [(i.row, i.column, i.code) for i in result.issues] == [(3, "C", "formula_no_value"), (3, "E", "broken_string")]
+
+
 def test_html_spans_are_held_to_the_table(tmp_path: Path) -> None:
     """770 bytes of rowspan=1000 colspan=1000 took 27 s and 3.2 GB."""
     hostile = tmp_path / "spans.xls"

@@ -248,9 +248,10 @@ def _scan_cell(element: Any, scan: SheetScan, row_number: int, column: int, stri
     elif kind == "e":
         scan.problems[where] = ("cell_error", value or "")
     if (value is not None or inline) and where not in scan.drop:
+        scan.cells += 1
+    if value is not None or inline or where in scan.problems:  # a problem keeps its place in the grid
         scan.rows.add(row)
         scan.columns.add(col)
-        scan.cells += 1
     return col
 
 
