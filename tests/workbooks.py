@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
+from procdata.read.grid import column_letter
+
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -49,16 +51,6 @@ _STYLES = (
 )
 
 
-def column_name(index: int) -> str:
-    """0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def cell(ref: str, value: object, *, style: int | None = None) -> str:
     """One ``<c>``: numbers as numbers, text inline (no shared strings needed)."""
     s = f' s="{style}"' if style is not None else ""
@@ -73,7 +65,7 @@ def cell(ref: str, value: object, *, style: int | None = None) -> str:
 
 def row(number: int, values: Sequence[object], *, attrs: str = "") -> str:
     """A ``<row>`` of cells from column A; ``None`` leaves a cell out."""
-    cells = "".join(cell(f"{column_name(c)}{number}", v) for c, v in enumerate(values) if v is not None)
+    cells = "".join(cell(f"{column_letter(c)}{number}", v) for c, v in enumerate(values) if v is not None)
     return f'<row r="{number}"{(" " + attrs) if attrs else ""}>{cells}</row>'
 
 
