@@ -98,7 +98,7 @@ def test_no_mutant_crashes_hangs_or_eats_memory(tmp_path: Path, mutant: tuple[Pa
     except (ValueError, KeyError, IndexError, OSError):  # a mutation that does not apply to this seed
         return
     folder = tmp_path / f"{seed.stem}-{mutation}-{number}"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)  # hypothesis may run a failing example again
     path = folder / f"mutant{seed.suffix}"
     path.write_bytes(data)
     args = [command, path.name, "--lang", "en"] + (["--out", "out.csv"] if command == "ingest" else ["--format", "json"])

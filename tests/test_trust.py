@@ -450,3 +450,24 @@ def test_an_ods_built_here_reads(tmp_path: Path) -> None:
     path = tmp_path / "month.ods"
     path.write_bytes(ods(ods_table("ต.ค.67", [TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000)])))
     assert [r["item_name"] for r in records(ingest([path]))] == ["จัดซื้อวัสดุ"]
+
+
+def test_every_message_fills_its_placeholders_and_nothing_else() -> None:
+    """Found by the fuzzer: a message with a literal brace ("[{"name": ...}]") stopped ingest with exit 3."""
+    import string
+
+    from procdata.resources import data
+
+    for code, entry in data("messages").items():
+        for lang in ("th", "en"):
+            fields = [name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name is not None]
+            assert all(name.isidentifier() for name in fields), (code, lang, fields)
+
+
+def test_a_canonical_csv_with_broken_bidders_json_is_reported_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "canonical.csv"
+    text = (SAMPLES / "canonical-sample.csv").read_text(encoding="utf-8")
+    path.write_text(text.replace('[{""name""', '[{""name', 1), encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "bidders must be JSON like [{" in result.stdout
