@@ -366,7 +366,7 @@ def test_the_time_limit_holds_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "long.xls"
     body = "".join(f"<tr><td>{n}</td><td>รายการ {n}</td><td>{n}</td></tr>" for n in range(60_000))
     path.write_text(f"<html><meta charset='utf-8'><table>{body}</table></html>", encoding="utf-8")
-    line = one_line_exit_2(["ingest", str(path), "--limit", "seconds=0.2", "--lang", "en"], "stopped reading after 0 seconds")
+    line = one_line_exit_2(["ingest", str(path), "--limit", "seconds=0.2", "--lang", "en"], "stopped reading after 0.2 seconds")
     assert line.endswith("allow more with --limit seconds=N")
 
 

@@ -49,7 +49,7 @@ class LimitError(InputError):
         label = data("limits")["limits"][name]
         code = {"seconds": "limit_time", "memory": "limit_memory"}.get(name, "limit_exceeded")
         super().__init__(
-            code, file, name=name, limit=f"{limit:,.0f}" if isinstance(limit, float) else f"{limit:,}",
+            code, file, name=name, limit=f"{limit:,.0f}" if float(limit).is_integer() else f"{limit:,}",
             found=f"{found:,}" if isinstance(found, int) else str(found or ""),
             what_th=label["th"], what_en=label["en"], where=f" ({sheet})" if sheet else "",
         )
