@@ -178,6 +178,16 @@ def test_hidden_and_filtered_rows_are_read_and_counted(tmp_path: Path) -> None:
     assert "(2 of its rows are hidden or filtered out in Excel; they were read too)" in cli.stdout
 
 
+def test_hidden_rows_of_an_ods_are_read_and_counted(tmp_path: Path) -> None:
+    table = ods_table("ต.ค.67", [TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000)])
+    table = table.replace("<table:table-row>", '<table:table-row table:visibility="collapse">', 4)  # rows 1-4
+    table = table.replace('<table:table-row table:visibility="collapse">', "<table:table-row>", 3)  # only row 4 stays hidden
+    path = tmp_path / "hidden.ods"
+    path.write_bytes(ods(table))
+    result = ingest([path])
+    assert [r["seq"] for r in records(result)] == [1, 2] and result.summary()["hidden_rows"] == 1
+
+
 # --- nothing invented: a cell that points nowhere is a problem at its cell
 
 

@@ -5,7 +5,8 @@ OpenDocument writes a run of equal cells or rows once, with a repeat count
 into its grid when it opens the file. Runs of empty cells cost nothing (every
 sheet saved by LibreOffice ends with one), but a run of filled cells a million
 rows long would; so the filled runs are added up here first, and a table whose
-filled rectangle goes past the limits stops the file with the limit named.
+filled rectangle goes past the limits stops the file with the limit named. Rows
+hidden or filtered out (``table:visibility``) are noted on the way, to be counted.
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ def _filled(cell: Any) -> bool:
     return cell.get(f"{{{_OFFICE}}}value-type") is not None or len(cell) > 0
 
 
-def check_ods(archive: zipfile.ZipFile, path: str, limits: Limits, check: Callable[[], None]) -> None:
-    """Raise :class:`LimitError` when a table's filled cells claim more than the limits allow."""
+def check_ods(archive: zipfile.ZipFile, path: str, limits: Limits, check: Callable[[], None]) -> dict[str, list[int]]:
+    """Raise :class:`LimitError` when a table's filled cells claim more than the limits allow.
+
+    Returns the hidden (collapsed or filtered out) rows that hold something, by table name.
+    """
+    hidden: dict[str, list[int]] = {}
     try:
         handle = archive.open("content.xml")
     except KeyError:
-        return
+        return hidden
     sheets = 0
     name, row, width, used_rows = "", 0, 0, 0
     columns: set[int] = set()
@@ -71,6 +76,8 @@ def check_ods(archive: zipfile.ZipFile, path: str, limits: Limits, check: Callab
                         column += repeat
                     if filled:
                         used_rows = row + rows
+                        if element.get(f"{{{_TABLE}}}visibility") in ("collapse", "filter"):
+                            hidden.setdefault(name, []).extend(range(row, row + rows))
                     row += rows
                     if len(columns) > limits.columns:
                         raise LimitError(path, "columns", limits.columns, f"> {limits.columns:,}", name)
@@ -83,3 +90,4 @@ def check_ods(archive: zipfile.ZipFile, path: str, limits: Limits, check: Callab
                     element.clear()
     except etree.XMLSyntaxError as error:
         raise Damaged(" ".join(str(error).split())[:120]) from None
+    return hidden

@@ -82,19 +82,28 @@ def read_workbook(path: str, kind: str, limits: Limits, seconds: float) -> list[
     """
     deadline = Deadline(path, seconds)
     with tempfile.TemporaryDirectory(prefix="procdata-") as folder:
-        scans: dict[str, SheetScan | Damaged] = {}
-        rewritten: dict[str, Any] = {}
-        source = path
+        found = _Prepared(path)
         if kind == "zip":
             try:
-                source, scans, rewritten = _prepare_xlsx(path, limits, deadline, folder)
+                found = _prepare_zip(path, limits, deadline, folder)
             except ZIP_DAMAGE:
                 raise InputError("file_damaged", path) from None
-        return _read(path, source, scans, rewritten, limits, deadline)
+        return _read(path, found, limits, deadline)
 
 
-def _prepare_xlsx(path: str, limits: Limits, deadline: Deadline, folder: str) -> tuple[str, dict, dict]:
-    """Scan each worksheet of an .xlsx; write again those that must be (see :mod:`procdata.read.xlsx`)."""
+@dataclass
+class _Prepared:
+    """What was learnt of a workbook before calamine reads it."""
+
+    source: str  # the file calamine reads: the workbook, or a copy with sheets written again
+    scans: dict[str, SheetScan | Damaged] = field(default_factory=dict)  # .xlsx sheets
+    rewritten: dict[str, Any] = field(default_factory=dict)  # .xlsx sheets written again
+    hidden: dict[str, list[int]] = field(default_factory=dict)  # .ods: hidden rows of each table
+
+
+def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str) -> _Prepared:
+    """Scan each worksheet of an .xlsx and write again those that must be (see :mod:`procdata.read.xlsx`);
+    check the tables of an .ods (:mod:`procdata.read.ods`)."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -106,10 +115,9 @@ def _prepare_xlsx(path: str, limits: Limits, deadline: Deadline, folder: str) ->
             raise InputError("file_unreadable_reason", path, reason=damage.reason) from None
         if not parts:  # not an .xlsx: an .ods, whose tables claim their size in repeat counts
             try:
-                check_ods(archive, path, limits, deadline.check)
+                return _Prepared(path, hidden=check_ods(archive, path, limits, deadline.check))
             except Damaged as damage:
                 raise InputError("file_unreadable_reason", path, reason=damage.reason) from None
-            return path, {}, {}
         if len(parts) > limits.sheets:
             raise LimitError(path, "sheets", limits.sheets, len(parts))
         try:
@@ -142,7 +150,7 @@ def _prepare_xlsx(path: str, limits: Limits, deadline: Deadline, folder: str) ->
                 replace[part] = result.xml
                 rewritten[name] = result
         if not replace:
-            return path, scans, rewritten
+            return _Prepared(path, scans, rewritten)
         copy = f"{folder}/book.xlsx"
         with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
             for info in archive.infolist():
@@ -151,7 +159,7 @@ def _prepare_xlsx(path: str, limits: Limits, deadline: Deadline, folder: str) ->
                 elif not info.filename.startswith(("xl/media/", "xl/embeddings/")):
                     with archive.open(info) as src, out.open(info.filename, "w") as dst:
                         shutil.copyfileobj(src, dst, 1 << 20)
-        return copy, scans, rewritten
+        return _Prepared(copy, scans, rewritten)
 
 
 _EMPTY_SHEET = (
@@ -160,11 +168,11 @@ _EMPTY_SHEET = (
 )
 
 
-def _read(path: str, source: str, scans: dict, rewritten: dict, limits: Limits, deadline: Deadline) -> list[SheetData]:
+def _read(path: str, found: _Prepared, limits: Limits, deadline: Deadline) -> list[SheetData]:
     import python_calamine as calamine
 
     try:
-        workbook = calamine.CalamineWorkbook.from_path(source)
+        workbook = calamine.CalamineWorkbook.from_path(found.source)
     except calamine.PasswordError:
         raise InputError("file_encrypted", path) from None
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError):
@@ -180,12 +188,15 @@ def _read(path: str, source: str, scans: dict, rewritten: dict, limits: Limits, 
         sheets = []
         for meta in metas:
             deadline.check()
-            scan = scans.get(meta.name)
+            scan = found.scans.get(meta.name)
             if isinstance(scan, Damaged):
                 sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": scan.reason})))
                 continue
             try:
-                sheets.append(_sheet(workbook, meta.name, scan, rewritten.get(meta.name), limits, deadline))
+                data = _sheet(workbook, meta.name, scan, found.rewritten.get(meta.name), limits, deadline)
+                if meta.name in found.hidden:
+                    data.hidden = _positions(found.hidden[meta.name], data)
+                sheets.append(data)
             except LimitError as error:
                 sheets.append(SheetData(meta.name, error=(error.code, {k: v for k, v in error.params.items() if k != "file"})))
                 if error.name == "seconds":
@@ -195,6 +206,14 @@ def _read(path: str, source: str, scans: dict, rewritten: dict, limits: Limits, 
                     raise
                 sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": _reason(error)})))
         return sheets
+
+
+def _positions(rows: list[int], data: SheetData) -> list[int]:
+    """The frame positions of sheet rows (0-based) that the sheet's grid holds."""
+    if data.row_numbers is None:
+        return [row for row in rows if row < len(data.rows)]
+    at = {number - 1: position for position, number in enumerate(data.row_numbers)}
+    return sorted(at[row] for row in rows if row in at)
 
 
 def _reason(error: BaseException) -> str:
