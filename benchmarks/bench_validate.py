@@ -13,6 +13,7 @@ and prints both wall-clock times, the ratio and each child's peak memory
     PYTHONPATH=src python3 benchmarks/bench_validate.py            # 1,000,000 rows
     PYTHONPATH=src python3 benchmarks/bench_validate.py --rows 100000
     PYTHONPATH=src python3 benchmarks/bench_validate.py --skip-frictionless
+    PYTHONPATH=src python3 benchmarks/bench_validate.py --infer   # no budget category: every item judged
 
 The generated file is kept in ``--dir`` (default ``/tmp/procdata-bench``) and
 reused when it already holds a file of the same size and seed.
@@ -66,7 +67,16 @@ STATUSES = np.array(["in_contract", "completed"])
 STATUS_TEXT = np.array(["อยู่ระหว่างระยะสัญญา", "สิ้นสุดระยะสัญญา"])
 METHOD_TEXT = {"e_bidding": "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)", "e_market": "ตลาดอิเล็กทรอนิกส์ (e-market)", "specific": "เฉพาะเจาะจง"}
 
-GENERATION = "v2"  # changes when the generated table does: v2 lists the winner second in half of the records
+PROVINCES = np.array([
+    ("ขอนแก่น", "เมืองขอนแก่น"), ("ขอนแก่น", "ชุมแพ"), ("ขอนแก่น", "บ้านไผ่"), ("ชัยภูมิ", "เมืองชัยภูมิ"),
+    ("ชัยภูมิ", "ภูเขียว"), ("นครราชสีมา", "ปากช่อง"), ("นครราชสีมา", "พิมาย"), ("อุดรธานี", "กุมภวาปี"),
+    ("มหาสารคาม", "บรบือ"), ("ร้อยเอ็ด", "เสลภูมิ"), ("สกลนคร", "สว่างแดนดิน"), ("เชียงใหม่", "สันทราย"),
+    ("นครศรีธรรมราช", "ทุ่งสง"), ("สุราษฎร์ธานี", "พุนพิน"), ("ชลบุรี", "พนัสนิคม"), ("พิษณุโลก", "วังทอง"),
+])
+AGENCY_FORMS = np.array(["องค์การบริหารส่วนตำบล", "เทศบาลตำบล", "เทศบาลเมือง"])
+
+GENERATION = "v3"  # changes when the generated table does: v2 lists the winner second in half of the records,
+# v3 adds the agency fields (agency_name, agency_unit, province, district) of a national table
 
 # Rows that get one injected error each: (row index, field, bad value).
 INJECTED = (
@@ -100,8 +110,20 @@ def _firms(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.where(forms == "บริษัท ", np.char.add(names, " จำกัด"), names)
 
 
-def generate(path: Path, rows: int, seed: int = 2568) -> None:
-    """Write ``rows`` canonical records of fiscal year 2568 to ``path`` (UTF-8 CSV)."""
+def _agencies(rng: np.random.Generator, rows: int, count: int = 2_000) -> dict[str, np.ndarray]:
+    """2,000 local governments of a national table, each in one district of one province."""
+    place = rng.integers(0, len(PROVINCES), count)
+    province, district = PROVINCES[place, 0], PROVINCES[place, 1]
+    names = np.char.add(AGENCY_FORMS[rng.integers(0, len(AGENCY_FORMS), count)], VILLAGES[rng.integers(0, len(VILLAGES), count)])
+    names = np.char.add(names, np.char.mod("%d", np.arange(count)))  # distinct agencies
+    units = np.char.add(np.char.add(np.char.add(names, " อำเภอ"), district), np.char.add(" จังหวัด", province))
+    which = rng.integers(0, count, rows)
+    return {"agency_name": names[which], "agency_unit": units[which], "province": province[which], "district": district[which]}
+
+
+def generate(path: Path, rows: int, seed: int = 2568, infer: bool = False) -> None:
+    """Write ``rows`` canonical records of fiscal year 2568 to ``path`` (UTF-8 CSV); with ``infer``,
+    no budget category, so that every item is judged from its name (as national e-GP data is)."""
     rng = np.random.default_rng(seed)
     item_index = rng.integers(0, len(ITEMS), rows)
     items = np.char.replace(ITEMS[item_index], "{n}", rng.integers(1, 20, rows).astype(str))
@@ -164,10 +186,14 @@ def generate(path: Path, rows: int, seed: int = 2568) -> None:
         "contract_end_date": end.astype(str),
         "status": STATUSES[status_index],
         "status_text": STATUS_TEXT[status_index],
+        **_agencies(rng, rows),
         "source_file": np.full(rows, "national.csv"),
         "source_sheet": np.full(rows, ""),
         "source_row": np.arange(2, rows + 2),
     }
+    if infer:
+        for name in ("budget_category", "is_investment", "investment_basis"):
+            columns[name] = np.full(rows, "")
     for row, field, value in INJECTED:
         if row < rows:
             columns[field] = columns[field].astype(object)
@@ -199,18 +225,21 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
     parser.add_argument("--repeat", type=int, default=3, help="procdata runs (the median is compared)")
     parser.add_argument("--skip-frictionless", action="store_true", help="time procdata only")
+    parser.add_argument("--infer", action="store_true",
+                        help="no budget category in the table: every item judged from its name (national e-GP data)")
     parser.add_argument("--generate-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate_only:
-        generate(args.generate_only, args.rows, args.seed)
+        generate(args.generate_only, args.rows, args.seed, args.infer)
         return
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    data = args.dir / f"national-{args.rows}-{args.seed}-{GENERATION}.csv"
+    data = args.dir / f"national-{args.rows}-{args.seed}-{GENERATION}{'-infer' if args.infer else ''}.csv"
     if not data.exists():
         # In a child process: a child forked from a big parent would count the parent's memory as its own.
         start = time.perf_counter()
-        generator = [sys.executable, __file__, "--rows", str(args.rows), "--seed", str(args.seed), "--generate-only", str(data)]
+        generator = [sys.executable, __file__, "--rows", str(args.rows), "--seed", str(args.seed), "--generate-only", str(data),
+                     *(["--infer"] if args.infer else [])]
         subprocess.run(generator, check=True)
         print(f"generated {args.rows:,} rows ({data.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - start:.1f} s: {data}")
     else:

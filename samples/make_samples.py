@@ -179,7 +179,7 @@ NOV = [
          "สัญญาจ้าง", "2/2568", D(2024, 11, 15), D(2025, 3, 14), "67099234517", category="investment"),
     Item(4, "จ้างเหมาเครื่องจักรกลขุดลอกคลองส่งน้ำสาธารณะ หมู่ที่ 7", 150000, 149000, "specific", "วิธีเฉพาะเจาะจง",
          [("หจก.ทรัพย์ทวีวัสดุ", 148500)], "มีคุณสมบัติครบถ้วนและเสนอราคาไม่เกินวงเงินงบประมาณ",
-         "ใบสั่งจ้าง", "16/2568", D(2024, 11, 20), D(2024, 12, 20), "67119045213"),
+         "ใบสั่งจ้าง", "16/2568", D(2024, 11, 20), D(2024, 12, 20), "67119045213", category="investment"),  # dredging: works
     Item(5, "วางท่อระบายน้ำ คสล. ขนาดเส้นผ่านศูนย์กลาง 0.40 เมตร พร้อมบ่อพัก หมู่ที่ 2", 245000, 243800,
          "specific", "วิธีเฉพาะเจาะจง",
          [("หจก.ขอนแก่นรุ่งเรืองการโยธา", 242000), ("หจก.สมบูรณ์ก่อสร้าง", 243500)], LOW,
@@ -613,10 +613,11 @@ def make_o12_2567() -> bytes:
 CANONICAL_HEADER = ("fiscal_year,report_month,seq,project_id,item_name,budget_amount,budget_source,budget_category,"
                     "is_investment,investment_basis,reference_price,method,method_text,bidders,bidder_count,"
                     "winner_name,winner_tax_id,agreed_price,selection_reason,contract_no,contract_date,"
-                    "contract_end_date,status,status_text,source_file,source_sheet,source_row")
+                    "contract_end_date,status,status_text,agency_name,agency_unit,province,district,"
+                    "source_file,source_sheet,source_row")
 CANONICAL_FIELDS = CANONICAL_HEADER.split(",")
-BASIS = {1: "inferred:จ้างเหมาบริการ", 2: "inferred:วัสดุ", 3: "inferred:ซ่อม", 4: "inferred:ครุภัณฑ์",
-         5: "inferred:อาหารเสริม"}
+BASIS = {1: "inferred:services:จ้างเหมาบริการ", 2: "inferred:materials:วัสดุ", 3: "inferred:repair:ซ่อมแซม",
+         4: "inferred:equipment:ครุภัณฑ์", 5: "inferred:materials:อาหารเสริม"}
 
 
 def make_canonical(rows: dict[int, int]) -> str:

@@ -148,9 +148,9 @@ def test_fold_matches_header_variants() -> None:
         ("e-market", "e_market"),
         ("สอบราคา", "price_inquiry"),
         ("คัดเลือก", "selection"),
-        ("ตกลงราคา", "other"),
-        ("กรณีพิเศษ", "other"),
-        ("ประกวดราคา", "other"),
+        ("ตกลงราคา", "price_agreement"),
+        ("กรณีพิเศษ", "special_case"),
+        ("ประกวดราคา", "bidding"),
         ("specific", "specific"),
     ],
 )
@@ -168,26 +168,6 @@ def test_statuses_and_categories() -> None:
     assert vocab.classify("source", "เงินสะสม") == "accumulated_funds"
     assert vocab.classify("source", "ข้อบัญญัติงบประมาณรายจ่าย") == "annual_budget"
     assert vocab.classify("source", "เงินอุดหนุนเฉพาะกิจ") == "specific_grant"
-
-
-@pytest.mark.parametrize(
-    ("item", "category", "keyword"),
-    [
-        ("ก่อสร้างถนน คสล. หมู่ที่ 3", "investment", "ก่อสร้าง"),
-        ("จัดซื้อครุภัณฑ์คอมพิวเตอร์", "investment", "ครุภัณฑ์"),
-        ("ซ่อมแซมถนนลูกรัง", "operating", "ซ่อม"),
-        ("จัดซื้อวัสดุก่อสร้าง", "operating", "วัสดุ"),
-    ],
-)
-def test_investment_inference(item: str, category: str, keyword: str) -> None:
-    found = vocab.infer_category(item)
-    assert found is not None
-    assert (found.category, found.keyword) == (category, keyword)
-
-
-def test_no_inference_without_keyword() -> None:
-    assert vocab.infer_category("ค่าเช่าเครื่องถ่ายเอกสาร") is not None  # "เช่า" decides
-    assert vocab.infer_category("โครงการอบรมคุณธรรม") is None
 
 
 @settings(max_examples=400, deadline=None)

@@ -57,11 +57,11 @@ def test_classic_sorkorror1(tmp_path: Path) -> None:
     assert (first["contract_no"], first["contract_date"]) == ("2/2568", "2025-01-15")
     assert first["selection_reason"] == "เป็นผู้เสนอราคาต่ำสุด"
     assert (first["fiscal_year"], first["report_month"], first["source_row"]) == (2568, "2025-01", 6)
-    assert (first["is_investment"], first["investment_basis"]) == (True, "inferred:ก่อสร้าง")
+    assert (first["is_investment"], first["investment_basis"]) == (True, "inferred:works/construction:ก่อสร้าง")
     # The continuation row (a second bidder on the next line) belongs to item 2.
     assert second["seq"] == 2 and second["bidder_count"] == 2 and second["source_row"] == 8
     assert (second["budget_amount"], second["agreed_price"]) == (45000.0, 44000.0)
-    assert (second["is_investment"], second["investment_basis"]) == (False, "inferred:วัสดุ")
+    assert (second["is_investment"], second["investment_basis"]) == (False, "inferred:materials:วัสดุ")
     reasons = [(skip.row, skip.reason) for skip in result.skipped_rows]
     assert reasons == [(10, "total_row"), (11, "after_table")]
     assert result.sheets[0].columns["budget_amount"].letter == "C"
@@ -224,7 +224,7 @@ def test_section_headings_declare_the_category(tmp_path: Path) -> None:
 
 
 def test_unknown_item_is_unknown(tmp_path: Path) -> None:
-    rows = [TITLE, SORKORROR1_HEADER, [1, "โครงการอบรมคุณธรรม", 20000, None, "เฉพาะเจาะจง"]]
+    rows = [TITLE, SORKORROR1_HEADER, [1, "ค่าใช้จ่ายตามโครงการ", 20000, None, "เฉพาะเจาะจง"]]  # says nothing
     (record,) = records(write_xlsx(tmp_path / "u.xlsx", {"ม.ค.68": rows}))
     assert (record["is_investment"], record["investment_basis"], record["budget_category"]) == (None, "unknown", None)
 

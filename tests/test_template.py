@@ -42,7 +42,7 @@ def test_sorkorror1_template_has_dropdowns_validation_and_help(tmp_path: Path) -
     assert [sheet.cell(6, c).value for c in (6, 7, 8, 9, 11, 12)] == ["ชื่อ", "ราคา", "ชื่อ", "ราคา", "เลขที่", "วันที่"]
     assert sheet.freeze_panes == "C8"
     rules = validations(out, "ม.ค.68")
-    assert rules["E8"] == ("list", "='ตัวเลือก'!$A$2:$A$7")  # method
+    assert rules["E8"] == ("list", "='ตัวเลือก'!$A$2:$A$6")  # method: the five of the Act, not the old ones
     assert rules["Q8"] == ("list", "='ตัวเลือก'!$B$2:$B$5")  # status
     assert rules["O8"] == ("list", "='ตัวเลือก'!$C$2:$C$6")  # budget category
     assert rules["P8"][0] == "list"  # budget source
@@ -51,7 +51,7 @@ def test_sorkorror1_template_has_dropdowns_validation_and_help(tmp_path: Path) -
     assert rules["N8"][0] == "custom"  # 13-digit taxpayer ID
     lists = book["ตัวเลือก"]
     assert lists.sheet_state == "hidden"
-    assert [lists.cell(r, 1).value for r in range(2, 8)] == [t.th for t in vocab.terms("method")]
+    assert [lists.cell(r, 1).value for r in range(2, 7)] == [t.th for t in vocab.choices("method")]
     assert lists["A2"].value == "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)"
     help_sheet = book["คำแนะนำ"]
     texts = [c.value for row in help_sheet.iter_rows() for c in row if c.value]

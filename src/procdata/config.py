@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from procdata.errors import ConfigError
+from procdata.read.overrides import OVERRIDES_FILE
 
 CONFIG_NAME = "procdata.toml"
 
@@ -31,7 +32,7 @@ KEYS: dict[str, dict[str, bool]] = {
     "ckan": {"organization": False, "maintainer": False, "maintainer_email": False, "objective": False,
              "geo_coverage": False},
     "report": {"problems": False, "improvements": False},
-    "workspace": {"inbox": False, "out": False},
+    "workspace": {"inbox": False, "out": False, "categories": False},
 }
 PERSONAL_ID_POLICIES = ("mask", "full")
 _OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
@@ -81,10 +82,15 @@ class Config:
     improvements: str = ""  # O13 report: แนวทางการปรับปรุง
     inbox: str = "monthly"  # workspace: where monthly files are dropped, beside procdata.toml
     out: str = "site"  # workspace: where publish writes, beside procdata.toml
+    categories: str = OVERRIDES_FILE  # workspace: the officer's budget categories, beside procdata.toml
 
     @property
     def inbox_path(self) -> Path:
         return self.path.parent / self.inbox
+
+    @property
+    def categories_path(self) -> Path:
+        return self.path.parent / self.categories
 
     @property
     def out_path(self) -> Path:
@@ -186,6 +192,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         personal_ids=publish["personal_ids"],
         problems=values["report"]["problems"], improvements=values["report"]["improvements"],
         inbox=values["workspace"]["inbox"] or "monthly", out=values["workspace"]["out"] or "site",
+        categories=values["workspace"]["categories"] or OVERRIDES_FILE,
     )
 
 
@@ -217,6 +224,7 @@ DEFAULTS = {
     "personal_ids": "mask",
     "inbox": "monthly",
     "out": "site",
+    "categories": OVERRIDES_FILE,
 }
 
 
@@ -290,6 +298,9 @@ improvements = {q("improvements")}
 # (workspace folders beside this file: drop monthly files into inbox; publish writes into out)
 inbox = {q("inbox")}
 out = {q("out")}
+# หมวดงบประมาณที่ระบุเอง (ถ้ามี): CSV สองคอลัมน์ เลขที่โครงการหรือชื่อรายการ, หมวดงบประมาณ (เช่น งบลงทุน)
+# ใช้แทนการอนุมานจากชื่อรายการ (the officer's budget categories: project number or item name, category)
+categories = {q("categories")}
 """
 
 

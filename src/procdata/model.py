@@ -6,6 +6,7 @@ CLI read them), so that no stage imports one above it for its types.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,8 @@ FIELDS = (
     "budget_source", "budget_category", "is_investment", "investment_basis",
     "reference_price", "method", "method_text", "bidders", "bidder_count", "winner_name",
     "winner_tax_id", "agreed_price", "selection_reason", "contract_no", "contract_date",
-    "contract_end_date", "status", "status_text", "source_file", "source_sheet", "source_row",
+    "contract_end_date", "status", "status_text", "agency_name", "agency_unit", "province", "district",
+    "source_file", "source_sheet", "source_row",
 )
 
 
@@ -71,6 +73,29 @@ class CellIssue:
     value: str
 
 
+@dataclass
+class Resolution:
+    """Cells whose words mean one thing or another, read one way by each record's own
+    evidence (``data/statuses.toml`` [[ambiguous]]): reported, not a problem."""
+
+    file: str
+    sheet: str
+    column: str  # letter
+    header: str
+    field: str
+    text: str  # as written, e.g. "ระหว่างดำเนินการ"
+    code: str  # what the records were read as, e.g. "in_contract"
+    evidence: str  # "contract" (a contract number, date or winner), "contract_status", "none"
+    count: int = 0
+    rows: list[int] = dataclasses.field(default_factory=list)  # the first of them (SHOWN_ROWS)
+
+    SHOWN_ROWS = 20
+
+    def add(self, rows: list[int]) -> None:
+        self.count += len(rows)
+        self.rows.extend(rows[: max(0, self.SHOWN_ROWS - len(self.rows))])
+
+
 @dataclass(frozen=True)
 class FileFailure:
     """An input that could not be read at all."""
@@ -96,6 +121,7 @@ class IngestResult:
     skipped_rows: list[RowSkip] = field(default_factory=list)
     issues: list[CellIssue] = field(default_factory=list)
     failures: list[FileFailure] = field(default_factory=list)
+    resolutions: list[Resolution] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -107,6 +133,7 @@ class IngestResult:
             "hidden_rows": sum(s.hidden_rows for s in self.sheets),
             "rows_skipped": len(self.skipped_rows),
             "cell_issues": len(self.issues),
+            "cells_resolved": sum(r.count for r in self.resolutions),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,4 +143,5 @@ class IngestResult:
             "skipped_rows": [asdict(r) for r in self.skipped_rows],
             "issues": [asdict(i) for i in self.issues],
             "failures": [asdict(f) for f in self.failures],
+            "resolutions": [asdict(r) for r in self.resolutions],
         }

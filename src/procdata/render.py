@@ -7,6 +7,7 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from procdata.check.render import resolution_lines
 from procdata.i18n import message
 from procdata.model import IngestResult, RowSkip
 
@@ -45,6 +46,7 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
         ))
     if len(result.issues) > 200:
         lines.append(f"  … +{len(result.issues) - 200:,}")
+    lines.extend(resolution_lines(result.resolutions, lang))
     if result.failures:
         lines.append(message("ingest_failed_files", lang, count=len(result.failures)))
     return "\n".join(lines)

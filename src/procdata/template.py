@@ -118,7 +118,7 @@ def _lists_sheet(book, name: str) -> dict[str, str]:
     sheet.sheet_state = "hidden"
     ranges = {}
     for col, kind in enumerate(("method", "status", "category", "source"), start=1):
-        labels = [term.th for term in vocab.terms(kind)]
+        labels = [term.th for term in vocab.choices(kind)]
         letter = chr(64 + col)
         sheet.cell(1, col, kind)
         for row, label in enumerate(labels, start=2):

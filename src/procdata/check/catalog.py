@@ -22,6 +22,7 @@ class Check:
     schema: bool  # a rule of the Table Schema, which frictionless flags too
     covers: tuple[str, ...]  # schema rules reported under this code
     texts: dict[str, dict[str, str]]  # lang -> message, explain, fix
+    vocabulary: str = ""  # a vocabulary `explain` lists after the explanation ("method", "status")
 
     def text(self, part: str, lang: str) -> str:
         return (self.texts.get(lang) or self.texts["en"])[part]
@@ -33,7 +34,7 @@ def checks() -> dict[str, Check]:
     return {
         code: Check(
             code, entry["severity"], bool(entry.get("schema")), tuple(entry.get("covers", ())),
-            {lang: entry[lang] for lang in ("th", "en")},
+            {lang: entry[lang] for lang in ("th", "en")}, entry.get("vocabulary", ""),
         )
         for code, entry in data("checks")["check"].items()
     }
@@ -86,7 +87,20 @@ def explain_text(code: str | None, lang: str = "th") -> str:
         return "\n".join(lines)
     found = check(code)
     lines = [ui("explain_heading", lang, check=found.code, severity=word(found.severity, lang)), found.text("explain", lang)]
+    if found.vocabulary:
+        lines += _vocabulary(found.vocabulary, lang)
     lines.append(ui("explain_fix", lang, fix=found.text("fix", lang)))
     if found.schema:
         lines.append(ui("explain_schema", lang))
     return "\n".join(lines)
+
+
+def _vocabulary(kind: str, lang: str) -> list[str]:
+    """Every term of a vocabulary with the spellings read as it, one line each."""
+    from procdata.normalize import vocab
+
+    lines = []
+    for term in vocab.terms(kind):
+        spellings = ", ".join(dict.fromkeys(phrase["text"] for phrase in term.get("phrases_written", ())))
+        lines.append(f"  - {term.label(lang)} [{term.code}]" + (f": {spellings}" if spellings else ""))
+    return lines

@@ -16,6 +16,8 @@ from procdata.check import catalog
 from procdata.check.model import Problem, Report
 from procdata.check.validate import title
 from procdata.i18n import message
+from procdata.model import Resolution
+from procdata.normalize import vocab
 
 
 def report_json(report: Report) -> str:
@@ -48,6 +50,28 @@ def _counts(report: Report, lang: str) -> str:
     )
 
 
+def resolution_lines(resolutions: list[Resolution], lang: str = "th") -> list[str]:
+    """How ambiguous cells were read, one line per sheet, phrase and reading, with the rows."""
+    lines = []
+    for entry in resolutions:
+        term = vocab.term(entry.field, entry.code)
+        rows = ", ".join(map(str, entry.rows)) + (" …" if entry.count > len(entry.rows) else "")
+        lines.append(message(
+            "ingest_resolved", lang, file=entry.file, sheet=entry.sheet or "-", column=entry.column, header=entry.header,
+            text=entry.text, count=f"{entry.count:,}", label=term.label(lang) if term else entry.code,
+            why=message(f"evidence_{entry.evidence}", lang), rows=rows,
+        ))
+    return lines
+
+
+def _resolved(report: Report, lang: str) -> list[str]:
+    """How ambiguous cells (e-GP's ระหว่างดำเนินการ) were read: not problems, but said."""
+    entries = report.summary.get("resolved") or []
+    if not entries:
+        return []
+    return ["", message("validate_resolved", lang), *resolution_lines([Resolution(**entry) for entry in entries], lang)]
+
+
 def _verdict(report: Report, lang: str) -> str:
     if report.failures:
         return message("validate_verdict_unreadable", lang, count=len(report.failures))
@@ -60,7 +84,7 @@ def _verdict(report: Report, lang: str) -> str:
 
 def report_text(report: Report, lang: str = "th") -> str:
     """Problems grouped by file and sheet; two or three lines each."""
-    lines = [_counts(report, lang), _verdict(report, lang)]
+    lines = [_counts(report, lang), _verdict(report, lang), *_resolved(report, lang)]
     for heading, problems in _groups(report, lang):
         lines += ["", heading]
         for problem in problems:

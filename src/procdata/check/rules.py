@@ -8,6 +8,7 @@ price. Codes, severities and messages are in ``data/checks.toml``.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -20,8 +21,9 @@ import pyarrow.compute as pc
 from procdata.check import catalog
 from procdata.check.table import Hits, Table, positions
 from procdata.i18n import number
-from procdata.normalize import vocab
+from procdata.normalize import vocab, wording
 from procdata.normalize.columns import arrow
+from procdata.normalize.dates import fiscal_year
 
 CENT = 0.005  # amounts are compared to the satang
 SHOWN_PARTNERS = 3  # rows named in a duplicate message before "and N more"
@@ -119,18 +121,24 @@ def _contiguous(text: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def duplicates(table: Table) -> Iterator[Hits]:
-    """The same project number twice in one file or in one report month; each row names the others."""
+    """The same project number twice in one file or in one report month; each row names the others.
+
+    Rows of one project with different contract numbers are its contracts (e-GP's national
+    data has a row per contract), not duplicates.
+    """
     given = positions(table.present("project_id"))
     codes, _ = pd.factorize(table.records["project_id"].iloc[given])
     candidates = given[np.bincount(codes)[codes] > 1]
     if not len(candidates):
         return
-    frame = table.records.iloc[candidates][["project_id", "source_file", "report_month"]].astype(object)
+    frame = table.records.iloc[candidates][["project_id", "contract_no", "source_file", "report_month"]].astype(object)
+    frame["contract_no"] = frame["contract_no"].fillna("")
     frame["position"] = candidates
     partners: dict[int, list[int]] = {}
     scopes: dict[int, str] = {}
-    for scope, keys in (("same_file", ["source_file", "project_id"]), ("same_month", ["report_month", "project_id"])):
-        for (first_key, _), members in frame.dropna(subset=keys).groupby(keys, sort=False)["position"]:
+    for scope, keys in (("same_file", ["source_file", "project_id", "contract_no"]),
+                        ("same_month", ["report_month", "project_id", "contract_no"])):
+        for (first_key, *_), members in frame.dropna(subset=keys).groupby(keys, sort=False)["position"]:
             rows = members.tolist()
             if len(rows) < 2:
                 continue
@@ -177,6 +185,27 @@ def ceilings(table: Table) -> Iterator[Hits]:
             {"method": term.label(table.lang), "amount": number(float(amount[r])), "ceiling": number(float(ceiling))}
             for r in rows
         ])
+
+
+def old_methods(table: Table) -> Iterator[Hits]:
+    """Methods of the 2535 regulation in procurement under the 2560 Act: a contract signed on or
+    after the day the Act applies, or, with no contract date, a fiscal year wholly after it."""
+    old = [term.code for term in vocab.terms("method") if term.get("law") == "2535"]
+    is_old = table.records["method"].isin(old).fillna(False).to_numpy(dtype=bool)
+    if not is_old.any():
+        return
+    act_from = np.datetime64(wording.act_from())
+    signed = table.dates["contract_date"]
+    first_year = fiscal_year(dt.date.fromisoformat(wording.act_from())) + 1  # the first fiscal year wholly under the Act
+    under_act = np.where(np.isnat(signed), table.amount("fiscal_year") >= first_year, signed >= act_from)
+    yield Hits("method_old_regulation", "method", positions(is_old & under_act))
+
+
+def unjudged_items(table: Table) -> Iterator[Hits]:
+    """Items whose budget category is neither declared nor told by their name."""
+    basis = table.records["investment_basis"]
+    unknown = basis.eq("unknown").fillna(False).to_numpy(dtype=bool) | ~table.present("investment_basis")
+    yield Hits("investment_unknown", "item_name", positions(unknown & table.present("item_name")))
 
 
 def winners(table: Table) -> Iterator[Hits]:
@@ -357,5 +386,6 @@ def _signed_by(table: Table, row: int) -> str:
 
 
 RULES: tuple[Callable[[Table], Iterator[Hits]], ...] = (
-    prices, contract_dates, fiscal_years, tax_ids, duplicates, ceilings, winners, signed_contracts,
+    prices, contract_dates, fiscal_years, tax_ids, duplicates, ceilings, old_methods, unjudged_items, winners,
+    signed_contracts,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table
 from procdata.i18n import message as ui_message
 from procdata.model import FIELDS, CellIssue, Column, IngestResult
-from procdata.normalize import vocab
+from procdata.normalize import vocab, wording
 from procdata.normalize.columns import THREADS
+from procdata.read.overrides import OVERRIDES_FILE, Overrides
 from procdata.resources import schema
 
 # Where a field's value may have come from, in order: its own column, or a
@@ -34,8 +36,10 @@ SOURCES = {
     "contract_date": ("contract_date", "contract"),
     "bidders": ("bidders", "bidder_names", "bidder_prices"),
     "bidder_count": ("bidder_count", "bidders", "bidder_names"),
-    "method_text": ("method_text", "method"),
-    "status_text": ("status_text", "status"),
+    "method": ("method", "method_group"),
+    "method_text": ("method_text", "method", "method_group"),
+    "status": ("status", "contract_status"),
+    "status_text": ("status_text", "status", "contract_status"),
     "is_investment": ("is_investment", "budget_category"),
 }
 # Checks that report an empty value: not repeated where ingest already said the cell was unreadable.
@@ -52,14 +56,16 @@ def validate(
     fiscal_year: int | None = None,
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> Report:
     """Read ``inputs`` as ``procdata ingest`` does and check every record.
 
-    ``on_file`` is called with each file's name as reading starts (a progress bar).
+    ``on_file`` is called with each file's name as reading starts (a progress bar);
+    ``overrides`` are the officer's budget categories (:mod:`procdata.read.overrides`).
     """
     from procdata.read.ingest import ingest
 
-    result = ingest(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
+    result = ingest(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides)
     return validate_ingested(result, lang)
 
 
@@ -224,6 +230,8 @@ def _problem(
     params: dict[str, Any], lang: str,
 ) -> Problem:
     params.setdefault("suggestion", "")
+    params.setdefault("methods", wording.known_methods(lang))
+    params.setdefault("overrides", OVERRIDES_FILE)
     return Problem(
         file=file, sheet=sheet, row=row, column=column.letter if column else "", header=column.header if column else "",
         field=field, code=code, severity=catalog.check(code).severity, message=catalog.message(code, lang, **params),
@@ -241,4 +249,5 @@ def _summary(result: IngestResult, report: Report) -> dict[str, Any]:
         "warnings": len(report.warnings),
         "codes": dict(sorted(codes.items())),
         "unreadable": report.failures,
+        "resolved": [asdict(entry) for entry in result.resolutions],
     }

@@ -37,13 +37,13 @@ def ingest(
     from procdata.output import canonical_csv, canonical_json, write_atomic
     from procdata.read.ingest import ingest as run
     from procdata.render import ingest_text
-    from procdata.workspace.layout import default_inputs
+    from procdata.workspace.layout import default_inputs, default_overrides
 
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(out))
     inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step)
+        result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step, overrides=default_overrides())
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))

@@ -53,11 +53,12 @@ def validate(
     from procdata.check.render import report_html, report_json, report_text
     from procdata.i18n import message
     from procdata.output import write_atomic
-    from procdata.workspace.layout import default_inputs
+    from procdata.workspace.layout import default_inputs, default_overrides
 
     inputs = default_inputs(inputs)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step)
+        report = run(inputs, encoding=encoding, fiscal_year=fiscal_year, lang=lang, on_file=step,
+                     overrides=default_overrides())
     for failure in report.failures:
         echo_err(failure["message"])
     render = {Format.text: report_text, Format.json: lambda r, _: report_json(r), Format.html: report_html}[format]

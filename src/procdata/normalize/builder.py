@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.errors import ParseError
-from procdata.model import CellIssue, Column
+from procdata.model import CellIssue, Column, Resolution
 from procdata.normalize import vocab
 from procdata.normalize.columns import STRING, arrow, empty, matches, one_line_series, to_text
 from procdata.normalize.dates import parse_date
@@ -50,6 +50,7 @@ class Builder:
         self.issues: list[CellIssue] = []
         self.sites: list[tuple[str, str]] = []  # (key, field) of each place that raises issues, in call order
         self.issue_sites: list[tuple[str, str]] = []  # where each issue was raised
+        self.resolutions: dict[tuple[str, str, str, str], Resolution] = {}  # ambiguous cells read by their record's evidence
         self._texts: dict[str, pd.Series] = {}
 
     def text(self, key: str) -> pd.Series | None:

@@ -22,7 +22,6 @@ from procdata.normalize.builder import (
     Builder,
     Context,
     amount_series,
-    as_written,
     date_series,
     int_series,
     vocab_series,
@@ -34,12 +33,14 @@ from procdata.normalize.columns import (
     count_bidders,
     digits_only_series,
     empty,
+    matches,
     one_line_series,
     plain_contract_numbers,
     to_text,
 )
 from procdata.normalize.dates import fiscal_year
 from procdata.normalize.investment import infer_investment, investment
+from procdata.normalize.procedure import method_columns, status_columns
 from procdata.normalize.unique import map_unique
 from procdata.normalize.values import (
     bids_from_cells,
@@ -51,6 +52,7 @@ from procdata.normalize.values import (
     month_value,
 )
 
+AGENCY_FIELDS = ("agency_name", "agency_unit", "province", "district")
 _DTYPES = {
     "fiscal_year": "Int64", "seq": "Int64", "bidder_count": "Int64", "source_row": "Int64",
     "budget_amount": "float64", "reference_price": "float64", "agreed_price": "float64",
@@ -92,6 +94,8 @@ def canonical(
     out["report_month"] = month.astype(STRING)
 
     out["seq"] = int_series(b, "seq", "seq")
+    for field in AGENCY_FIELDS:  # who bought: national e-GP data name every agency; an agency's own files do not
+        out[field] = text_or_empty(field)
     project = b.text("project_id")
     out["project_id"] = digits_only_series(project) if project is not None else empty_text
     out["item_name"] = text_or_empty("item_name")
@@ -103,8 +107,7 @@ def canonical(
 
     out["budget_source"] = vocab_series(b, "budget_source", "source", "budget_source")
     category = vocab_series(b, "budget_category", "category", "budget_category")
-    method = vocab_series(b, "method", "method", "method")
-    status = vocab_series(b, "status", "status", "status")
+    method, method_text = method_columns(b)
 
     bids, ready = _bids(b, json_bidders_given)
     winner_name, agreed, tax = _winner(b, text_or_empty("winner_name"))
@@ -122,17 +125,20 @@ def canonical(
         year = year.fillna(context.fiscal_year)
     out["fiscal_year"] = year
 
-    out["budget_category"], out["is_investment"], out["investment_basis"] = _investment(b, category, out["item_name"])
+    out["budget_category"], out["is_investment"], out["investment_basis"] = _investment(
+        b, category, out["item_name"], out["budget_amount"],
+    )
 
     out["method"] = method
-    out["method_text"] = as_written(b, "method")
+    out["method_text"] = method_text
     out["bidders"], out["bidder_count"] = _bidder_columns(b, bids, ready)
     out["winner_name"] = winner_name
     out["winner_tax_id"] = tax
     out["agreed_price"] = agreed
     out["selection_reason"] = text_or_empty("selection_reason")
-    out["status"] = status
-    out["status_text"] = as_written(b, "status")
+    out["status"], out["status_text"] = status_columns(
+        b, contract_no=out["contract_no"], contract_date=out["contract_date"], winner=winner_name,
+    )
     out["source_file"] = _same_text(context.file, index)
     out["source_sheet"] = _same_text(context.sheet, index)
     out["source_row"] = raw["source_row"].astype("Int64")
@@ -169,8 +175,16 @@ def _winner(b: Builder, winner_name: pd.Series) -> tuple[pd.Series, pd.Series, p
     agreed = amount_series(b, "agreed_price", "agreed_price")
     if agreed is None:
         agreed = pd.Series(np.nan, index=index, dtype="float64")
+    contract_price = amount_series(b, "contract_price", "agreed_price")  # one contract's price (national e-GP data)
+    if contract_price is not None:
+        agreed = agreed.where(agreed.notna(), contract_price)
     tax_raw = b.text("winner_tax_id")
     tax = digits_only_series(tax_raw) if tax_raw is not None else pd.Series("", index=index, dtype=STRING)
+    if tax_raw is not None:
+        # e-GP writes a stand-in (D8888..., DUMMY...) for winners without a Thai taxpayer ID.
+        stand_in = pd.Series(matches(tax_raw, "^[A-Za-z]"), index=index)
+        b.issue("winner_tax_id", "winner_tax_id", stand_in, "tax_id_stand_in", tax_raw)
+        tax = tax.where(~stand_in, "")
     if "winner" in raw:
         winners = b.col("winner").map(cells.parse_winner)
         from_cell_name = winners.map(lambda w: w.name).astype(STRING)
@@ -204,7 +218,9 @@ def _contract(b: Builder, contract_no: pd.Series) -> tuple[pd.Series, pd.Series]
     return contract_no, contract_date
 
 
-def _investment(b: Builder, category: pd.Series | None, items: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _investment(
+    b: Builder, category: pd.Series | None, items: pd.Series, budget: pd.Series,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Category, investment flag and its basis: declared category, declared flag, or inferred from the item text."""
     raw, index = b.raw, b.raw.index
     if category is None:
@@ -221,7 +237,8 @@ def _investment(b: Builder, category: pd.Series | None, items: pd.Series) -> tup
     labels, basis = ["unknown", "declared"], declared.astype(np.int64)
     if not declared.all():
         category, invest = category.copy(), invest.copy()
-        infer_investment(items, ~declared, category, invest, labels, basis)
+        infer_investment(items, ~declared, category, invest, labels, basis, budget=budget,
+                         project_type=b.text("project_type"))
     given = b.text("investment_basis")
     if given is not None and not given.eq("").any():
         written = given  # every record says its basis

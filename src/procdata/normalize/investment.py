@@ -1,8 +1,11 @@
 """Whether each record is investment budget (งบลงทุน), column-wise.
 
-Declared categories decide; the rest are inferred from the item text by the
-keywords of ``data/investment.toml`` (:func:`procdata.normalize.vocab.infer_category`),
-once per distinct item, and say so in their basis (``inferred:<keyword>``).
+Declared beats inferred: a budget category the sheet gives (a column, or a heading
+such as "งบลงทุน" above the records), a yes/no investment column, or the officer's
+overrides file decide. The rest are judged from the item text by the DLA's keyword
+taxonomy (:mod:`procdata.normalize.taxonomy`), once per distinct item name, with the
+price as a weak signal for durable goods and e-GP's project type as a last resort;
+their basis says so (``inferred:<rule>:<word>``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from procdata.normalize import vocab
+from procdata.normalize import taxonomy, vocab
+from procdata.normalize.taxonomy import LOW_VALUE, PROJECT_TYPE
+
+DECLARED = "declared"
+OVERRIDE = "override"
+UNKNOWN = "unknown"
 
 
 def investment(category: pd.Series) -> pd.Series:
@@ -20,24 +28,110 @@ def investment(category: pd.Series) -> pd.Series:
     return pd.Series(flags[codes], index=category.index)
 
 
+class _Labels:
+    """Bases as positions in ``labels`` (shared with the caller), each with its category."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        self.position = {label: number for number, label in enumerate(labels)}
+        self.category: dict[int, str | None] = {}
+
+    def id(self, basis: str, category: str | None) -> int:
+        if basis not in self.position:
+            self.position[basis] = len(self.labels)
+            self.labels.append(basis)
+        number = self.position[basis]
+        self.category[number] = category
+        return number
+
+
 def infer_investment(
-    items: pd.Series, undecided: np.ndarray, category: pd.Series, invest: pd.Series, labels: list[str], basis: np.ndarray,
+    items: pd.Series, undecided: np.ndarray, category: pd.Series, invest: pd.Series, labels: list[str],
+    basis: np.ndarray, *, budget: pd.Series | None = None, project_type: pd.Series | None = None,
 ) -> None:
     """Fill the category, the flag and the basis (an index into ``labels``) of the ``undecided``
-    records from keywords of their item text, once per distinct item."""
+    records from their item text, once per distinct item; ``budget`` (baht) makes a cheap durable
+    good a material, ``project_type`` (e-GP's) judges names that say nothing. Row by row only
+    integer positions move: every text is handled once per distinct name or basis."""
     rows = np.flatnonzero(undecided)
+    if not len(rows):
+        return
     codes, distinct = pd.factorize(items.iloc[rows])
-    guesses = [vocab.infer_category(item) for item in distinct]
-    found = np.array([guess is not None for guess in guesses] + [False])[codes]
+    judgements = taxonomy.judge_names([str(name) for name in distinct])
+    table = _Labels(labels)
+    unknown = table.id(UNKNOWN, None)
+    said = np.array([table.id(j.basis, j.category) for j in judgements] + [unknown])[codes]
+    durable = np.array([j.durable for j in judgements] + [False])[codes]
+    if budget is not None and durable.any():
+        units = np.array([(taxonomy.quantity(str(name)) or 1) if j.durable else 1 for name, j in zip(distinct, judgements, strict=True)] + [1])
+        cheap = durable & taxonomy.low_value(budget.to_numpy(dtype="float64", na_value=np.nan)[rows], units[codes])
+        if cheap.any():
+            low = np.array([
+                table.id(f"inferred:{LOW_VALUE}:{j.basis.split(':', 2)[2]}", "operating") if j.durable else unknown
+                for j in judgements
+            ] + [unknown])
+            said[cheap] = low[codes[cheap]]
+    if project_type is not None:
+        _by_project_type(project_type.iloc[rows], said, unknown, table)
+    found = said != unknown
     if not found.any():
         return
-    label_of: dict[str, int] = {}
-    for guess in guesses:
-        if guess is not None:
-            label_of.setdefault(f"inferred:{guess.keyword}", len(labels) + len(label_of))
-    labels.extend(label_of)
-    hits = rows[found]
-    chosen = [guess for guess in (guesses[code] for code in codes[found]) if guess is not None]
-    category.iloc[hits] = [guess.category for guess in chosen]
-    invest.iloc[hits] = [vocab.is_investment_category(guess.category) for guess in chosen]
-    basis[hits] = [label_of[f"inferred:{guess.keyword}"] for guess in chosen]
+    hits, decided = rows[found], said[found]
+    per_label = [table.category.get(number) for number in range(len(labels))]
+    category.iloc[hits] = np.array(per_label, dtype=object)[decided]
+    invest.iloc[hits] = np.array([vocab.is_investment_category(code) for code in per_label], dtype=object)[decided]
+    basis[hits] = decided
+
+
+def _by_project_type(kinds: pd.Series, said: np.ndarray, unknown: int, table: _Labels) -> None:
+    """Names that say nothing, judged by e-GP's project type (จ้างก่อสร้าง, เช่า, ...) where it tells."""
+    unjudged = said == unknown
+    if not unjudged.any():
+        return
+    known = taxonomy.project_types()
+    codes, distinct = pd.factorize(kinds.astype("string").fillna(""))
+    tells = np.array([
+        table.id(f"inferred:{PROJECT_TYPE}:{kind}", known[taxonomy._key(kind)]) if taxonomy._key(kind) in known else unknown
+        for kind in distinct
+    ] + [unknown])
+    said[unjudged] = tells[codes[unjudged]]
+
+
+def apply_overrides(records: pd.DataFrame, by_project: dict[str, str], by_item: dict[str, str]) -> int:
+    """The officer's categories (project number or item name -> category code) over whatever the
+    records say; returns how many records they decided. Changes ``records`` in place.
+
+    The file is the officer's deliberate correction, so it wins over a sheet's column too."""
+    if records.empty or not (by_project or by_item):
+        return 0
+    chosen = pd.Series(None, index=records.index, dtype="object")
+    if by_project:
+        chosen = chosen.fillna(records["project_id"].astype("string").map(by_project))
+    if by_item:
+        from procdata.normalize.text import one_line
+
+        names = records["item_name"].astype("string").fillna("")
+        codes, distinct = pd.factorize(names)
+        found = np.array([by_item.get(one_line(str(name))) for name in distinct] + [None], dtype=object)[codes]
+        chosen = chosen.fillna(pd.Series(found, index=records.index, dtype="object"))
+    decided = chosen.notna().to_numpy(dtype=bool)
+    if not decided.any():
+        return 0
+    where = records.index[decided]
+    records.loc[where, "budget_category"] = chosen[decided].astype(str).to_numpy()
+    records.loc[where, "is_investment"] = [vocab.is_investment_category(code) for code in chosen[decided]]
+    records.loc[where, "investment_basis"] = OVERRIDE
+    return int(decided.sum())
+
+
+def judge(items: list[str], budgets: list[float | None] | None = None) -> list[tuple[str | None, str]]:
+    """The (category, basis) procdata infers for each item name (and budget, in baht):
+    the judgement ingest makes for a record with no declared category."""
+    size = len(items)
+    names = pd.Series(items, dtype="string[pyarrow]")
+    category = pd.Series([None] * size, dtype="object")
+    invest = pd.Series([None] * size, dtype="boolean")
+    labels, basis = [UNKNOWN], np.zeros(size, dtype=np.int64)
+    budget = pd.Series(budgets if budgets is not None else [None] * size, dtype="float64")
+    infer_investment(names, np.ones(size, dtype=bool), category, invest, labels, basis, budget=budget)
+    return [(None if code is None else str(code), labels[b]) for code, b in zip(category.tolist(), basis.tolist(), strict=True)]

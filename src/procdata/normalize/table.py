@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from procdata.model import FIELDS, CellIssue, Column
+from procdata.model import FIELDS, CellIssue, Column, Resolution
 from procdata.normalize.builder import Context
 from procdata.normalize.canonical import bidders_are_json, canonical, empty_records
 from procdata.normalize.columns import THREADS
@@ -24,7 +24,9 @@ __all__ = ["PARALLEL_ROWS", "Context", "empty_records", "to_canonical"]
 PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thread
 
 
-def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context) -> tuple[pd.DataFrame, list[CellIssue]]:
+def to_canonical(
+    raw: pd.DataFrame, columns: dict[str, Column], context: Context,
+) -> tuple[pd.DataFrame, list[CellIssue], list[Resolution]]:
     """Typed canonical records from the raw text of one table.
 
     ``raw`` has one text column (stripped of surrounding whitespace, as ingest
@@ -40,7 +42,8 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
     json_bidders = bidders_are_json(raw)  # decided for the whole column, not per part
     if len(raw) < PARALLEL_ROWS:
         typed, builder = canonical(raw, columns, context, json_bidders)
-        return _frame({name: column.reset_index(drop=True) for name, column in typed.items()}), builder.issues
+        frame = _frame({name: column.reset_index(drop=True) for name, column in typed.items()})
+        return frame, builder.issues, list(builder.resolutions.values())
     bounds = np.linspace(0, len(raw), THREADS + 1).astype(int)
     parts = [raw.iloc[start:stop] for start, stop in itertools.pairwise(bounds)]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
@@ -59,7 +62,14 @@ def to_canonical(raw: pd.DataFrame, columns: dict[str, Column], context: Context
         for site, issue in zip(builder.issue_sites, builder.issues, strict=True)
     ]
     raised.sort(key=lambda entry: entry[:2])
-    return frame, [issue for *_, issue in raised]
+    # The reported readings of ambiguous cells, the parts' rows together, in order.
+    resolutions: dict[tuple[str, str, str, str], Resolution] = {}
+    for _, builder in done:
+        for key, part in builder.resolutions.items():
+            whole = resolutions.setdefault(key, Resolution(**{**part.__dict__, "count": 0, "rows": []}))
+            whole.count += part.count
+            whole.rows.extend(part.rows[: max(0, Resolution.SHOWN_ROWS - len(whole.rows))])
+    return frame, [issue for *_, issue in raised], list(resolutions.values())
 
 
 def _joined(parts: list[pd.Series]) -> pd.Series:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from procdata.normalize import wording
 from procdata.normalize.text import fold
 from procdata.resources import data
 
@@ -34,9 +35,11 @@ def terms(kind: str) -> tuple[Term, ...]:
     """The terms of a vocabulary: ``method``, ``status``, ``category`` or ``source``."""
     out = []
     for entry in data(_FILES[kind])[kind]:
-        known = {"code", "th", "en", "patterns"}
+        known = {"code", "th", "en", "patterns", "phrases"}
         extra = tuple(sorted((k, v) for k, v in entry.items() if k not in known))
-        patterns = tuple(fold(p, brackets=True) for p in [*entry["patterns"], entry["code"], entry["th"]])
+        extra += (("phrases_written", tuple(entry.get("phrases", ()))),)
+        written = entry.get("patterns") or [phrase["text"] for phrase in entry.get("phrases", [])]
+        patterns = tuple(fold(p, brackets=True) for p in [*written, entry["code"], entry["th"]])
         out.append(Term(entry["code"], entry["th"], entry["en"], patterns, extra))
     return tuple(out)
 
@@ -49,8 +52,22 @@ def term(kind: str, code: str) -> Term | None:
     return next((t for t in terms(kind) if t.code == code), None)
 
 
+def choices(kind: str) -> tuple[Term, ...]:
+    """The terms an officer may choose (the template's dropdowns): not the old methods, not groups."""
+    return tuple(t for t in terms(kind) if t.get("choice", True) and t.get("law", "2560") == "2560")
+
+
 def classify(kind: str, text: str) -> str | None:
-    """The code whose pattern first occurs in ``text`` (folded); ``None`` if none does."""
+    """The code ``text`` names; ``None`` if none.
+
+    Methods and statuses are read as whole phrases (:mod:`procdata.normalize.wording`;
+    an ambiguous status is ``None`` here). Budget categories and sources: the code whose
+    pattern first occurs in ``text`` (folded).
+    """
+    if kind == "method":
+        return wording.read_method(text).code
+    if kind == "status":
+        return wording.read_status(text).code
     key = fold(text, brackets=True)
     if not key:
         return None
@@ -70,26 +87,6 @@ def closest(kind: str, text: str) -> str | None:
         return found
     matches = difflib.get_close_matches(text.strip().lower(), codes(kind), n=1, cutoff=0.5)
     return matches[0] if matches else None
-
-
-@dataclass(frozen=True)
-class Inference:
-    category: str
-    keyword: str
-
-
-@cache
-def _keywords() -> tuple[tuple[str, str, str], ...]:
-    return tuple((fold(k["text"]), k["text"], k["category"]) for k in data("investment")["keyword"])
-
-
-def infer_category(item_name: str) -> Inference | None:
-    """Budget category inferred from an item's text, with the keyword that decided it."""
-    key = fold(item_name)
-    for folded, keyword, category in _keywords():
-        if folded in key:
-            return Inference(category, keyword)
-    return None
 
 
 def is_investment_category(code: str | None) -> bool | None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from procdata.config import Config
 from procdata.i18n import be_date, message, number
-from procdata.normalize import vocab
+from procdata.normalize import taxonomy, vocab, wording
 from procdata.publish.model import Cell
 
 
@@ -40,6 +40,16 @@ def _constant(attribute: str) -> Callable[[pd.DataFrame, Context], list[Cell]]:
     return lambda records, ctx: [getattr(ctx.config.agency, attribute) or None] * len(records)
 
 
+def _agency(field: str, attribute: str) -> Callable[[pd.DataFrame, Context], list[Cell]]:
+    """The record's own agency column (national e-GP data) where it has one, else the agency profile's."""
+    def compute(records: pd.DataFrame, ctx: Context) -> list[Cell]:
+        own = _values(records, field) if field in records else [None] * len(records)
+        profile = getattr(ctx.config.agency, attribute) or None
+        return [value or profile for value in own]
+
+    return compute
+
+
 def _label(kind: str, name: str) -> Callable[[pd.DataFrame, Context], list[Cell]]:
     def compute(records: pd.DataFrame, _: Context) -> list[Cell]:
         out: list[Cell] = []
@@ -53,7 +63,7 @@ def _label(kind: str, name: str) -> Callable[[pd.DataFrame, Context], list[Cell]
 
 def _method(records: pd.DataFrame, ctx: Context) -> list[Cell]:
     labels = _label("method", "method")(records, ctx)
-    # "Other" lumps old methods together: the sheet's own words say more.
+    # "Other" (an old method procdata did not name) says less than the sheet's own words.
     return [
         text if code == "other" and text else label
         for label, code, text in zip(labels, _values(records, "method"), _values(records, "method_text"), strict=True)
@@ -72,17 +82,25 @@ def _investment_basis(records: pd.DataFrame, _: Context) -> list[Cell]:
     out: list[Cell] = []
     for basis in _values(records, "investment_basis"):
         if basis and basis.startswith("inferred:"):
-            out.append(message("basis_inferred", "th", keyword=basis.split(":", 1)[1]))
+            word = basis.split(":")[-1]
+            kind = taxonomy.label(basis)
+            key = {taxonomy.LOW_VALUE: "basis_low_value", taxonomy.PROJECT_TYPE: "basis_project_type"}.get(basis.split(":")[1], "basis_inferred")
+            out.append(message(key, "th", keyword=word, kind=kind or "-", ceiling=number(taxonomy.unit_ceiling(), 0)))
         else:
-            out.append(message("basis_declared" if basis == "declared" else "basis_unknown", "th"))
+            out.append(message({"declared": "basis_declared", "override": "basis_override"}.get(basis or "", "basis_unknown"), "th"))
     return out
 
 
 def _status_basis(records: pd.DataFrame, ctx: Context) -> list[Cell]:
-    return [
-        message("status_derived", "th", date=be_date(ctx.as_of)) if derived else message("status_stated", "th")
-        for derived in records["status_derived"].tolist()
-    ]
+    out: list[Cell] = []
+    for derived, written in zip(records["status_derived"].tolist(), _values(records, "status_text"), strict=True):
+        if derived:
+            out.append(message("status_derived", "th", date=be_date(ctx.as_of)))
+        elif written and wording.read_status(written).ambiguous:  # e-GP's ระหว่างดำเนินการ, read by the record's evidence
+            out.append(message("status_resolved", "th", text=written))
+        else:
+            out.append(message("status_stated", "th"))
+    return out
 
 
 def _savings(records: pd.DataFrame, _: Context) -> list[Cell]:
@@ -138,9 +156,9 @@ VALUES: dict[str, Callable[[pd.DataFrame, Context], list[Cell]]] = {
     "fiscal_year": _integer("fiscal_year"),
     "agency_type": _constant("type"),
     "agency_ministry": _constant("ministry"),
-    "agency_name": _constant("name"),
-    "agency_district": _constant("district"),
-    "agency_province": _constant("province"),
+    "agency_name": _agency("agency_name", "name"),
+    "agency_district": _agency("district", "district"),
+    "agency_province": _agency("province", "province"),
     "item_name": _field("item_name"),
     "budget_amount": _field("budget_amount"),
     "budget_source": _label("source", "budget_source"),

@@ -84,6 +84,18 @@ def _sort_key(value: Cell, kind: str) -> str:
     return str(value)
 
 
+def basis_note(summary: Summary) -> str:
+    """Where the items' budget categories came from, and how many were inferred from their names."""
+    parts = [f"หมวดงบประมาณ: ระบุในแฟ้มต้นฉบับ {summary.declared_items:,} รายการ"]
+    if summary.override_items:
+        parts.append(f"ระบุในแฟ้มหมวดงบประมาณของหน่วยงาน {summary.override_items:,} รายการ")
+    parts.append(f"อนุมานจากชื่อรายการตามการจำแนกรายจ่ายของกรมส่งเสริมการปกครองท้องถิ่น {summary.inferred_items:,} รายการ"
+                 " (ดูคอลัมน์ที่มาของหมวดงบประมาณ)")
+    if summary.unknown_items:
+        parts.append(f"ไม่ทราบ {summary.unknown_items:,} รายการ")
+    return " · ".join(parts)
+
+
 def figure(value: str, label: str) -> str:
     return f'<div class="figure"><div class="value">{escape(value)}</div><div class="label">{escape(label)}</div></div>'
 
@@ -184,6 +196,7 @@ def index_page(site: Site, main: Table, summary: Summary, tables: list[Table], d
     note = main.spec.description.format(fiscal_year=main.fiscal_year, as_of=be_date(site.as_of))
     if len(main.rows) < main.available:
         note += f" (แสดง {len(main.rows):,} จาก {main.available:,} รายการ)"
+    note += " " + basis_note(summary)
     values = {
         **_common(site, title),
         "profile_line": escape(f"{main.spec.indicator} {main.title()} · เกณฑ์ {site.profile.title}"),
@@ -262,7 +275,9 @@ def report_page(site: Site, table: Table, records: pd.DataFrame, summary: Summar
         "method_chart": bar_chart(METHOD_CHART, _group_bars(summary.by_method, "agreed")),
         "by_category": _group_table(summary.by_category, "หมวดงบประมาณ", summary),
         "category_chart": bar_chart(CATEGORY_CHART, _group_bars(summary.by_category, "agreed")),
-        "investment_note": escape(f"{summary.investment_items:,} รายการ วงเงินงบประมาณรวม {number(summary.investment_budget)} บาท"),
+        "investment_note": escape(
+            f"{summary.investment_items:,} รายการ วงเงินงบประมาณรวม {number(summary.investment_budget)} บาท " + basis_note(summary),
+        ),
         "investment": _investment_table(records, masker),
         "savings_text": escape(savings),
         "problems": _paragraphs(site.config.problems, "problems"),

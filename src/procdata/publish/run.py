@@ -38,6 +38,7 @@ from procdata.publish.tables import build_table, default_as_of, derive_status
 from procdata.publish.xlsx import to_xlsx
 from procdata.read.files import expand_inputs
 from procdata.read.ingest import ingest
+from procdata.read.overrides import load_overrides
 from procdata.workspace.merge import conflict_problems, merge_updates
 
 if TYPE_CHECKING:
@@ -82,7 +83,9 @@ def publish(
     out = Path(out)
     paths = [Path(p) for p in inputs]
     files = _input_files(paths, out)
-    ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file)
+    # The officer's own budget categories, beside procdata.toml, beat what item names suggest.
+    overrides = load_overrides(config.categories_path)
+    ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides)
     merged = merge_updates(ingested.records)  # monthly updates of the same project become one record
     records = merged.records
     years = records["fiscal_year"].dropna()

@@ -37,6 +37,12 @@ class Summary:
     by_method: list[Group]
     by_category: list[Group]
     by_status: list[Group]
+    # Where each item's budget category came from (investment_basis): the sheet, the officer's
+    # categories file, the item name (inferred), or nowhere.
+    declared_items: int = 0
+    override_items: int = 0
+    inferred_items: int = 0
+    unknown_items: int = 0
 
     @property
     def savings_rate(self) -> float:
@@ -86,4 +92,14 @@ def summarise(records: pd.DataFrame) -> Summary:
         by_method=_groups(records, "method", "method", agreed),
         by_category=_groups(records, "budget_category", "category", agreed),
         by_status=_groups(records, "status", "status", agreed),
+        **_bases(records),
     )
+
+
+def _bases(records: pd.DataFrame) -> dict[str, int]:
+    basis = records["investment_basis"].astype("string").fillna("unknown")
+    inferred = basis.str.startswith("inferred:").fillna(False)
+    return {
+        "declared_items": int(basis.eq("declared").sum()), "override_items": int(basis.eq("override").sum()),
+        "inferred_items": int(inferred.sum()), "unknown_items": int(basis.eq("unknown").sum()),
+    }

@@ -15,7 +15,8 @@ from procdata.publish.profile import DatasetSpec
 
 
 def derive_status(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Fill ``status`` where the sheet does not state it, from the contract dates at ``as_of``.
+    """Fill ``status`` where the sheet does not state it (or states what procdata cannot read),
+    from the contract dates at ``as_of``.
 
     No contract date, or one after ``as_of``: not yet signed. An end date before
     ``as_of``: completed. Otherwise under contract. ``status_derived`` marks the

@@ -26,7 +26,7 @@ from procdata.read.workbook import cell_text
 if TYPE_CHECKING:
     import pandas as pd
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm", ".json"}
 # Limits that stop a zip bomb before anything is inflated.
 MAX_UNZIPPED = 1 << 30  # 1 GiB in all
 MAX_RATIO = 200  # a member inflating more than this many times over...
@@ -117,6 +117,10 @@ def read_sheets(
         return [Sheet(table.name, _frame(table.rows), table.merged) for table in tables]
     if kind in ("binary", "xml"):
         raise InputError("file_not_spreadsheet", display)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON: the government-spending API, CKAN
+        from procdata.read.jsonfile import read_json
+
+        return [Sheet("", _frame(read_json(path, display)))]
     cells = read_text(path, display, head, encoding, limits, deadline)
     return [Sheet("", cells if not isinstance(cells, list) else _frame(cells))]
 

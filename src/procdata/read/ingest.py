@@ -31,12 +31,15 @@ from procdata.model import (
 )
 from procdata.normalize.columns import THREADS, non_blank, strip_series
 from procdata.normalize.dates import find_month
+from procdata.normalize.investment import apply_overrides
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.grid import column_letter
-from procdata.read.layout import Layout, build_layout, find_layout
+from procdata.read.layout import AGENCY_KEYS, Layout, build_layout, find_layout
 from procdata.read.limits import Deadline, Limits, current
+from procdata.read.overrides import Overrides
 from procdata.read.rows import plan_rows
+from procdata.read.unused import unused_columns
 from procdata.resources import data
 
 __all__ = ["column_letter", "ingest"]
@@ -55,6 +58,7 @@ def ingest(
     fiscal_year: int | None = None,
     on_file: Callable[[str], None] | None = None,
     limits: Limits | None = None,
+    overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
@@ -62,6 +66,8 @@ def ingest(
     ``failures`` and the rest is still read. ``fiscal_year`` is used for
     records whose sheet names no month and no date. ``limits`` bound what one
     file may claim and take (``data/limits.toml``, raised by ``--limit``).
+    ``overrides`` (the officer's budget categories, by project number or item
+    name) beat what was inferred from item names.
     """
     limits = current(limits)
     result = IngestResult(records=empty_records())
@@ -86,6 +92,8 @@ def ingest(
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if overrides:
+        apply_overrides(result.records, overrides.by_project, overrides.by_item)
     return result
 
 
@@ -180,6 +188,7 @@ def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRe
     kind = plan.kind[:n]
     texts = {key: series.iloc[:n] for key, series in texts.items()}
     _fill_merged_down(sheet, layout, texts, kind)
+    _own_agency(texts, cols, layout, kind > 0)
     starts = kind == 1
     rid = np.cumsum(starts) - 1
     keep = kind > 0
@@ -196,10 +205,12 @@ def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRe
     if plan.section_month:
         raw["section_month"] = _forward(plan.section_month, start_positions)
     columns = {key: Column(sheet.letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    records, issues = to_canonical(raw, columns, context)
+    result.issues.extend(unused_columns(body.iloc[:n], layout, context))
+    records, issues, resolutions = to_canonical(raw, columns, context)
     _fill_sheet_fiscal_year(records)
     result.issues.extend(_cell_problems(sheet, layout, keep, context, columns))
     result.issues.extend(issues)
+    result.resolutions.extend(resolutions)
     hidden = set(sheet.hidden)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
@@ -213,6 +224,22 @@ def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRe
             "sheet": context.sheet or "-", "header": report.header_rows[0], "rows": f"{filled:,}",
         }))
     return records, layout.data_start + n, report
+
+
+def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layout, kept: np.ndarray) -> None:
+    """An agency's own sheet (its O12 names itself in every row) leaves the agency fields to its
+    profile: they are read only from a table of many agencies (national e-GP columns, procdata's
+    canonical file, or more than one agency named in the rows, as in a province's list)."""
+    present = [key for key in AGENCY_KEYS if key in texts]
+    if not present or layout.many_agencies:
+        return
+    if "agency_name" in texts:
+        names = texts["agency_name"][kept]
+        if names[names.ne("")].nunique() > 1:
+            return
+    for key in present:
+        texts.pop(key)
+        cols.pop(key, None)
 
 
 def _fill_merged_down(sheet: Sheet, layout: Layout, texts: dict[str, pd.Series], kind: np.ndarray) -> None:

@@ -22,6 +22,10 @@ HEADER_SCAN_ROWS = 40
 MIN_HEADER_FIELDS = 3
 COMPOSITES = ("bidders", "winner", "contract")
 IGNORE = "_ignore"
+# Who bought and where: read from tables of many agencies (national e-GP data, a province's
+# list) and from procdata's canonical files; an agency's own sheets leave them to its profile.
+AGENCY_KEYS = ("agency_name", "agency_unit", "province", "district")
+_MANY_AGENCIES = ("agency_unit", "method_group")  # columns only the national e-GP data have
 _COLUMN_NUMBER = re.compile(r"^\(?[0-9๐-๙]{1,2}\)?$")
 
 
@@ -34,12 +38,21 @@ class Layout:
     columns: dict[str, int]  # field or composite key -> column
     headers: dict[int, str]  # column -> header text as written
     ignored: list[str] = field(default_factory=list)
+    unused: dict[int, str] = field(default_factory=dict)  # columns read for no field: column -> header
+
+    @property
+    def many_agencies(self) -> bool:
+        """Whether the header alone says the table is of many agencies (or procdata's own)."""
+        keys = set(self.columns)
+        return bool(set(_MANY_AGENCIES) & keys or {"source_file", "investment_basis"} & keys)
 
     @property
     def name(self) -> str:
         keys = set(self.columns)
         if {"source_file", "investment_basis"} & keys or {"method_text", "status_text"} & keys:
             return "canonical"
+        if set(_MANY_AGENCIES) & keys:
+            return "egp-national"
         if "bidder_names" in keys or ("winner_name" in keys and "bidders" in keys):
             return "sorkorror1-split"
         if "bidders" in keys or "winner" in keys:
@@ -121,6 +134,7 @@ def build_layout(frame: pd.DataFrame, merged: list, row: int) -> Layout:
     chosen: dict[str, tuple[int, int]] = {}
     headers: dict[int, str] = {}
     ignored: list[str] = []
+    unused: dict[int, str] = {}
     two_rows = False
     for col, parent in enumerate(parents):
         match = match_header(parent) if parent else None
@@ -134,15 +148,20 @@ def build_layout(frame: pd.DataFrame, merged: list, row: int) -> Layout:
         if key is None or key == IGNORE:
             if parent and key is None:
                 ignored.append(one_line(parent))
+                unused[col] = headers[col]
             continue
         if key not in chosen or score > chosen[key][1]:
+            if key in chosen:  # a surer column for the same field: the other is read for nothing
+                unused[chosen[key][0]] = headers[chosen[key][0]]
             chosen[key] = (col, score)
+        else:
+            unused[col] = headers[col]
     header_rows = [row, row + 1] if two_rows else [row]
     data_start = header_rows[-1] + 1
     if data_start < len(frame) and is_column_numbers(_row_texts(frame, data_start)):
         data_start += 1
     columns = {key: col for key, (col, _) in chosen.items()}
-    return Layout(header_rows, data_start, columns, headers, ignored)
+    return Layout(header_rows, data_start, columns, headers, ignored, dict(sorted(unused.items())))
 
 
 def _spread_parents(top: list[str], below: list[str], merged: list, row: int) -> list[str]:

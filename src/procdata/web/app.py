@@ -95,7 +95,10 @@ class Workspace:
 
         inputs = [config.inbox_path] if files else []
         result = status(inputs, config, lang=self.lang, on_file=job.on_file)
-        report = validate(inputs, lang=self.lang, on_file=job.on_file) if files else Report()
+        from procdata.read.overrides import load_overrides
+
+        overrides = load_overrides(config.categories_path)
+        report = validate(inputs, lang=self.lang, on_file=job.on_file, overrides=overrides) if files else Report()
         return Overview(result, report, files)
 
     def publish(self, force: bool) -> Job:

@@ -11,6 +11,7 @@ from pathlib import Path
 from procdata.config import Config, find_config, load_config
 from procdata.errors import ProcdataError
 from procdata.output import write_atomic
+from procdata.read.overrides import Overrides, load_overrides
 from procdata.resources import data
 
 
@@ -64,3 +65,11 @@ def _relative(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return path
+
+
+def default_overrides(config: Path | None = None) -> Overrides | None:
+    """The officer's budget categories (``[workspace] categories`` beside procdata.toml), if any."""
+    found = workspace_config(config)
+    if found is None:
+        return None
+    return load_overrides(found.categories_path)

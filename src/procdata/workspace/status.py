@@ -25,6 +25,7 @@ from procdata.normalize.dates import fiscal_year_bounds
 from procdata.publish.profile import CriteriaProfile, DatasetSpec, load_profile
 from procdata.publish.tables import default_as_of
 from procdata.read.ingest import ingest
+from procdata.read.overrides import load_overrides
 from procdata.workspace.merge import conflict_problems, merge_updates
 
 _CITIZEN_ID = re.compile(r"(?<![0-9])[1-9][0-9]{12}(?![0-9])")
@@ -94,7 +95,7 @@ def status(
 
     profile = load_profile(config.profile)
     site = site or config.out_path
-    ingested = ingest(inputs, on_file=on_file)
+    ingested = ingest(inputs, on_file=on_file, overrides=load_overrides(config.categories_path))
     records = ingested.records
     if fiscal_year is None:
         years = records["fiscal_year"].dropna()

@@ -1,0 +1,86 @@
+"""Columns a table has but no field reads: a warning when they look like data that matters.
+
+A header that names a price, a method, a date or an identifier (``data/headers.toml``
+[unused]), or values that mostly read as one, is reported at the header cell as
+``unused_column`` with the field it resembles: the officer learns that the agreed
+price or the method may be missing from the dataset, instead of a note nobody reads.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from procdata.errors import ParseError
+from procdata.model import CellIssue
+from procdata.normalize.dates import parse_date
+from procdata.normalize.numbers import digits_only, parse_amount
+from procdata.normalize.text import fold
+from procdata.normalize.wording import read_method
+from procdata.resources import data
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from procdata.normalize.builder import Context
+    from procdata.read.layout import Layout
+
+SAMPLE = 50  # values looked at per column
+SHARE = 0.8  # of the non-blank ones, that must read as a kind of value
+
+
+@cache
+def _header_words() -> dict[str, tuple[str, ...]]:
+    return {field: tuple(fold(word) for word in words) for field, words in data("headers")["unused"].items()}
+
+
+def _by_header(header: str) -> str | None:
+    key = fold(header)
+    for field, words in _header_words().items():
+        if any(key == word or (len(word) > 2 and word in key) for word in words):
+            return field
+    return None
+
+
+def _is_identifier(text: str) -> bool:
+    digits = digits_only(text)
+    return digits.isdigit() and 10 <= len(digits) <= 13
+
+
+def _is_amount(text: str) -> bool:
+    try:
+        return parse_amount(text) is not None
+    except (ParseError, ValueError):
+        return False
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return parse_date(text) is not None
+    except (ParseError, ValueError):
+        return False
+
+
+def _by_values(values: list[str]) -> str | None:
+    if not values:
+        return None
+    for field, test in (("project_id", _is_identifier), ("method", lambda t: read_method(t).code is not None),
+                        ("contract_date", _is_date), ("agreed_price", _is_amount)):
+        if sum(map(test, values)) >= SHARE * len(values):
+            return field
+    return None
+
+
+def unused_columns(body: pd.DataFrame, layout: Layout, context: Context) -> list[CellIssue]:
+    """An ``unused_column`` issue at the header of each unused column that looks like it matters."""
+    from procdata.read.ingest import column_letter
+
+    issues = []
+    row = layout.header_rows[0] + 1
+    for col, header in layout.unused.items():
+        cells = body.iloc[:, col] if col < body.shape[1] else None
+        values = [] if cells is None else [str(v).strip() for v in cells.head(SAMPLE * 4).tolist() if str(v).strip()][:SAMPLE]
+        field = _by_header(header) or _by_values(values)
+        if field:
+            issues.append(CellIssue(context.file, context.sheet, row, column_letter(col), header, field, "unused_column", header))
+    return issues
