@@ -15,8 +15,8 @@ from procdata.normalize.cells import (
     parse_bidders,
     parse_contract,
     parse_winner,
-    tax_id_check_digit_ok,
 )
+from procdata.normalize.ids import check_digit_ok as tax_id_check_digit_ok
 
 
 def test_bidders_one_per_line() -> None:

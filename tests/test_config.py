@@ -6,9 +6,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from procdata.config import Agency, find_config, init_profile, load_config, render_config
+from procdata.config import Agency, find_config, load_config, render_config
 from procdata.errors import ConfigError
+from procdata.workspace.layout import QUALIFIED, init_workspace, set_values
 
 MINIMAL = """\
 [agency]
@@ -20,6 +23,11 @@ province = "ขอนแก่น"
 [publish]
 profile = "ita-2568"
 """
+
+
+def init_profile(path: Path, values: dict[str, str], *, force: bool = False) -> tuple[Path, list[str]]:
+    done = init_workspace(path, values, force=force)
+    return done.path, done.missing
 
 
 def write(tmp_path: Path, text: str, name: str = "procdata.toml") -> Path:
@@ -149,3 +157,18 @@ def test_init_refuses_bad_values_before_writing(tmp_path: Path) -> None:
         init_profile(tmp_path / "procdata.toml", {"name": "ก", "email": "not-an-email"})
     assert raised.value.params["key"] == "agency.email"
     assert not (tmp_path / "procdata.toml").exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(QUALIFIED.values())), st.text(max_size=30), max_size=6))
+def test_editing_the_profile_changes_exactly_the_values_given(values: dict[str, str]) -> None:
+    text = (Path(__file__).parent.parent / "samples" / "procdata.toml").read_text(encoding="utf-8")
+    edited = set_values(text, values)
+    assert edited is not None
+    expected = tomllib.loads(text)
+    for name, value in values.items():
+        section, key = name.split(".")
+        expected.setdefault(section, {})[key] = value
+    assert tomllib.loads(edited) == expected
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    assert [line for line in edited.splitlines() if line.startswith("#")] == comments  # every comment kept, in order

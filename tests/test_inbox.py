@@ -10,12 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLES, write_xlsx
-from procdata.config import init_profile, load_config
+from procdata.config import load_config
 from procdata.errors import ConfigError, ProcdataError
 from procdata.read.files import expand_inputs
 from procdata.read.ingest import ingest
 from procdata.read.preview import preview
 from procdata.workspace.inbox import MAX_NAME_BYTES, add_file, inbox_files, remove_file, safe_name
+from procdata.workspace.layout import init_workspace
 from procdata.workspace.profile import form_values, missing_fields, save_profile, usable_config
 
 
@@ -110,7 +111,7 @@ def test_profile_form_values_missing_fields_and_saving(tmp_path: Path) -> None:
     assert missing_fields(path) == ["name", "type", "ministry", "district", "province", "profile"]
     written, missing = save_profile(path, {"name": "องค์การบริหารส่วนตำบลหนองบัว"})
     assert written == path and missing == ["district", "province"]
-    assert not (tmp_path / "monthly").exists()  # folders once nothing required is missing
+    assert (tmp_path / "monthly").is_dir() and (tmp_path / "site").is_dir()  # laid out at once, as procdata init does
     assert usable_config(path).agency.district == "-"
     written, missing = save_profile(path, {"district": "เมืองขอนแก่น", "province": "ขอนแก่น", "problems": "ผู้รับจ้างน้อย"})
     assert missing == []
@@ -139,7 +140,7 @@ def test_saving_the_profile_refuses_what_init_refuses_and_writes_nothing(tmp_pat
         with pytest.raises(ConfigError) as web:
             save_profile(path, values)
         with pytest.raises(ConfigError) as cli:
-            init_profile(tmp_path / "other.toml", {**form_values(path), **values})
+            init_workspace(tmp_path / "other.toml", {**form_values(path), **values})
         assert (web.value.code, web.value.params["key"]) == (cli.value.code, cli.value.params["key"])
         assert path.read_bytes() == before
 

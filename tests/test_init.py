@@ -42,13 +42,18 @@ def test_init_with_every_required_flag(folder: Path) -> None:
 def test_init_names_what_is_still_to_fill(folder: Path) -> None:
     result = runner.invoke(app, ["init", "--name", "อบต.ทดสอบ", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1] == (
+    assert result.stdout.splitlines()[1:] == [
+        "workspace: drop monthly files into monthly; published files go to site",
         "still to fill in: agency.district, agency.province "
-        "(edit the file, or run procdata init --force with --district ... --province ...)"
-    )
+        "(edit the file, or run procdata init --force with --district ... --province ...)",
+    ]
+    assert (folder / "monthly").is_dir() and (folder / "site").is_dir()  # laid out even before the profile is complete
     publish = runner.invoke(app, ["publish", "x.csv", "--out", "site", "--lang", "en"])
     assert publish.exit_code == 2
-    assert publish.stderr == f'{folder / "procdata.toml"}: agency.district is missing; add the line district = "..." under [agency]\n'
+    assert publish.stderr == (  # every missing value at once
+        f'{folder / "procdata.toml"}: still empty: agency.district, agency.province; add these lines: '
+        '[agency] district = "..."; [agency] province = "...", or run procdata init --force with the missing values\n'
+    )
 
 
 def test_init_refuses_to_overwrite_without_force(folder: Path) -> None:

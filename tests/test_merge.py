@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import SORKORROR1_HEADER, write_xlsx
+from procdata.check.merge import merge_updates
 from procdata.read.ingest import ingest
-from procdata.workspace.merge import merge_updates
 
 HEADER = [*SORKORROR1_HEADER[:1], "เลขที่โครงการ", *SORKORROR1_HEADER[1:], "สถานะการจัดซื้อจัดจ้าง", "วันสิ้นสุดสัญญา"]
 
@@ -60,12 +60,13 @@ def test_nothing_to_merge_returns_the_same_table(tmp_path: Path) -> None:
 
 
 def test_conflicts_become_warnings_that_name_both_files(tmp_path: Path) -> None:
-    from procdata.workspace.merge import conflict_problems
+    from procdata.check.review import review
 
     test_latest_month_wins_and_conflicts_are_named(tmp_path)
-    result = merge_updates(ingest([tmp_path]).records)
-    (problem,) = conflict_problems(result, "en")
+    report = review(ingest([tmp_path]), lang="en").report
+    (problem,) = [p for p in report.problems if p.code == "update_conflict"]
     assert (problem.code, problem.severity, problem.field, problem.row) == ("update_conflict", "warning", "budget_amount", 3)
+    assert (problem.column, problem.header) == ("D", "วงเงินที่จะซื้อ หรือจ้าง (บาท)")  # the cell to fix, as validate shows it
     assert Path(problem.file).name == "3-dec.xlsx"
     assert problem.message == (
         f"Budget (baht) differs from {tmp_path / '2-nov.xlsx'} [2-nov] row 3 (500,000.00); "

@@ -84,7 +84,8 @@ def test_validate_reads_the_national_files_without_errors() -> None:
     assert report.valid, [p.to_dict() for p in report.errors]
     # The rows of one project split between two winners are its contracts, not duplicates.
     assert not [p for p in report.problems if p.code == "duplicate_project"]
-    assert {p.code for p in report.problems} == {"tax_id_stand_in"}
+    # Contracts e-GP still calls signed whose end date had passed by the date of the data: one warning a file.
+    assert {p.code for p in report.problems} == {"tax_id_stand_in", "contract_period_over"}
 
 
 def test_an_unused_column_that_looks_like_it_matters_is_a_warning(tmp_path: Path) -> None:

@@ -132,5 +132,37 @@ def test_clicking_a_header_sorts_numbers_as_numbers(page) -> None:  # type: igno
 def test_every_download_link_resolves_to_a_file(page, site: Path) -> None:  # type: ignore[no-untyped-def]
     links = page.eval_on_selector_all("#downloads a", "anchors => anchors.map(a => a.href)")
     files = {Path(unquote(urlparse(link).path)) for link in links}
-    assert {f.name for f in files} == {p.name for p in site.iterdir()} - {"index.html"}
+    assert {f.name for f in files} == {p.name for p in site.iterdir()} - {"index.html", ".procdata-manifest.json"}
     assert all(f.is_file() and f.parent == site for f in files)
+
+
+# At a phone's width nothing but a data table may scroll sideways: the page itself, the headline figures, the
+# charts, the search box, the downloads and the footer all fit; a data table scrolls inside its own frame.
+FITS = """() => {
+    const width = document.documentElement.clientWidth;
+    const tables = [...document.querySelectorAll('table')];
+    const wide = [];
+    for (const element of document.querySelectorAll('body *')) {
+        if (tables.some(table => table.contains(element))) continue;
+        const box = element.getBoundingClientRect();
+        if (box.width && (box.right > width + 0.5 || box.left < -0.5)) wide.push(element.tagName + '.' + element.className + ' ' + Math.round(box.right));
+        if (element.scrollWidth > element.clientWidth + 1 && !element.querySelector('table') && getComputedStyle(element).overflowX !== 'visible')
+            wide.push('scrolls: ' + element.tagName + '.' + element.className);
+    }
+    return {page: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+@pytest.mark.parametrize("name", ["index.html", "o13-report.html"])
+def test_a_phone_width_page_scrolls_sideways_only_inside_data_tables(page, site: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    phone = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True)
+    try:
+        phone.goto((site / name).as_uri())
+        found = phone.evaluate(FITS)
+        wide_table = phone.evaluate(
+            "() => [...document.querySelectorAll('table')].some(t => t.parentElement.scrollWidth > t.parentElement.clientWidth)")
+    finally:
+        phone.close()
+    assert found["width"] == 390
+    assert found["page"] <= 390 and found["wide"] == [], found
+    assert wide_table  # the data table is wider than a phone, and scrolls in its own frame

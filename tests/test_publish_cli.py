@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from procdata.cli import app
@@ -32,9 +33,33 @@ def test_publish_the_samples(repo_cwd: Path, tmp_path: Path) -> None:
         f"แฟ้ม: {FILES}\n"
         f"เปิด {out / 'index.html'} ในเบราว์เซอร์เพื่อดูหน้าเว็บ แล้วนำทั้งโฟลเดอร์ (หรือแฟ้ม {ZIP}) ขึ้นเว็บไซต์ของหน่วยงาน\n"
     )
-    assert sorted(p.name for p in out.iterdir()) == FILES.split(", ")
+    assert listing(out) == FILES.split(", ")
     again = runner.invoke(app, args)  # replacing earlier output is allowed
     assert again.exit_code == 0 and again.stdout == result.stdout
+
+
+def listing(out: Path) -> list[str]:
+    """The published files: all but procdata's own bookkeeping (the manifest of what it wrote)."""
+    assert (out / ".procdata-manifest.json").is_file()
+    return sorted(p.name for p in out.iterdir() if p.name != ".procdata-manifest.json")
+
+
+def test_a_thai_date_and_a_ce_fiscal_year_are_read_as_people_mean_them(repo_cwd: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    args = ["publish", "samples/o12-2568.csv", "samples/o12-2567.xlsx", "--config", "samples/procdata.toml",
+            "--fiscal-year", "2025", "--as-of", "2568-06-30", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "--fiscal-year 2025 อ่านเป็นปีงบประมาณ พ.ศ. 2568 (1 ต.ค. 2567 ถึง 30 ก.ย. 2568)\n"
+        "--as-of 2568-06-30 อ่านเป็นวันที่ 30 มิ.ย. 2568 (ค.ศ. 2025-06-30)\n"
+    )
+    assert result.stdout.splitlines()[0] == (
+        f"เผยแพร่ข้อมูลปีงบประมาณ 2568 ณ วันที่ 30 มิ.ย. 2568 (ตาม --as-of) ตามเกณฑ์ ita-2568 ลงในโฟลเดอร์ {out}"
+    )
+    for typed in ("30/6/2568", "30 มิ.ย. 68", "๓๐/๖/๒๕๖๘", "2025-06-30"):
+        again = runner.invoke(app, [*args[:-4], "--as-of", typed, "--out", str(tmp_path / typed.replace("/", "-"))])
+        assert again.exit_code == 0 and again.stdout.splitlines()[1:-1] == result.stdout.splitlines()[1:-1], typed
 
 
 def test_publish_in_english_without_as_of(repo_cwd: Path, tmp_path: Path) -> None:
@@ -87,21 +112,29 @@ def test_no_profile_in_the_folder(tmp_path: Path, monkeypatch: object) -> None:
     )
 
 
-def test_bad_as_of_and_foreign_output_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("typed", "message"), [
+    ("31/02/2568", '--as-of "31/02/2568": no such day or month in the calendar; check the day and the month\n'),
+    ("2568-13-01", '--as-of "2568-13-01": no such day or month in the calendar; check the day and the month\n'),
+    ("soon", '--as-of "soon": not a date; write it like 2568-06-30, 30/6/2568, 30 มิ.ย. 68 or 2025-06-30 (CE)\n'),
+    ("30/06/3568", '--as-of "30/06/3568": bad year; use a Buddhist-Era year (2568 or 68) or a CE year (2025)\n'),
+])
+def test_an_impossible_date_is_exit_2_with_one_line(tmp_path: Path, typed: str, message: str) -> None:
     source = write_canonical(tmp_path / "in.csv", [project(1)])
     config = write_profile(tmp_path)
-    bad = runner.invoke(app, ["publish", str(source), "--config", str(config), "--as-of", "31/03/2568", "--out", "x"])
-    assert bad.exit_code == 2 and "2025-03-31" in bad.output
+    bad = runner.invoke(app, ["publish", str(source), "--config", str(config), "--as-of", typed, "--out", "x", "--lang", "en"])
+    assert (bad.exit_code, bad.stderr, bad.stdout) == (2, message, "")
+
+
+def test_a_folder_of_the_officers_own_files_is_published_into_and_kept(tmp_path: Path) -> None:
+    source = write_canonical(tmp_path / "in.csv", [project(1)])
+    config = write_profile(tmp_path)
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "note.txt").write_text("keep", encoding="utf-8")
-    refused = runner.invoke(app, ["publish", str(source), "--config", str(config), "--out", str(folder), "--lang", "en"])
-    assert refused.exit_code == 2
-    assert refused.stderr == (
-        f"{folder}: the folder holds other files and is not earlier procdata publish output, so it was not replaced; "
-        "choose a new or empty folder for --out\n"
-    )
-    assert (folder / "note.txt").read_text(encoding="utf-8") == "keep"
+    result = runner.invoke(app, ["publish", str(source), "--config", str(config), "--out", str(folder), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"kept 1 file(s) of yours in {folder} as they were: note.txt" in result.stdout.splitlines()
+    assert (folder / "note.txt").read_text(encoding="utf-8") == "keep" and (folder / "index.html").is_file()
 
 
 def test_a_year_not_in_the_data(tmp_path: Path) -> None:
@@ -124,7 +157,7 @@ def test_the_issues_minimal_profile_and_an_early_as_of(repo_cwd: Path, tmp_path:
                                  "--fiscal-year", "2568", "--as-of", "2025-03-31", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[3] == "  2 รายการลงนามในสัญญาหลังวันที่ของข้อมูล (31 มี.ค. 2568) ตรวจว่า --as-of ถูกต้อง"
-    assert sorted(p.name for p in out.iterdir()) == FILES.split(", ")
+    assert listing(out) == FILES.split(", ")
 
 
 def test_only_unreadable_inputs_name_the_file(repo_cwd: Path, tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ import pytest
 from conftest import FIXTURES
 from procdata.check import Report, catalog, validate, validate_ingested
 from procdata.check.rules import normalize_names
-from procdata.normalize.cells import tax_id_check_digit_ok
 from procdata.normalize.dates import fiscal_year_bounds
+from procdata.normalize.ids import check_digit_ok as tax_id_check_digit_ok
 from procdata.read.ingest import ingest
 from procdata.resources import schema
 
@@ -37,7 +37,9 @@ def write(path: Path, *changes: dict[str, str], fields: list[str] = FIELDS) -> P
         writer = csv.DictWriter(handle, fields, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for number, change in enumerate(changes):
-            writer.writerow({**BASE, "seq": str(number + 1), "source_row": str(number + 2), **change})
+            # Each record its own contract: records sharing a contract number and winner are one project (merged).
+            writer.writerow({**BASE, "seq": str(number + 1), "source_row": str(number + 2),
+                             "contract_no": f"{number + 1}/2568", **change})
     return path
 
 
@@ -88,6 +90,7 @@ CASES = [
     ("signed_no_winner", "winner_name", {"winner_name": ""}, {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": "not_signed"}),
     ("signed_no_winner", "winner_name", {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": "in_contract"}, {"winner_name": "", "contract_date": "", "contract_end_date": "", "status": ""}),
     ("signed_no_price", "agreed_price", {"agreed_price": ""}, {"agreed_price": "", "contract_date": "", "contract_end_date": "", "status": "cancelled"}),
+    ("control_characters", "item_name", {"item_name": "จัดซื้อ\x0bวัสดุสำนักงาน\x1b[31m"}, {"item_name": "จัดซื้อ\tวัสดุสำนักงาน"}),
     # Issue 10: the words of e-GP and the Act, and the DLA's classification.
     ("method_old_regulation", "method", {"method": "ตกลงราคา", "method_text": ""}, {"method": "วิธีเฉพาะเจาะจง", "method_text": ""}),
     ("status_blank", "status", {"status": "", "status_text": ""}, {"status": "completed"}),
@@ -112,9 +115,11 @@ def test_each_check_fails_and_passes(code: str, field: str, failing: dict[str, s
 def test_every_check_has_a_case_here_or_in_the_tests_below() -> None:
     # update_conflict is raised by the merge of monthly files: tests/test_merge.py
     # unused_column needs a column outside the canonical fields: tests/test_national.py
+    # contract_period_over (one warning per sheet): tests/test_officer_path.py and test_one_report.py
     # the cells a workbook itself spoils (formula_no_value, broken_string, broken_style, cell_error): tests/test_trust.py
     tested = {case[0] for case in CASES} | {
         "missing_column", "fiscal_year_unknown", "duplicate_project", "update_conflict", "unused_column",
+        "contract_period_over",
     }
     tested |= {"formula_no_value", "broken_string", "broken_style", "cell_error"}
     assert tested == set(catalog.checks())
@@ -129,7 +134,8 @@ def test_a_12_digit_taxpayer_id_is_a_lost_zero_only_when_the_zero_makes_it_valid
 
 
 def test_duplicate_project_numbers_name_each_other(tmp_path: Path) -> None:
-    report = validate([write(tmp_path / "a.csv", {"project_id": "67019123456"}, {"project_id": "67019123457"}, {"project_id": "67019123456"})])
+    same = {"project_id": "67019123456", "contract_no": "1/2568"}  # the same contract too: a duplicate, not a second contract
+    report = validate([write(tmp_path / "a.csv", same, {"project_id": "67019123457"}, same)])
     duplicates = [p for p in report.problems if p.code == "duplicate_project"]
     assert [(p.row, p.column, p.severity) for p in duplicates] == [(2, "D", "error"), (4, "D", "error")]
     assert "แถว 4 (ในแฟ้มเดียวกัน)" in duplicates[0].message
@@ -186,7 +192,7 @@ def test_unknown_words_suggest_the_closest_known_value(tmp_path: Path) -> None:
 
 def test_problems_are_sorted_by_file_sheet_row_and_column(tmp_path: Path) -> None:
     second = write(tmp_path / "b.csv", {"budget_amount": "-1"})
-    first = write(tmp_path / "a.csv", {"agreed_price": "9999", "budget_amount": "x"}, {"project_id": "1"})
+    first = write(tmp_path / "a.csv", {"agreed_price": "9999", "budget_amount": "x", "contract_no": "7/2568"}, {"project_id": "1"})
     report = validate([second, first])
     assert [(Path(p.file).name, p.row, p.column) for p in report.problems] == [
         ("b.csv", 2, "F"), ("a.csv", 2, "F"), ("a.csv", 2, "R"), ("a.csv", 3, "D"),

@@ -169,7 +169,7 @@ def test_in_progress_is_read_by_the_record_s_evidence_and_the_choice_is_reported
     path = _canonical(tmp_path / "a.csv", [
         {"status": "ระหว่างดำเนินการ", "winner_name": "", "agreed_price": "", "contract_no": "", "contract_date": "",
          "contract_end_date": ""},
-        {"status": "ระหว่างดำเนินการ"},
+        {"status": "ระหว่างดำเนินการ", "contract_end_date": "2025-03-31"},  # still under contract at the data's date
         {"status": "อยู่ระหว่างดำเนินการ", "contract_no": "", "contract_date": "", "contract_end_date": ""},
     ])
     result = ingest([path])

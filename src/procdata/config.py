@@ -11,11 +11,14 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from procdata.errors import ConfigError
+from procdata.errors import ConfigError, ProcdataError
+from procdata.normalize.text import has_controls, one_line, strip_controls
 from procdata.read.overrides import OVERRIDES_FILE
 
 CONFIG_NAME = "procdata.toml"
@@ -34,6 +37,8 @@ KEYS: dict[str, dict[str, bool]] = {
     "report": {"problems": False, "improvements": False},
     "workspace": {"inbox": False, "out": False, "categories": False},
 }
+# Keys whose text may run over several lines (the O13 report's paragraphs).
+MULTILINE = {"report.problems", "report.improvements"}
 PERSONAL_ID_POLICIES = ("mask", "full")
 _OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -83,6 +88,8 @@ class Config:
     inbox: str = "monthly"  # workspace: where monthly files are dropped, beside procdata.toml
     out: str = "site"  # workspace: where publish writes, beside procdata.toml
     categories: str = OVERRIDES_FILE  # workspace: the officer's budget categories, beside procdata.toml
+    missing: tuple[str, ...] = ()  # required keys left empty (only when loaded with strict=False)
+    cleaned: tuple[str, ...] = ()  # keys whose values had control characters, removed on loading
 
     @property
     def inbox_path(self) -> Path:
@@ -121,10 +128,14 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_config(path: Path | str | None = None) -> Config:
+def load_config(path: Path | str | None = None, *, strict: bool = True) -> Config:
     """Read and check an agency profile; ``None`` looks for ``procdata.toml`` (see :func:`find_config`).
 
-    Raises :class:`ConfigError` naming the file and the first missing or wrong key.
+    Raises :class:`ConfigError` naming the file and what is wrong: every
+    required key still empty at once, or the first wrong value. With
+    ``strict=False`` empty required keys are no error: they are listed in
+    ``Config.missing`` (for ``status``, ``template`` and ``init``, which work
+    with a profile not yet filled in).
     """
     if path is None:
         found = find_config()
@@ -138,13 +149,54 @@ def load_config(path: Path | str | None = None) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError("config_invalid", file=str(path), error=str(error)) from None
-    return parse_config(raw, path)
+    return parse_config(raw, path, strict=strict)
 
 
-def parse_config(raw: dict[str, Any], path: Path) -> Config:
-    """A :class:`Config` from parsed TOML; ``path`` is named in error messages."""
+def as_config(config: Config | Path | str | None, *, strict: bool = True) -> Config:
+    """A loaded profile as it is, or the profile at a path (or found from the working folder)."""
+    if isinstance(config, Config):
+        if strict and config.missing:
+            raise _missing_error(str(config.path), list(config.missing))
+        return config
+    return load_config(config, strict=strict)
+
+
+def _missing_error(file: str, missing: list[str]) -> ConfigError:
+    if len(missing) == 1:
+        section, name = missing[0].split(".")
+        return ConfigError("config_missing_key", file=file, key=missing[0], section=section, name=name)
+    lines = "; ".join(f"[{k.split('.')[0]}] {k.split('.')[1]} = \"...\"" for k in missing)
+    return ConfigError("config_missing_keys", file=file, keys=", ".join(missing), lines=lines)
+
+
+def _text(value: str, key: str) -> str:
+    """A profile value cleaned as cells are: no control characters; one line unless the key is multi-line."""
+    return strip_controls(value).strip() if key in MULTILINE else one_line(value)
+
+
+def safe_link(value: str) -> str:
+    """``value`` as a link a page may hold: an http(s) address (``www.x.go.th`` gets ``https://``) or
+    ``mailto:``; ``""`` for anything else, such as ``javascript:``."""
+    value = value.strip()
+    if not value or any(ch.isspace() for ch in value):
+        return ""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", value)
+    if scheme is None and re.match(r"[A-Za-z0-9\u0E00-\u0E7F-]+(\.[A-Za-z0-9\u0E00-\u0E7F-]+)+(/|$)", value):
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return value
+    if parts.scheme.lower() == "mailto" and _EMAIL.fullmatch(value[7:]):
+        return value
+    return ""
+
+
+def parse_config(raw: dict[str, Any], path: Path, *, strict: bool = True) -> Config:
+    """A :class:`Config` from parsed TOML; ``path`` is named in error messages (see :func:`load_config`)."""
     file = str(path)
     values: dict[str, dict[str, str]] = {}
+    missing: list[str] = []
+    cleaned: list[str] = []
     for section, keys in KEYS.items():
         table = raw.get(section, {})
         if not isinstance(table, dict):
@@ -159,10 +211,14 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
             value = table.get(key, "")
             if not isinstance(value, str):
                 raise ConfigError("config_not_text", file=file, key=f"{section}.{key}")
-            value = value.strip()
+            if has_controls(value):
+                cleaned.append(f"{section}.{key}")
+            value = _text(value, f"{section}.{key}")
             if required and not value:
-                raise ConfigError("config_missing_key", file=file, key=f"{section}.{key}", section=section, name=key)
+                missing.append(f"{section}.{key}")
             values[section][key] = value
+    if missing and strict:
+        raise _missing_error(file, missing)
     publish = values["publish"]
     if publish["personal_ids"] and publish["personal_ids"] not in PERSONAL_ID_POLICIES:
         raise ConfigError("config_bad_value", file=file, key="publish.personal_ids",
@@ -170,30 +226,79 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     if publish["ocid_prefix"] and not _OCID_PREFIX.fullmatch(publish["ocid_prefix"]):
         raise ConfigError("config_bad_value", file=file, key="publish.ocid_prefix",
                           value=publish["ocid_prefix"], allowed="ocds-xxxxxx (6 a-z 0-9)")
-    from procdata.publish.profile import available, licences
+    from procdata.profiles import available, licences
 
-    if publish["profile"] not in available():
+    if publish["profile"] and publish["profile"] not in available():
         raise ConfigError("config_bad_value", file=file, key="publish.profile", value=publish["profile"],
                           allowed=", ".join(available()))
     if publish["licence"] and publish["licence"] not in licences():
         raise ConfigError("config_bad_value", file=file, key="publish.licence", value=publish["licence"],
                           allowed=", ".join(licences()))
-    email = values["agency"]["email"]
-    if email and not _EMAIL.fullmatch(email):
-        raise ConfigError("config_bad_value", file=file, key="agency.email", value=email, allowed="name@example.go.th")
+    agency = values["agency"]
+    if agency["email"] and not _EMAIL.fullmatch(agency["email"]):
+        raise ConfigError("config_bad_value", file=file, key="agency.email", value=agency["email"], allowed="name@example.go.th")
+    if agency["website"]:
+        link = safe_link(agency["website"])
+        if not link.startswith(("http://", "https://")):
+            raise ConfigError("config_bad_value", file=file, key="agency.website", value=agency["website"],
+                              allowed="https://www.example.go.th")
+        agency["website"] = link
     ckan = _ckan(values["ckan"], file)
-    if publish["site_url"] and not _URL.fullmatch(publish["site_url"]):
+    if publish["site_url"] and not (_URL.fullmatch(publish["site_url"]) and safe_link(publish["site_url"])):
         raise ConfigError("config_bad_value", file=file, key="publish.site_url", value=publish["site_url"],
                           allowed="https://www.example.go.th/ita/")
-    agency = Agency(**values["agency"])
     return Config(
-        path=path, agency=agency, profile=publish["profile"], licence=publish["licence"] or "CC-BY-4.0",
+        path=path, agency=Agency(**agency), profile=publish["profile"] or DEFAULTS["profile"],
+        licence=publish["licence"] or "CC-BY-4.0",
         ocid_prefix=publish["ocid_prefix"], site_url=publish["site_url"], ckan=ckan,
         personal_ids=publish["personal_ids"],
         problems=values["report"]["problems"], improvements=values["report"]["improvements"],
         inbox=values["workspace"]["inbox"] or "monthly", out=values["workspace"]["out"] or "site",
         categories=values["workspace"]["categories"] or OVERRIDES_FILE,
+        missing=tuple(missing), cleaned=tuple(cleaned),
     )
+
+
+# ---------------------------------------------------------------- the workspace's folders
+
+
+def workspace_config(config: Config | Path | str | None = None) -> Config | None:
+    """The profile given (a path or a loaded one), or the one found from the working folder up;
+    ``None`` outside a workspace. Required keys may still be empty (``Config.missing``)."""
+    if config is not None:
+        return as_config(config, strict=False)
+    found = find_config()
+    return load_config(found, strict=False) if found else None
+
+
+def workspace_inputs(inputs: Iterable[Path | str] | None, config: Config | Path | str | None = None) -> list[Path]:
+    """The inputs given, or the workspace's monthly folder when they are ``None`` (an empty list is no input)."""
+    if inputs is not None:
+        return [Path(p) for p in inputs]
+    found = workspace_config(config)
+    if found is None:
+        raise ProcdataError("no_inputs_no_workspace")
+    if not found.inbox_path.is_dir():
+        raise ProcdataError("workspace_no_inbox", folder=str(found.inbox_path))
+    return [_relative(found.inbox_path)]
+
+
+def workspace_out(out: Path | str | None, config: Config | Path | str | None = None) -> Path:
+    """The output folder given, or the workspace's site folder."""
+    if out is not None:
+        return Path(out)
+    found = workspace_config(config)
+    if found is None:
+        raise ProcdataError("no_out_no_workspace")
+    return _relative(found.out_path)
+
+
+def _relative(path: Path) -> Path:
+    """``path`` from the working folder when it lies below it, so that messages stay short."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _ckan(values: dict[str, str], file: str) -> Ckan:
@@ -228,8 +333,10 @@ DEFAULTS = {
 }
 
 
-def _toml_string(value: str) -> str:
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (control characters escaped, as TOML requires)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    escaped = re.sub("[\x00-\x08\x0a-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
     return f'"{escaped}"'
 
 
@@ -238,7 +345,7 @@ def render_config(values: dict[str, str]) -> str:
     v = {**DEFAULTS, **{k: val for k, val in values.items() if val}}
 
     def q(key: str) -> str:
-        return _toml_string(v.get(key, ""))
+        return toml_string(v.get(key, ""))
 
     return f"""\
 # procdata.toml: โปรไฟล์หน่วยงาน (agency profile) ของ procdata
@@ -302,35 +409,3 @@ out = {q("out")}
 # ใช้แทนการอนุมานจากชื่อรายการ (the officer's budget categories: project number or item name, category)
 categories = {q("categories")}
 """
-
-
-def write_config(path: Path, values: dict[str, str], *, force: bool = False) -> Path:
-    """Write a commented ``procdata.toml`` at ``path``; refuses to replace one unless ``force``."""
-    from procdata.output import write_atomic
-
-    path = Path(path)
-    if path.is_dir():
-        path = path / CONFIG_NAME
-    if path.exists() and not force:
-        raise ConfigError("config_exists", file=str(path))
-    if not path.parent.is_dir():
-        raise ConfigError("config_no_folder", file=str(path))
-    write_atomic(path, render_config(values).encode("utf-8"))
-    return path
-
-
-def init_profile(path: Path, values: dict[str, str], *, force: bool = False) -> tuple[Path, list[str]]:
-    """Write a commented ``procdata.toml`` holding ``values``; the required keys still empty come back.
-
-    A value that would be refused when the profile is loaded (an unknown
-    criteria profile, a malformed e-mail address) raises before anything is written.
-    """
-    path = Path(path)
-    target = path / CONFIG_NAME if path.is_dir() else path
-    raw = tomllib.loads(render_config(values))
-    missing = [f"{s}.{k}" for s, keys in KEYS.items() for k, required in keys.items() if required and not raw[s][k]]
-    for key in missing:
-        section, name = key.split(".")
-        raw[section][name] = "-"
-    parse_config(raw, target)
-    return write_config(target, values, force=force), missing

@@ -6,6 +6,8 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,30 @@ from procdata.errors import OutputError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def check_not_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
+    """Refuse to write any of ``targets`` that is one of ``inputs`` (input files, not folders).
+
+    The same file is found however it is named: the same path once resolved
+    (symlinks followed), or the same file on disk (a hard link). Raises
+    :class:`~procdata.errors.OutputError` (exit 2) naming both.
+    """
+    paths: dict[Path, Path] = {}
+    files: dict[tuple[int, int], Path] = {}
+    for path in inputs:
+        paths.setdefault(Path(path).resolve(), Path(path))
+        with suppress(OSError):
+            info = os.stat(path)
+            files.setdefault((info.st_dev, info.st_ino), Path(path))
+    for target in targets:
+        found = paths.get(Path(target).resolve())
+        if found is None:
+            with suppress(OSError):
+                info = os.stat(target)
+                found = files.get((info.st_dev, info.st_ino))
+        if found is not None:
+            raise OutputError("output_is_input", out=str(target), input=str(found))
 
 
 def write_atomic(path: Path, content: bytes) -> None:

@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from procdata.errors import ProcdataError
+from procdata.errors import OutputError, ProcdataError
 from procdata.normalize import vocab
-from procdata.normalize.dates import THAI_MONTHS_FULL
+from procdata.normalize.dates import BE_OFFSET, THAI_MONTHS_FULL, read_month
 from procdata.output import write_atomic
 from procdata.publish.archive import workbook_bytes
 from procdata.resources import data
@@ -73,20 +73,15 @@ O12 = [
 ]
 
 
-def parse_month(text: str) -> tuple[int, int]:
-    """``"2568-01"`` (BE) or ``"2025-01"`` (CE) -> (BE year, month)."""
-    try:
-        year_text, month_text = text.split("-")
-        year, month = int(year_text), int(month_text)
-    except ValueError:
-        raise ProcdataError("template_bad_month", month=text) from None
-    if not 1 <= month <= 12 or not 1900 <= year <= 2800:
-        raise ProcdataError("template_bad_month", month=text)
-    return (year if year > 2400 else year + 543), month
+def write_template(out: Path, *, layout: str = "sorkorror1", month: str | None = None, agency: str = "",
+                   force: bool = False) -> Path:
+    """Write the entry workbook to ``out`` (atomically); returns the path.
 
-
-def write_template(out: Path, *, layout: str = "sorkorror1", month: str | None = None, agency: str = "") -> Path:
-    """Write the entry workbook to ``out`` (atomically); returns the path."""
+    An existing file (perhaps a month already filled in) is never replaced unless ``force``.
+    ``month`` is read as people write it: ``2568-01``, ``1/2568``, ``ม.ค. 68``, ``2025-01``.
+    """
+    if out.exists() and not force:
+        raise OutputError("output_exists", out=str(out))
     if out.suffix.lower() != ".xlsx":
         raise ProcdataError("template_bad_suffix", out=str(out))
     write_atomic(out, template_bytes(layout=layout, month=month, agency=agency))
@@ -132,7 +127,8 @@ def _sorkorror1(sheet, settings: dict, month: str | None, agency: str, lists: di
 
     form = settings["sorkorror1"]
     if month:
-        year, number = parse_month(month)
+        chosen = read_month(month)  # CE or BE, as people write it
+        year, number = int(chosen[:4]) + BE_OFFSET, int(chosen[5:7])
         sheet.title = f"{_short_month(number)}{year % 100:02d}"
         title = form["title"].format(month=f"{THAI_MONTHS_FULL[number - 1]} {year}")
     else:

@@ -7,10 +7,10 @@ the ingest's :class:`~procdata.model.SheetReport`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from procdata.check.model import Problem, Report
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table
-from procdata.i18n import message as ui_message
+from procdata.config import Config
 from procdata.model import FIELDS, CellIssue, Column, IngestResult
 from procdata.normalize import vocab, wording
 from procdata.normalize.columns import THREADS
@@ -50,42 +50,59 @@ UNKNOWN = {f"unknown_{kind}": kind for kind in ("method", "status", "category", 
 
 
 def validate(
-    inputs: Iterable[Path | str],
+    inputs: Iterable[Path | str] | None = None,
     *,
+    config: Config | Path | str | None = None,
     encoding: str | None = None,
-    fiscal_year: int | None = None,
+    fiscal_year: int | str | None = None,
+    as_of: dt.date | str | None = None,
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
     overrides: Overrides | None = None,
 ) -> Report:
-    """Read ``inputs`` as ``procdata ingest`` does and check every record.
+    """Read ``inputs`` as ``procdata ingest`` does and report every problem publish would.
 
+    The report holds the problems of the Table Schema and of the rules, the
+    conflicts between monthly files of the same project, and its summary:
+    the one report that status and publish use too (:func:`~procdata.check.review.review`).
+    ``inputs`` default to the monthly folder of the workspace whose profile
+    ``config`` is (a path or a loaded :class:`~procdata.config.Config`; by
+    default ``procdata.toml`` found from the working folder up).
+    ``fiscal_year`` and ``as_of`` may be typed as people write them
+    (``2568``, ``2568-06-30``, ``30/6/2568``, ``2025-06-30``).
     ``on_file`` is called with each file's name as reading starts (a progress bar);
     ``overrides`` are the officer's budget categories (:mod:`procdata.read.overrides`).
     """
+    from procdata.check.review import review
+    from procdata.config import workspace_inputs
+    from procdata.normalize.dates import read_day, read_fiscal_year
     from procdata.read.ingest import ingest
 
-    result = ingest(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides)
-    return validate_ingested(result, lang)
+    year = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
+    day = read_day(as_of) if as_of is not None else None
+    files = workspace_inputs(inputs, config)
+    result = ingest(files, encoding=encoding, fiscal_year=year, on_file=on_file, overrides=overrides)
+    return review(result, fiscal_year=year, as_of=day, lang=lang).report
 
 
 def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
-    """Check the records of an ingest: the Table Schema, then the rules of Thai procurement."""
+    """The report of records already read: :func:`~procdata.check.review.review` of ``result``."""
+    from procdata.check.review import review
+
+    return review(result, lang=lang).report
+
+
+def check_records(result: IngestResult, lang: str = "th") -> tuple[list[Problem], Locator]:
+    """The problems of the Table Schema and the rules in the records of an ingest (unsorted),
+    and the locator that finds the cell of any field of any record."""
     table = Table(result.records, lang)
-    where = _Locator(result)
+    where = Locator(result)
     problems = [_from_issue(issue, lang) for issue in result.issues]
     flagged = {(p.file, p.sheet, p.row, p.field) for p in problems}
     for hits in _run_checks(table):
         if len(hits.rows):
             problems.extend(_from_hits(hits, table, where, flagged))
-    problems = _short_tax_ids(problems, lang)
-    problems.sort(key=where.order)
-    report = Report(problems=problems)
-    report.failures = [
-        {"file": f.file, "code": f.code, "message": ui_message(f.code, lang, file=f.file, **f.params)} for f in result.failures
-    ]
-    report.summary = _summary(result, report)
-    return report
+    return _short_tax_ids(problems, lang), where
 
 
 def _run_checks(table: Table) -> list[Hits]:
@@ -106,7 +123,7 @@ def title(name: str, lang: str) -> str:
     return spec["titles"].get(lang, spec["title"]) if spec else name
 
 
-class _Locator:
+class Locator:
     """From a record's file, sheet and row to the column of a field, as written in that sheet."""
 
     def __init__(self, result: IngestResult) -> None:
@@ -149,7 +166,7 @@ def _from_issue(issue: CellIssue, lang: str) -> Problem:
     params: dict[str, Any] = {"value": issue.value, "field": title(issue.field, lang)}
     if issue.code in UNKNOWN:
         params["suggestion"] = _suggestion(UNKNOWN[issue.code], issue.value, lang)
-    return _problem(issue.code, issue.file, issue.sheet, issue.row, Column(issue.column, issue.header), issue.field, issue.value, params, lang)
+    return problem(issue.code, issue.file, issue.sheet, issue.row, Column(issue.column, issue.header), issue.field, issue.value, params, lang)
 
 
 def _suggestion(kind: str, value: str, lang: str) -> str:
@@ -158,7 +175,7 @@ def _suggestion(kind: str, value: str, lang: str) -> str:
     return catalog.word("suggestion", lang, closest=term.label(lang)) if term else ""
 
 
-def _from_hits(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
+def _from_hits(hits: Hits, table: Table, where: Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
     lang = table.lang
     if hits.code == "required":
         return _required(hits, table, where, flagged)
@@ -174,11 +191,11 @@ def _from_hits(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str
         if "low" in params:
             params["bounds"] = _bounds(params["low"], params["high"], lang)
         column = where.column(file, sheet, source_row, hits.field)
-        out.append(_problem(hits.code, file, sheet, source_row, column, hits.field, value, params, lang))
+        out.append(problem(hits.code, file, sheet, source_row, column, hits.field, value, params, lang))
     return out
 
 
-def _required(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
+def _required(hits: Hits, table: Table, where: Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
     """Empty required cells; a sheet without the field's column at all is told once, not per record."""
     lang = table.lang
     out: list[Problem] = []
@@ -190,11 +207,11 @@ def _required(hits: Hits, table: Table, where: _Locator, flagged: set[tuple[str,
             without_column[(file, sheet)] += 1
         elif (file, sheet, source_row, hits.field) not in flagged:
             params = {"value": "", "field": title(hits.field, lang)}
-            out.append(_problem("required", file, sheet, source_row, column, hits.field, "", params, lang))
+            out.append(problem("required", file, sheet, source_row, column, hits.field, "", params, lang))
     code = "fiscal_year_unknown" if hits.field == "fiscal_year" else "missing_column"
     for (file, sheet), count in without_column.items():
         params = {"value": "", "field": title(hits.field, lang), "count": f"{count:,}"}
-        out.append(_problem(code, file, sheet, None, None, hits.field, "", params, lang))
+        out.append(problem(code, file, sheet, None, None, hits.field, "", params, lang))
     return out
 
 
@@ -213,7 +230,7 @@ def _short_tax_ids(problems: list[Problem], lang: str) -> list[Problem]:
     for key in sorted(short, key=str):
         cell = restored[key]
         params = {"value": cell.value, "field": title(cell.field, lang), "digits": len(cell.value)}
-        kept.append(_problem("tax_id_digits", cell.file, cell.sheet, cell.row, Column(cell.column, cell.header), cell.field, cell.value, params, lang))
+        kept.append(problem("tax_id_digits", cell.file, cell.sheet, cell.row, Column(cell.column, cell.header), cell.field, cell.value, params, lang))
     return kept
 
 
@@ -225,7 +242,7 @@ def _bounds(low: Any, high: Any, lang: str) -> str:
     return catalog.word("at_most", lang, high=high)
 
 
-def _problem(
+def problem(
     code: str, file: str, sheet: str, row: int | None, column: Column | None, field: str, value: str,
     params: dict[str, Any], lang: str,
 ) -> Problem:
@@ -237,17 +254,3 @@ def _problem(
         field=field, code=code, severity=catalog.check(code).severity, message=catalog.message(code, lang, **params),
         value=value,
     )
-
-
-def _summary(result: IngestResult, report: Report) -> dict[str, Any]:
-    codes = Counter(p.code for p in report.problems)
-    return {
-        "files": len(result.files),
-        "files_unreadable": len(result.failures),
-        "records": len(result.records),
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-        "codes": dict(sorted(codes.items())),
-        "unreadable": report.failures,
-        "resolved": [asdict(entry) for entry in result.resolutions],
-    }

@@ -18,7 +18,7 @@ from procdata.cli import serve as _serve
 from procdata.cli import status as _status
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
-from procdata.cli.common import ProcdataGroup
+from procdata.cli.common import Debug, Lang, ProcdataGroup
 from procdata.process import no_blas_threads, small_pages
 
 app = typer.Typer(
@@ -34,16 +34,25 @@ app = typer.Typer(
 
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="รุ่นของโปรแกรม / show the version"),
-) -> None:
-    """procdata: แฟ้มจัดซื้อจัดจ้างของ อปท. -> ข้อมูลเปิด ITA (O12/O13)."""
-    if version:
+def _version(value: bool) -> None:
+    if value:
         from procdata import __version__
 
-        typer.echo(__version__)
+        typer.echo(f"procdata {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="รุ่นของโปรแกรม / show the version",
+                                 callback=_version, is_eager=True),
+    lang: Lang = "",
+    debug: Debug = False,
+) -> None:
+    """procdata: แฟ้มจัดซื้อจัดจ้างของ อปท. -> ข้อมูลเปิด ITA (O12/O13).
+
+    --lang และ --debug ใส่ได้ทั้งก่อนและหลังชื่อคำสั่ง / --lang and --debug go before or after the command.
+    """
 
 
 app.command("ingest")(_ingest.ingest)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from procdata.cli.common import ConfigPath, Debug, Lang, echo_err
+from procdata.cli.common import AsOf, ConfigPath, Debug, Lang, day_option, echo_err
 
 
 class Format(StrEnum):
@@ -24,9 +23,7 @@ def check_site(
                        "ปกติ: site_url หรือ website ใน procdata.toml / pages to check, or a CSV of agency,url",
                        show_default=False),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="วันที่ตรวจ (ปกติ: วันนี้) เช่น 2025-07-15 หรือ 15/7/2568 / check date"),
-    ] = None,
+    as_of: AsOf = None,
     website: Annotated[
         str | None, typer.Option("--website", help="เว็บไซต์หลักของหน่วยงาน (ปกติ: เว็บไซต์ของหน้าที่ตรวจ) / main website"),
     ] = None,
@@ -41,7 +38,7 @@ def check_site(
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text|json")] = Format.text,
     config: ConfigPath = None,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """ตรวจเว็บไซต์แบบที่ผู้ประเมิน ITA เห็น / Check the live website the way the ITA assessor does.
@@ -54,10 +51,10 @@ def check_site(
     from procdata.sitecheck.run import check_site as run
     from procdata.sitecheck.run import read_targets
 
-    day = _day(as_of)
+    day = day_option(as_of)  # (today when not given)
     main = website or ""
     if not urls:
-        from procdata.workspace.layout import workspace_config
+        from procdata.config import workspace_config
 
         found = workspace_config(config)
         address = found and (found.site_url or found.agency.website)
@@ -74,17 +71,3 @@ def check_site(
     else:
         typer.echo(report_text(report, lang))
     raise typer.Exit(report.exit_code)
-
-
-def _day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    from procdata.normalize.dates import parse_date
-
-    try:
-        day = parse_date(text)
-    except ValueError:
-        day = None
-    if day is None:
-        raise typer.BadParameter(f"'{text}': ใช้ เช่น 2025-07-15 หรือ 15/7/2568 / use e.g. 2025-07-15")
-    return day

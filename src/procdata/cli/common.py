@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,11 @@ class _State:
 state = _State()
 
 
-def _set_lang(value: str) -> str:
+def _set_lang(value: str | None) -> str:
+    # Given before the command (procdata --lang en status) or after it (procdata status --lang en):
+    # a command's own option, when not given, takes the language already chosen.
+    if not value:
+        return state.lang
     if value not in ("th", "en"):
         raise typer.BadParameter("th | en")
     state.lang = value
@@ -32,7 +37,7 @@ def _set_lang(value: str) -> str:
 
 def _set_debug(value: bool) -> bool:
     state.debug = state.debug or value
-    return value
+    return state.debug
 
 
 def _set_limits(values: list[str] | None) -> list[str] | None:
@@ -49,7 +54,8 @@ def _set_limits(values: list[str] | None) -> list[str] | None:
 
 Lang = Annotated[
     str,
-    typer.Option("--lang", help="ภาษาของข้อความ th|en / language of messages", callback=_set_lang, is_eager=True),
+    typer.Option("--lang", help="ภาษาของข้อความ th|en (ปกติ th) / language of messages (default th)",
+                 callback=_set_lang, is_eager=True, show_default=False),
 ]
 Debug = Annotated[
     bool,
@@ -80,9 +86,66 @@ Limit = Annotated[
     ),
 ]
 FiscalYear = Annotated[
-    int | None,
-    typer.Option("--fiscal-year", help="ปีงบประมาณ พ.ศ. เช่น 2568 / fiscal year (BE)"),
+    str | None,
+    typer.Option("--fiscal-year", help="ปีงบประมาณ เช่น 2568 หรือ 68 (พ.ศ.) หรือ 2025 (ค.ศ.) / fiscal year, BE or CE",
+                 show_default=False),
 ]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="วันที่ของข้อมูล เช่น 2568-06-30, 30/6/2568 หรือ 2025-06-30 / date of the data, BE or CE",
+                 show_default=False),
+]
+Force = Annotated[bool, typer.Option("--force", help="เขียนทับแฟ้มที่มีอยู่ / replace an existing file")]
+
+
+def day_option(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """A date option read as the data's dates are (CE or BE, any form); the reading is echoed on stderr
+    unless the value was already written as that ISO date."""
+    if value is None:
+        return None
+    from procdata.i18n import be_date, message
+    from procdata.normalize.dates import read_day
+
+    day = read_day(value, option)
+    if value.strip() != day.isoformat():
+        echo_err(message("option_read_day", state.lang, option=option, value=value, shown=be_date(day), iso=day.isoformat()))
+    return day
+
+
+def year_option(value: str | None, option: str = "--fiscal-year") -> int | None:
+    """A fiscal-year option as a Buddhist-Era year (``2568``, ``68``, ``2025`` CE); echoed unless written so."""
+    if value is None:
+        return None
+    from procdata.i18n import be_date, message
+    from procdata.normalize.dates import fiscal_year_bounds, read_fiscal_year
+
+    year = read_fiscal_year(value, option)
+    if value.strip() != str(year):
+        first, last = fiscal_year_bounds(year)
+        echo_err(message("option_read_fiscal_year", state.lang, option=option, value=value, year=year,
+                         first=be_date(first) if state.lang == "th" else first.isoformat(),
+                         last=be_date(last) if state.lang == "th" else last.isoformat()))
+    return year
+
+
+def month_option(value: str | None, option: str = "--month") -> str | None:
+    """A month option as ``YYYY-MM`` (CE): ``2568-01``, ``1/2568``, ``ม.ค. 68``, ``2025-01``; echoed unless written so."""
+    if value is None:
+        return None
+    from procdata.i18n import be_month, message
+    from procdata.normalize.dates import read_month
+
+    month = read_month(value, option)
+    if value.strip() != month:
+        echo_err(message("option_read_month", state.lang, option=option, value=value, shown=be_month(month), iso=month))
+    return month
+
+
+def inputs_of(inputs: list[Path]) -> list[Path]:
+    """The input files ``inputs`` name (folders expanded), for checking that no output is one of them."""
+    from procdata.read.files import expand_inputs
+
+    return [path for path, _ in expand_inputs(inputs)]
 
 
 def echo_err(text: str) -> None:
@@ -92,12 +155,17 @@ def echo_err(text: str) -> None:
 class ProcdataGroup(TyperGroup):
     """Turns library errors into one line and an exit code; tracebacks only with --debug."""
 
-    def invoke(self, ctx: Any) -> Any:
-        from procdata.errors import ProcdataError
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Each run starts in Thai without tracebacks; the options, before or after the command, change that.
+        state.lang, state.debug = "th", bool(os.environ.get("PROCDATA_DEBUG"))
         from procdata.read.limits import set_overrides
 
-        state.lang, state.debug = "th", bool(os.environ.get("PROCDATA_DEBUG"))
-        set_overrides({})
+        set_overrides({})  # and with the limits of data/limits.toml; --limit raises them
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        from procdata.errors import ProcdataError
+
         try:
             return super().invoke(ctx)
         except ProcdataError as error:

@@ -13,7 +13,7 @@ def explain(
     code: Annotated[
         str | None, typer.Argument(help="รหัสปัญหา เช่น agreed_above_budget (ไม่ระบุ = แสดงทุกรหัส) / check code", show_default=False),
     ] = None,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """อธิบายรหัสปัญหาจาก procdata validate และวิธีแก้ / Explain a check code of procdata validate and how to fix it."""

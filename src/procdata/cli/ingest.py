@@ -16,6 +16,8 @@ from procdata.cli.common import (
     Limit,
     echo_err,
     file_progress,
+    inputs_of,
+    year_option,
 )
 
 
@@ -27,23 +29,27 @@ def ingest(
     ] = None,
     encoding: Encoding = None,
     fiscal_year: FiscalYear = None,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
     limit: Limit = None,
 ) -> None:
     """อ่านแฟ้ม สขร.๑ / O12 / e-GP เป็นตารางมาตรฐานเดียว / Read spreadsheets into one canonical table."""
+    from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message
-    from procdata.output import canonical_csv, canonical_json, write_atomic
+    from procdata.output import canonical_csv, canonical_json, check_not_inputs, write_atomic
     from procdata.read.ingest import ingest as run
     from procdata.render import ingest_text
-    from procdata.workspace.layout import default_inputs, default_overrides
+    from procdata.workspace.layout import default_overrides
 
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_output_suffix", out=str(out))
-    inputs = default_inputs(inputs)
+    inputs = workspace_inputs(inputs or None)
+    if out is not None:
+        check_not_inputs([out], inputs_of(inputs))
+    year = year_option(fiscal_year)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        result = run(inputs, encoding=encoding, fiscal_year=fiscal_year, on_file=step, overrides=default_overrides())
+        result = run(inputs, encoding=encoding, fiscal_year=year, on_file=step, overrides=default_overrides())
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))

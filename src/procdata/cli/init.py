@@ -37,12 +37,15 @@ def init(
         Path, typer.Option("--config", help="แฟ้มที่จะสร้าง / file to write")
     ] = Path("procdata.toml"),
     force: Annotated[bool, typer.Option("--force", help="เขียนทับแฟ้มเดิม / replace an existing file")] = False,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
-    """สร้างแฟ้มโปรไฟล์หน่วยงาน procdata.toml / Write the agency profile procdata.toml."""
-    from procdata.config import init_profile
+    """สร้างแฟ้มโปรไฟล์หน่วยงาน procdata.toml และโฟลเดอร์ทำงาน / Write the agency profile procdata.toml and the workspace folders.
+
+    กับ --force แก้เฉพาะค่าที่ระบุ ค่าอื่นที่กรอกไว้คงเดิม / with --force only the values given change.
+    """
     from procdata.i18n import message
+    from procdata.workspace.layout import init_workspace
 
     values = {
         "name": name, "type": agency_type, "ministry": ministry, "district": district, "province": province,
@@ -51,17 +54,15 @@ def init(
         "ckan_organization": ckan_organization, "maintainer": maintainer, "maintainer_email": maintainer_email,
         "objective": objective, "geo_coverage": geo_coverage,
     }
-    written, missing = init_profile(path, values, force=force)
-    typer.echo(message("init_written", lang, file=written))
-    if not missing:
-        from procdata.config import load_config
-        from procdata.workspace.layout import create_folders
-
-        create_folders(written)
-        made = load_config(written)
-        typer.echo(message("init_folders", lang, inbox=made.inbox_path, out=made.out_path))
-    if missing:
-        flags = " ".join(f"--{key.split('.')[1]} ..." for key in missing)
-        typer.echo(message("init_missing", lang, keys=", ".join(missing), flags=flags))
+    existed = (path / "procdata.toml" if path.is_dir() else path).exists()
+    done = init_workspace(path, values, force=force)
+    if done.backup is not None:
+        typer.echo(message("init_backup", lang, file=done.path, backup=done.backup))
+    code = "init_kept" if not done.written else "init_updated" if existed else "init_written"
+    typer.echo(message(code, lang, file=done.path))
+    typer.echo(message("init_folders", lang, inbox=done.config.inbox_path, out=done.config.out_path))
+    if done.missing:
+        flags = " ".join(f"--{key.split('.')[1]} ..." for key in done.missing)
+        typer.echo(message("init_missing", lang, keys=", ".join(done.missing), flags=flags))
     else:
         typer.echo(message("init_complete", lang))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from procdata.cli.common import (
     EXIT_PROBLEMS,
+    AsOf,
     ConfigPath,
     Debug,
     Encoding,
@@ -17,46 +17,41 @@ from procdata.cli.common import (
     Inputs,
     Lang,
     Limit,
+    day_option,
+    file_progress,
+    year_option,
 )
-
-
-def _as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}': ใช้รูปแบบ ค.ศ. ปปปป-ดด-วว เช่น 2025-03-31 / use YYYY-MM-DD (CE)") from None
 
 
 def publish(
     inputs: Inputs = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="โฟลเดอร์ผลลัพธ์ (แทนที่ทั้งโฟลเดอร์; ปกติ site ของโฟลเดอร์ทำงาน) / output folder"),
+        typer.Option("--out", "-o", help="โฟลเดอร์ผลลัพธ์ (แทนที่เฉพาะแฟ้มที่ procdata เขียน แฟ้มอื่นคงไว้; ปกติ site ของโฟลเดอร์ทำงาน) / "
+                     "output folder (only procdata's own files are replaced)"),
     ] = None,
     fiscal_year: FiscalYear = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="วันที่ของข้อมูล ค.ศ. ปปปป-ดด-วว (ปกติ: วันที่ล่าสุดในข้อมูล) / date of the data"),
-    ] = None,
+    as_of: AsOf = None,
     config: ConfigPath = None,
     force: Annotated[
         bool, typer.Option("--force", help="เผยแพร่แม้ตรวจพบข้อผิดพลาด (แสดงรายการไว้) / publish despite errors"),
     ] = False,
     encoding: Encoding = None,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
     limit: Limit = None,
 ) -> None:
     """เผยแพร่ข้อมูล ITA (O12/O13) เว็บเพจ และ Data Package / Publish the ITA open data, web page and data package."""
+    from procdata.config import workspace_inputs
+    from procdata.i18n import message
     from procdata.publish import publish as run
     from procdata.publish.text import publish_text
-    from procdata.workspace.layout import default_inputs, default_out
 
-    inputs, out = default_inputs(inputs, config), default_out(out, config)
-    result = run(inputs, out=out, fiscal_year=fiscal_year, as_of=_as_of(as_of), config=config,
-                 force=force, encoding=encoding, lang=lang)
+    year, day = year_option(fiscal_year), day_option(as_of)
+    inputs = workspace_inputs(inputs or None, config)
+    with file_progress(inputs, message("progress_reading", lang)) as step:
+        result = run(inputs, out=out, fiscal_year=year, as_of=day, config=config, force=force, encoding=encoding,
+                     lang=lang, on_file=step)
     typer.echo(publish_text(result, lang))
     if result.refused:
         raise typer.Exit(EXIT_PROBLEMS)

@@ -17,7 +17,7 @@ def serve(
         typer.Option("--host", help="ที่อยู่ที่รับการเชื่อมต่อ ปกติเฉพาะเครื่องนี้ / address to listen on (default: this machine only)"),
     ] = "127.0.0.1",
     no_browser: Annotated[bool, typer.Option("--no-browser", help="ไม่ต้องเปิดเบราว์เซอร์ / do not open a browser")] = False,
-    lang: Lang = "th",
+    lang: Lang = "",
     debug: Debug = False,
 ) -> None:
     """เปิดโปรแกรมบนเว็บเบราว์เซอร์ในเครื่องนี้ (ส่งแฟ้ม ตรวจ เผยแพร่) / Run the local web app (upload, check, publish).

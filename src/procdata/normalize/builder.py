@@ -21,12 +21,23 @@ import pyarrow.compute as pc
 from procdata.errors import ParseError
 from procdata.model import CellIssue, Column, Resolution
 from procdata.normalize import vocab
-from procdata.normalize.columns import STRING, arrow, empty, matches, one_line_series, to_text
+from procdata.normalize.columns import (
+    STRING,
+    arrow,
+    empty,
+    matches,
+    may_have_controls,
+    one_line_series,
+    to_text,
+)
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import parse_amount, parse_int
+from procdata.normalize.text import CONTROL_RE2, shown_controls, strip_controls
 from procdata.normalize.unique import map_unique
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# The field a composite column's problems are reported at.
+_FIELD_OF_KEY = {"winner": "winner_name", "contract": "contract_no", "bidder_names": "bidders", "bidder_prices": "bidders"}
 
 
 @dataclass
@@ -54,11 +65,29 @@ class Builder:
         self._texts: dict[str, pd.Series] = {}
 
     def text(self, key: str) -> pd.Series | None:
+        """The raw text of column ``key``: the edge where cells enter, so control characters leave here."""
         if key not in self.raw:
             return None
         if key not in self._texts:
-            self._texts[key] = self.raw[key].astype(STRING).fillna("")
+            self._texts[key] = self._without_controls(key, self.raw[key].astype(STRING).fillna(""))
         return self._texts[key]
+
+    def _without_controls(self, key: str, series: pd.Series) -> pd.Series:
+        """``series`` with control characters removed (see normalize.text.CONTROL), each cell reported."""
+        field = _FIELD_OF_KEY.get(key, key)
+        self.site(key, field)
+        if not may_have_controls(series):  # the bytes say none can be there: no test value by value
+            return series
+        where = np.flatnonzero(matches(series, CONTROL_RE2))
+        if not len(where):
+            return series
+        values = series.iloc[where].tolist()
+        shown = series.copy()
+        shown.iloc[where] = [shown_controls(v) for v in values]
+        self.issues_at(key, field, where, ["control_characters"] * len(where), shown)
+        cleaned = series.copy()
+        cleaned.iloc[where] = [strip_controls(v) for v in values]
+        return cleaned
 
     def issue(self, key: str, field: str, mask: pd.Series, code: str, raw: pd.Series) -> None:
         """The issue ``code`` at every row ``mask`` selects."""

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from procdata.errors import ParseError
+from procdata.normalize import ids
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import parse_amount
 from procdata.normalize.text import clean, thai_digits
@@ -24,7 +25,7 @@ _PRICE_TAIL = re.compile(
     r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:บาท)?\s*(?:\.?-+|\.?=+)?\s*(?:บาท)?\s*$"
 )
 _SEPARATORS = " \t/:-,|"
-_TAX_ID = re.compile(r"(?:เลข(?:ประจำตัว)?ผู้เสียภาษี(?:อากร)?\s*:?\s*)?((?<![0-9])[0-9](?:[\s-]?[0-9]){12}(?![0-9]))")
+_TAX_ID_LABEL = re.compile(r"เลข(?:ประจำตัว)?(?:ผู้เสียภาษี(?:อากร)?|ประชาชน)\s*:?\s*$")
 
 
 def _split_bid(line: str) -> Bid:
@@ -90,9 +91,10 @@ def parse_winner(text: str) -> Winner:
     """``หจก.ก ราคา 8,198.00 บาท`` -> name, agreed price and any 13-digit taxpayer ID in the cell."""
     raw = thai_digits(clean(text))
     tax_id = None
-    if match := _TAX_ID.search(raw):
-        tax_id = re.sub(r"[\s-]", "", match.group(1))
-        raw = (raw[: match.start()] + raw[match.end() :]).strip()
+    if found := ids.find_ids(raw):  # a 13-digit ID in any spelling, with its label if it has one
+        start, end = found[0]
+        tax_id = ids.digits(raw[start:end])
+        raw = (_TAX_ID_LABEL.sub("", raw[:start]) + raw[end:]).strip()
     bids = parse_bidders(raw)
     name = next((bid.name for bid in bids if bid.name), "")
     price = next((bid.price for bid in bids if bid.price is not None), None)
@@ -133,11 +135,3 @@ def parse_contract(text: str) -> Contract:
                 date = None
     number = _CONTRACT_PREFIX.sub("", number_part.strip()).strip(" ,:")
     return Contract(number, date)
-
-
-def tax_id_check_digit_ok(tax_id: str) -> bool:
-    """The 13th digit of a Thai taxpayer ID matches the first twelve."""
-    if not re.fullmatch(r"[0-9]{13}", tax_id):
-        return False
-    total = sum(int(tax_id[i]) * (13 - i) for i in range(12))
-    return (11 - total % 11) % 10 == int(tax_id[12])

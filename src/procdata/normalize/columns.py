@@ -111,6 +111,41 @@ _WIDE_SPACE_SECOND = np.zeros(256, dtype=bool)
 _WIDE_SPACE_SECOND[[0x80, 0x81, 0x9A]] = True
 
 
+def may_have_controls(series: pd.Series) -> bool:
+    """Whether some value may hold a control character of ``text.CONTROL``: a test of the bytes.
+
+    In UTF-8 those characters are a byte below 0x20 (tab, line feed and
+    carriage return aside) or 0x7F, or start with byte C2 (C1 controls
+    U+0080-U+009F), E2 (U+2028/U+2029) or EF (U+FFFE/U+FFFF). Thai (E0 B8/B9 ..)
+    and ASCII text have none of them, so a column of either is cleared by a
+    few comparisons over its bytes instead of a regular expression per value;
+    any such byte (a no-break space starts with C2 too) sends the column to
+    the exact test.
+    """
+    array = arrow(series)
+    for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
+        data_buffer = chunk.buffers()[2]
+        if data_buffer is None:
+            continue
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        for start in range(0, len(data), _BLOCK):  # in blocks: the comparisons' temporary arrays stay small
+            block = data[start : start + _BLOCK]
+            low = block < 0x20
+            if low.any() and not _LINE_BYTES[block[low]].all():
+                return True
+            if (block == 0x7F).any():
+                return True
+            lead = (block > 0xC1) & (block != 0xE0)  # lead bytes other than Thai's, which are few
+            if lead.any() and np.isin(block[lead], (0xC2, 0xE2, 0xEF)).any():
+                return True
+    return False
+
+
+_BLOCK = 1 << 24
+_LINE_BYTES = np.zeros(256, dtype=bool)
+_LINE_BYTES[[0x09, 0x0A, 0x0D]] = True
+
+
 def matches(series: pd.Series, pattern: str) -> np.ndarray:
     """Where the RE2 ``pattern`` is found in each value (False for missing values)."""
     found = pc.match_substring_regex(arrow(series), pattern)

@@ -35,7 +35,7 @@ MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in n
 # Longest names first so that "มีนาคม" is not read as "มีนา" + "คม".
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTH_BY_NAME), key=len, reverse=True))
 
-_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T][0-9:.]+)?$")
+_ISO = re.compile(r"^([0-9]{4})\s*([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})(?:[ T][0-9:.]+)?$")  # year first: 2568/06/30 too
 _NUMERIC = re.compile(r"^([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{2}|[0-9]{4})$")
 _SERIAL = re.compile(r"^[0-9]{5}(\.[0-9]+)?$")
 _TIME_TAIL = re.compile(r"\s*(เวลา|time|น\.|[0-9]{1,2}[.:][0-9]{2}\s*น).*$", re.IGNORECASE)
@@ -84,7 +84,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
     raw = _WORDS.sub("", raw)
     if match := _ISO.match(raw):
-        year, month, day = (int(part) for part in match.groups())
+        year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
         if 2400 <= year <= 2800:
             year -= BE_OFFSET
         return _make(year, month, day, text)
@@ -136,3 +136,72 @@ def find_month(text: str) -> str | None:
     except ParseError:
         return None
     return f"{year:04d}-{month:02d}" if month else None
+
+
+# ---------------------------------------------------------------- dates typed by people
+# Options and form fields (--as-of, --month, --fiscal-year) are read by the same rules
+# as the cells of a sheet, so that 2568-06-30, 2025-06-30 and 30/6/2568 are one day.
+
+
+def _option_error(option: str, value: object, code: str) -> Exception:
+    from procdata.errors import ProcdataError
+
+    return ProcdataError(f"option_{code}", option=option, value=value)
+
+
+def read_day(value: dt.date | str, option: str = "--as-of") -> dt.date:
+    """A day typed by a person, in any form :func:`parse_date` reads, CE or BE.
+
+    ``2568-06-30``, ``2025-06-30``, ``30/6/2568`` and ``30 มิ.ย. 68`` are the
+    same day. A ``date`` whose year is a Buddhist-Era year (above 2400) is
+    taken as one, as in the data. Raises :class:`~procdata.errors.ProcdataError`
+    (exit 2) naming ``option`` for an empty, unreadable or impossible date.
+    """
+    if isinstance(value, dt.date):
+        day: dt.date | None = value
+        if value.year >= 2400:  # a Buddhist-Era year in a date object, as the data parser reads it
+            try:
+                day = dt.date(value.year - BE_OFFSET, value.month, value.day)
+            except ValueError:
+                raise _option_error(option, value, "impossible_date") from None
+    else:
+        try:
+            day = parse_date(str(value))
+        except ParseError as error:
+            raise _option_error(option, value, error.code) from None
+    if day is None:
+        raise _option_error(option, value, "not_a_date")
+    if not 1900 <= day.year <= 2300:  # the years year_to_ce reads as CE
+        raise _option_error(option, value, "bad_year")
+    return day
+
+
+def read_month(value: str, option: str = "--month") -> str:
+    """A month typed by a person as ``YYYY-MM`` (CE): ``2568-01``, ``2025-01``, ``1/2568``, ``ม.ค. 68``."""
+    raw = thai_digits(clean(str(value))).replace("\n", " ").strip()
+    match = re.fullmatch(r"([0-9]{4})\s*[-/.]\s*([0-9]{1,2})|([0-9]{1,2})\s*[-/.]\s*([0-9]{4}|[0-9]{2})", raw)
+    if match:
+        year_text, month_text = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        try:
+            year = year_to_ce(year_text)
+        except ParseError:
+            raise _option_error(option, value, "bad_year") from None
+        if not 1 <= int(month_text) <= 12:
+            raise _option_error(option, value, "impossible_date")
+        return f"{year:04d}-{int(month_text):02d}"
+    found = find_month(raw)
+    if found is None:
+        raise _option_error(option, value, "not_a_month")
+    return found
+
+
+def read_fiscal_year(value: int | str, option: str = "--fiscal-year") -> int:
+    """A fiscal year typed by a person, as a Buddhist-Era year: ``2568``, ``68`` or ``2025`` (CE) -> 2568."""
+    raw = thai_digits(clean(str(value))).strip()
+    raw = re.sub(r"^(?:ปีงบประมาณ|ปีงบ|พ\.?\s*ศ\.?|fy)\s*", "", raw, flags=re.IGNORECASE)
+    if not re.fullmatch(r"[0-9]{2}|[0-9]{4}", raw):
+        raise _option_error(option, value, "not_a_year")
+    try:
+        return year_to_ce(raw) + BE_OFFSET
+    except ParseError:
+        raise _option_error(option, value, "bad_year") from None

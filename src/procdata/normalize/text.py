@@ -13,6 +13,17 @@ SARA_AM = "\u0e33"  # ำ
 SARA_AA = "\u0e32"  # า
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Control characters a cell may carry from Word, PDFs or other programs: C0 but tab, line
+# feed and carriage return; DEL; C1; the Unicode line and paragraph separators; and the
+# noncharacters U+FFFE/U+FFFF. None may reach a published file (XML refuses most of them).
+# Those that end a line (vertical tab and form feed from Word, NEL, the separators)
+# become line breaks; the others are removed.
+_CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0x2028, 0x2029), (0xFFFE, 0xFFFF))
+CONTROL = "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _CONTROL_RANGES) + "]"  # Python re
+CONTROL_RE2 = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _CONTROL_RANGES) + "]"  # Arrow (RE2)
+LINE_CONTROL = "[\\x0b\\x0c\\x1c-\\x1e\\x85\\u2028\\u2029]"
+_CONTROL = re.compile(CONTROL)
+_LINE_CONTROL = re.compile(LINE_CONTROL)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _BRACKETED = re.compile(r"\([^)]*\)")
 _FOLD_DROP = re.compile(r"[\s.\-_/:,*\"'“”()\[\]]+")
@@ -46,13 +57,41 @@ def fix_sara_am(text: str) -> str:
     return fixed
 
 
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a control character (see ``CONTROL``)."""
+    return _CONTROL.search(text) is not None
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters: those that end a line become line breaks, the rest go."""
+    if not has_controls(text):
+        return text
+    return _CONTROL.sub("", _LINE_CONTROL.sub("\n", text))
+
+
+def shown_controls(text: str) -> str:
+    """``text`` with each control character shown as its Unicode picture (``\x0b`` -> ``␋``), for reports."""
+    return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else f"<U+{ord(m.group()):04X}>", text)
+
+
+def shorten_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, never inside a character or between a
+    Thai letter and its vowel or tone marks."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    while cut and len(cut) < len(text) and unicodedata.category(text[len(cut)]) in ("Mn", "Mc", "Me"):
+        cut = cut[:-1]
+    return cut
+
+
 def clean(text: str) -> str:
-    """Tidy a cell: NFC, no invisible characters, single spaces, trimmed lines.
+    """Tidy a cell: NFC, no control or invisible characters, single spaces, trimmed lines.
 
     Line breaks are kept (a bidders cell holds one bidder per line); blank
     lines are dropped. Thai digits are kept as written.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", strip_controls(text))
     text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return fix_sara_am("\n".join(line for line in lines if line))

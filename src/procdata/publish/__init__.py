@@ -1,7 +1,7 @@
 """Publishing: the ITA datasets, the data package and the agency's web page.
 
 ``publish(inputs, out=..., fiscal_year=...)`` is the whole stage; the modules
-are its steps: ``profile`` (criteria profiles, data in ``data/profiles``),
+are its steps (the criteria profiles it follows are ``procdata.profiles``):
 ``tables`` (status, selection and order), ``columns`` (the value of each
 column), ``privacy`` (masking citizen IDs), ``formats`` and ``xlsx`` (files),
 ``summary`` and ``charts`` and ``html`` (pages), ``package`` (datapackage.json),

@@ -19,13 +19,13 @@ from string import Template
 import pandas as pd
 
 from procdata import __version__
-from procdata.config import Config
+from procdata.config import Config, safe_link
 from procdata.i18n import be_date, number
+from procdata.profiles import CriteriaProfile, licences
 from procdata.publish.charts import bar_chart
 from procdata.publish.formats import NO, YES
 from procdata.publish.model import Cell, Table
 from procdata.publish.privacy import Masker
-from procdata.publish.profile import CriteriaProfile, licences
 from procdata.publish.summary import Group, Summary
 from procdata.publish.xlsx import month_label
 
@@ -114,8 +114,10 @@ def _common(site: Site, title: str) -> dict[str, str]:
     agency = site.config.agency
     css = template("page.css")
     licence = licences().get(site.config.licence, {"title": site.config.licence, "path": ""})
-    contact = " · ".join(escape(v) for v in (agency.email, agency.phone) if v)
-    website = f' · <a href="{escape(agency.website)}">{escape(agency.website)}</a>' if agency.website else ""
+    link, mail = safe_link(agency.website), safe_link(f"mailto:{agency.email}") if agency.email else ""
+    email = f'<a href="{escape(mail)}">{escape(agency.email)}</a>' if mail else escape(agency.email)
+    contact = " · ".join(v for v in (email, escape(agency.phone)) if v)
+    website = f' · <a href="{escape(link)}">{escape(agency.website)}</a>' if link else ""
     privacy = (
         f"เลขประจำตัวประชาชนของบุคคลธรรมดาถูกปิดบัง {site.masked:,} รายการ ตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562"
         if site.masked else "ไม่พบเลขประจำตัวประชาชนของบุคคลธรรมดาที่ต้องปิดบัง"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from procdata.publish.profile import ColumnSpec, DatasetSpec
+from procdata.profiles import ColumnSpec, DatasetSpec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,6 +97,12 @@ class PublishResult:
     no_year: int = 0  # records whose fiscal year is unknown (published only with force, and then not used)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
     merged: int = 0  # records folded into a later month's record of the same project
+    masked_elsewhere: int = 0  # citizen IDs masked outside the tables (agency texts, source file names)
+    kept: list[str] = field(default_factory=list)  # the officer's own files and folders in ``out``, left as they were
+    edited: list[tuple[str, str]] = field(default_factory=list)  # procdata's files changed by hand, kept as
+    atomic: bool = True  # False where files were replaced one by one (no atomic folder exchange on this system)
+    config_file: str = ""  # the agency profile used
+    config_cleaned: list[str] = field(default_factory=list)  # its keys whose control characters were removed
     releases: int = 0  # releases in ocds.json
     ocid_prefix: str = ""  # the prefix of ocds.json's ocids
     ocid_prefix_registered: bool = False  # false: the placeholder of data/ocds.toml
@@ -104,7 +110,7 @@ class PublishResult:
 
     @property
     def masked(self) -> int:
-        return sum(d.masked for d in self.datasets)
+        return sum(d.masked for d in self.datasets) + self.masked_elsewhere
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,7 +120,9 @@ class PublishResult:
             "files": self.files, "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.__dict__ for s in self.skipped], "masked": self.masked,
             "other_years": {str(k): v for k, v in self.other_years.items()}, "no_year": self.no_year,
-            "after_as_of": self.after_as_of, "releases": self.releases, "ocid_prefix": self.ocid_prefix,
+            "after_as_of": self.after_as_of, "kept": self.kept, "edited": [list(e) for e in self.edited],
+            "atomic": self.atomic, "config_cleaned": self.config_cleaned,
+            "releases": self.releases, "ocid_prefix": self.ocid_prefix,
             "ocid_prefix_registered": self.ocid_prefix_registered, "ckan_missing": self.ckan_missing,
             "failures": [f.__dict__ for f in self.failures],
             "report": self.report.to_dict(),

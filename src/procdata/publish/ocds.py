@@ -25,8 +25,8 @@ from procdata.config import Config
 from procdata.normalize import vocab
 from procdata.normalize.text import fold
 from procdata.output import plain_value
+from procdata.profiles import DatasetSpec
 from procdata.publish.privacy import Masker
-from procdata.publish.profile import DatasetSpec
 from procdata.publish.tables import select
 from procdata.resources import data
 
@@ -267,7 +267,7 @@ def release_package(records: pd.DataFrame, config: Config, as_of: dt.date, maske
         "publishedDate": _when(as_of),
         "publisher": {"name": config.agency.name} | ({"uri": website} if website.startswith(("https://", "http://")) else {}),
     }
-    from procdata.publish.profile import licences
+    from procdata.profiles import licences
 
     licence = licences().get(config.licence)
     if licence:

@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from procdata import __version__
+from procdata.config import safe_link
 from procdata.i18n import be_date
+from procdata.normalize.text import shorten_bytes
+from procdata.profiles import licences
 from procdata.publish.formats import NO, YES
 from procdata.publish.html import Site
 from procdata.publish.model import Table
-from procdata.publish.profile import licences
 
 MEDIA = {
     "csv": "text/csv",
@@ -22,9 +24,16 @@ MEDIA = {
 }
 
 
+# File names are limited to 255 bytes on most systems, and Thai takes 3 bytes a letter: the agency
+# part of a name stays within this, leaving room for the year, a suffix and what tools add.
+NAME_BYTES = 150
+
+
 def zip_name(agency: str, fiscal_year: int) -> str:
-    """``องค์การบริหารส่วนตำบลตัวอย่าง-2568.zip``: the agency name with only safe characters."""
-    safe = re.sub(r"[^0-9A-Za-z\u0E00-\u0E7F._-]+", "-", agency.strip()).strip("-.") or "procdata"
+    """``องค์การบริหารส่วนตำบลตัวอย่าง-2568.zip``: the agency name with only safe characters,
+    shortened to ``NAME_BYTES`` bytes (whole letters, marks kept with theirs)."""
+    safe = re.sub(r"[^0-9A-Za-z\u0E00-\u0E7F._-]+", "-", agency.strip()).strip("-.")
+    safe = shorten_bytes(safe, NAME_BYTES).rstrip("-.") or "procdata"
     return f"{safe}-{fiscal_year}.zip"
 
 
@@ -80,8 +89,9 @@ def datapackage(site: Site, tables: list[Table], files: dict[str, bytes], source
     contributor: dict[str, str] = {"title": agency.name, "role": "publisher"}
     if agency.email:
         contributor["email"] = agency.email
-    if agency.website:
-        contributor["path"] = agency.website
+    website = safe_link(agency.website)
+    if website:
+        contributor["path"] = website
     descriptor = {
         "profile": "data-package",
         "name": f"procurement-{site.fiscal_year}",
@@ -103,6 +113,6 @@ def datapackage(site: Site, tables: list[Table], files: dict[str, bytes], source
         "generator": f"procdata {__version__}",
         "resources": resources,
     }
-    if agency.website:
-        descriptor["homepage"] = agency.website
+    if website:
+        descriptor["homepage"] = website
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,12 +1,15 @@
-"""``publish``: ingest, validate, build every dataset of the criteria profile, write DIR atomically."""
+"""``publish``: ingest, review, build every dataset of the criteria profile, switch the site folder.
+
+The review is the one report of :func:`procdata.check.review.review`, so that
+``procdata validate`` lists every problem publish refuses on or warns about.
+Files are built in memory, then :func:`procdata.publish.folder.write_site`
+puts them into the folder as one set, keeping the officer's own files.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
-import tempfile
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,13 +17,20 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from procdata.config import Config, load_config
-from procdata.errors import InputError, OutputError, ProcdataError
+from procdata import __version__
+from procdata.check.review import review
+from procdata.config import Config, as_config, workspace_inputs, workspace_out
+from procdata.errors import InputError, ProcdataError
 from procdata.i18n import be_date
+from procdata.normalize.dates import read_day, read_fiscal_year
+from procdata.normalize.text import one_line
+from procdata.output import check_not_inputs
+from procdata.profiles import CriteriaProfile, load_profile
 from procdata.publish import html
 from procdata.publish.archive import make_zip
 from procdata.publish.ckan import CKAN_METADATA
 from procdata.publish.ckan import metadata as ckan_metadata
+from procdata.publish.folder import MANIFEST, write_site
 from procdata.publish.formats import to_csv, to_json
 from procdata.publish.model import DatasetSummary, PublishResult, Skipped, Table
 from procdata.publish.ocds import (
@@ -32,35 +42,26 @@ from procdata.publish.ocds import (
 from procdata.publish.ocds import prefix as ocid_prefix
 from procdata.publish.package import datapackage, zip_name
 from procdata.publish.privacy import Masker
-from procdata.publish.profile import CriteriaProfile, load_profile
 from procdata.publish.summary import summarise
-from procdata.publish.tables import build_table, default_as_of, derive_status
+from procdata.publish.tables import build_table, derive_status
 from procdata.publish.xlsx import to_xlsx
 from procdata.read.files import expand_inputs
 from procdata.read.ingest import ingest
 from procdata.read.overrides import load_overrides
-from procdata.workspace.merge import conflict_problems, merge_updates
 
 if TYPE_CHECKING:
-    from procdata.check.model import Report
     from procdata.model import IngestResult
 
-GENERATOR = "procdata"
-
-
-def _validate(result: IngestResult, lang: str) -> Report:
-    from procdata.check import validate_ingested
-
-    return validate_ingested(result, lang=lang)
+GENERATOR = f"procdata {__version__}"
 
 
 def publish(
-    inputs: Iterable[Path | str],
+    inputs: Iterable[Path | str] | None = None,
     *,
-    out: Path | str,
-    fiscal_year: int | None = None,
-    as_of: dt.date | None = None,
+    out: Path | str | None = None,
     config: Config | Path | str | None = None,
+    fiscal_year: int | str | None = None,
+    as_of: dt.date | str | None = None,
     force: bool = False,
     encoding: str | None = None,
     lang: str = "th",
@@ -68,59 +69,70 @@ def publish(
 ) -> PublishResult:
     """Publish the procurement open data of ``inputs`` into the folder ``out``.
 
-    Reads and validates the inputs; when validation finds errors and ``force``
-    is false, writes nothing and returns a result with ``refused`` set. Otherwise
-    writes, for each dataset of the agency's criteria profile, CSV, JSON and
-    XLSX (and the annual report page), then ``datapackage.json``, ``index.html``
-    and a zip of it all. ``fiscal_year`` defaults to the latest in the data;
-    ``as_of`` (the date of the data, for statuses derived from contract dates)
-    to :func:`~procdata.publish.tables.default_as_of`. ``out`` is replaced as a
-    whole, only once everything is built. ``on_file`` is called with each
-    file's name as reading starts (a progress bar).
+    ``config`` is the agency profile: a path, a loaded
+    :class:`~procdata.config.Config`, or ``None`` for ``procdata.toml`` found
+    from the working folder up. ``inputs`` default to the workspace's monthly
+    folder, ``out`` to its site folder.
+
+    Reads and reviews the inputs (:func:`procdata.check.review.review`); when
+    the review finds errors and ``force`` is false, writes nothing and returns
+    a result with ``refused`` set. Otherwise writes, for each dataset of the
+    agency's criteria profile, CSV, JSON and XLSX (and the annual report page),
+    then ``datapackage.json``, ``index.html`` and a zip of it all.
+    ``fiscal_year`` defaults to the latest in the data; ``as_of`` (the date of
+    the data, for statuses derived from contract dates) to
+    :func:`~procdata.check.review.default_as_of`; both may be typed as people
+    write them (``2568``, ``2568-06-30``, ``30/6/2568``, ``2025-06-30``).
+    The files procdata wrote last time in ``out`` are replaced as one set and
+    everything else there is kept (:mod:`procdata.publish.folder`). ``on_file`` is
+    called with each file's name as reading starts (a progress bar).
     """
-    config = config if isinstance(config, Config) else load_config(config)
+    config = as_config(config)
     profile = load_profile(config.profile)
-    out = Path(out)
-    paths = [Path(p) for p in inputs]
+    year_asked = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
+    day_asked = read_day(as_of) if as_of is not None else None
+    paths = workspace_inputs(inputs, config)
+    out = workspace_out(out, config)
     files = _input_files(paths, out)
     # The officer's own budget categories, beside procdata.toml, beat what item names suggest.
     overrides = load_overrides(config.categories_path)
-    ingested = ingest(files, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides)
-    merged = merge_updates(ingested.records)  # monthly updates of the same project become one record
-    records = merged.records
-    years = records["fiscal_year"].dropna()
-    fiscal_year = _choose_year(ingested, paths, fiscal_year)
-    as_of_basis = "option" if as_of else "data"
-    as_of = as_of or default_as_of(records, fiscal_year)
-    if as_of is None:
-        raise ProcdataError("publish_no_as_of", fiscal_year=fiscal_year)
-    report = _validate(ingested, lang)
-    report.problems.extend(conflict_problems(merged, lang))
-    result = PublishResult(out=out, fiscal_year=fiscal_year, as_of=as_of, as_of_basis=as_of_basis,
-                           profile=profile.id, report=report, failures=list(ingested.failures),
-                           merged=sum(len(folded) for _, folded in merged.merged))
-    if not report.valid and not force:
+    ingested = ingest(files, encoding=encoding, fiscal_year=year_asked, on_file=on_file, overrides=overrides)
+    year = _choose_year(ingested, paths, year_asked)
+    checked = review(ingested, fiscal_year=year, as_of=day_asked, lang=lang)
+    records = checked.records
+    if checked.as_of is None:
+        raise ProcdataError("publish_no_as_of", fiscal_year=year)
+    day = checked.as_of
+    result = PublishResult(out=out, fiscal_year=year, as_of=day, as_of_basis="option" if day_asked else "data",
+                           profile=profile.id, report=checked.report, failures=list(ingested.failures),
+                           merged=sum(len(folded) for _, folded in checked.merged.merged),
+                           config_file=str(config.path), config_cleaned=list(config.cleaned))
+    if not checked.report.valid and not force:
         result.refused = True
         return result
-    derived, releases = in_published_order(derive_status(records, as_of), config,
-                                           [(spec, spec.year(fiscal_year)) for spec in profile.datasets])
+    derived, releases = in_published_order(derive_status(records, day), config,
+                                           [(spec, spec.year(year)) for spec in profile.datasets])
     policy = config.personal_ids or profile.privacy.personal_ids
     masker = Masker(profile.privacy, publish_in_full=policy == "full")
     result.personal_ids = policy
     tables: list[Table] = []
     for spec in profile.datasets:
-        year = spec.year(fiscal_year)
-        if not (derived["fiscal_year"] == year).any():
-            result.skipped.append(Skipped(spec.id, spec.indicator, year, "publish_no_data_for_year"))
+        covered = spec.year(year)
+        if not (derived["fiscal_year"] == covered).any():
+            result.skipped.append(Skipped(spec.id, spec.indicator, covered, "publish_no_data_for_year"))
             continue
-        tables.append(build_table(derived, spec, year, config, as_of, masker))
+        tables.append(build_table(derived, spec, covered, config, day, masker))
     used = {t.fiscal_year for t in tables}
+    years = records["fiscal_year"].dropna()
     result.other_years = {int(y): int(n) for y, n in years.value_counts().sort_index().items() if int(y) not in used}
     result.no_year = int(records["fiscal_year"].isna().sum())
-    current = derived[derived["fiscal_year"] == fiscal_year]
-    result.after_as_of = int((current["contract_date"].fillna("") > as_of.isoformat()).sum())
-    built = _build(tables, derived, config, profile, fiscal_year, as_of, masker, ingested.files, releases, result)
-    _write_directory(out, built)
+    current = derived[derived["fiscal_year"] == year]
+    result.after_as_of = int((current["contract_date"].fillna("") > day.isoformat()).sum())
+    built, result.masked_elsewhere = _build(tables, derived, config, profile, year, day, masker, ingested.files,
+                                            releases, result)
+    check_not_inputs([out / name for name in [*built, MANIFEST]], files)
+    switched = write_site(out, built, GENERATOR)
+    result.kept, result.edited, result.atomic = switched.kept, switched.edited, switched.atomic
     result.files = sorted(built)
     for table in tables:
         names = [n for n in result.files if n.split(".")[0] in (table.spec.id, f"{table.spec.id}-report")]
@@ -147,28 +159,15 @@ def _choose_year(ingested: IngestResult, paths: list[Path], fiscal_year: int | N
 
 
 def _input_files(inputs: list[Path], out: Path) -> list[Path]:
-    """Every input file, leaving out anything inside ``out`` (earlier output); checks ``out`` is ours to replace."""
+    """Every input file; a folder's files inside ``out`` (earlier output, the officer's files there) left out."""
     target = out.resolve()
-    for path in inputs:
-        if path.resolve() == target or target in path.resolve().parents:
-            raise OutputError("publish_out_holds_inputs", out=str(out), input=str(path))
-    if target.exists():
-        if not target.is_dir():
-            raise OutputError("publish_out_not_folder", out=str(out))
-        if any(target.iterdir()) and not _is_ours(target):
-            raise OutputError("publish_out_not_ours", out=str(out))
-    chosen = [path for path, _ in expand_inputs(inputs) if target not in path.resolve().parents]
+    chosen = [
+        path for path, _ in expand_inputs(inputs)
+        if Path(path) in inputs or target not in path.resolve().parents
+    ]
     if not chosen:
         raise ProcdataError("no_inputs", inputs=", ".join(str(p) for p in inputs))
     return chosen
-
-
-def _is_ours(folder: Path) -> bool:
-    try:
-        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(descriptor, dict) and str(descriptor.get("generator", "")).startswith(GENERATOR)
 
 
 def _about(table: Table, config: Config, profile: CriteriaProfile, as_of: dt.date, sources: list[str],
@@ -185,13 +184,25 @@ def _about(table: Table, config: Config, profile: CriteriaProfile, as_of: dt.dat
     ]
 
 
+def published_names(inputs: list[str], masker: Masker) -> tuple[list[str], int]:
+    """The source files as metadata names them: base names only, cleaned, citizen IDs masked; and how many were."""
+    names, masked = set(), 0
+    for name in inputs:
+        base, count = masker.text(one_line(re.split(r"[\\/]", name)[-1]))
+        names.add(base or "")
+        masked += count
+    return sorted(names), masked
+
+
 def _build(tables: list[Table], records: pd.DataFrame, config: Config, profile: CriteriaProfile, fiscal_year: int,
            as_of: dt.date, masker: Masker, inputs: list[str], releases: pd.DataFrame,
-           result: PublishResult) -> dict[str, bytes]:
-    """Every output file, in memory: name -> content."""
+           result: PublishResult) -> tuple[dict[str, bytes], int]:
+    """Every output file, in memory (name -> content), and the citizen IDs masked outside the tables."""
     when = dt.datetime.combine(as_of, dt.time())
-    sources = sorted({Path(name).name for name in inputs})
-    site = html.Site(config, profile, fiscal_year, as_of, sum(t.masked for t in tables))
+    config, masked = masker.profile(config)
+    sources, in_names = published_names(inputs, masker)
+    masked += in_names
+    site = html.Site(config, profile, fiscal_year, as_of, sum(t.masked for t in tables) + masked)
     files: dict[str, bytes] = {}
     downloads: list[tuple[str, list[tuple[str, str]]]] = []
     for table in tables:
@@ -215,7 +226,7 @@ def _build(tables: list[Table], records: pd.DataFrame, config: Config, profile: 
     current = records[records["fiscal_year"] == fiscal_year]
     files["index.html"] = html.index_page(site, main, summarise(current), tables, downloads)
     files[archive] = make_zip(sorted(files.items()), when)
-    return files
+    return files, masked
 
 
 def _reach(files: dict[str, bytes], site: html.Site, tables: list[Table], main: Table, releases: pd.DataFrame,
@@ -234,47 +245,3 @@ def _reach(files: dict[str, bytes], site: html.Site, tables: list[Table], main: 
         (CKAN_METADATA, "คำอธิบายชุดข้อมูลสำหรับ data.go.th (CKAN)",
          "ค่าของแต่ละชุดข้อมูลตามแบบฟอร์มของ data.go.th (ckanext-thai_gdc) สำหรับนำเข้าบัญชีข้อมูลภาครัฐ"),
     ]
-
-
-def _write_file(path: Path, content: bytes) -> None:
-    path.write_bytes(content)
-
-
-def _write_directory(out: Path, files: dict[str, bytes]) -> None:
-    """Build the folder beside ``out`` under a temporary name, then swap it into place.
-
-    A failure at any point removes the temporary folder and leaves ``out`` as it was.
-    """
-    out = out.absolute()
-    parent = out.parent
-    if not parent.is_dir():
-        raise OutputError("output_unwritable", out=str(out), error=f"no folder {parent}")
-    try:
-        temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    except OSError as error:
-        raise OutputError("output_unwritable", out=str(out), error=error.strerror or str(error)) from None
-    old: Path | None = None
-    try:
-        for name in sorted(files):
-            _write_file(temporary / name, files[name])
-            os.chmod(temporary / name, 0o644)
-        os.chmod(temporary, 0o755)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.rename(out, old / out.name)
-            try:
-                os.rename(temporary, out)
-            except BaseException:
-                os.rename(old / out.name, out)
-                raise
-        else:
-            os.rename(temporary, out)
-    except OSError as error:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise OutputError("output_unwritable", out=str(out), error=error.strerror or str(error)) from None
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)

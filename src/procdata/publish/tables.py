@@ -7,11 +7,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from procdata.check.review import ended_by
 from procdata.config import Config
+from procdata.profiles import DatasetSpec
 from procdata.publish.columns import VALUES, Context
 from procdata.publish.model import Cell, Table
 from procdata.publish.privacy import Masker
-from procdata.publish.profile import DatasetSpec
 
 
 def derive_status(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -19,8 +20,10 @@ def derive_status(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     from the contract dates at ``as_of``.
 
     No contract date, or one after ``as_of``: not yet signed. An end date before
-    ``as_of``: completed. Otherwise under contract. ``status_derived`` marks the
-    rows computed here.
+    ``as_of``: completed. Otherwise under contract. A contract the sheet still
+    calls under contract although its end date has passed by ``as_of`` is
+    completed too (the review warns about it: ``contract_period_over``).
+    ``status_derived`` marks the rows computed here.
     """
     out = records.copy()
     day = as_of.isoformat()
@@ -30,33 +33,13 @@ def derive_status(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         signed.eq("") | (signed > day), "not_signed",
         np.where(ended.ne("") & (ended < day), "completed", "in_contract"),
     )
-    missing = out["status"].isna()
-    out["status"] = out["status"].where(~missing, pd.Series(computed, index=out.index, dtype="string[pyarrow]"))
-    out["status_derived"] = missing.to_numpy()
+    missing = out["status"].isna().to_numpy()
+    over = ended_by(out, as_of).to_numpy()
+    computed = np.where(over, "completed", computed)
+    derived = missing | over
+    out["status"] = out["status"].where(~derived, pd.Series(computed, index=out.index, dtype="string[pyarrow]"))
+    out["status_derived"] = derived
     return out
-
-
-def default_as_of(records: pd.DataFrame, fiscal_year: int) -> dt.date | None:
-    """The date of the data when ``--as-of`` is not given.
-
-    The last day of the latest report month, or the latest contract signature,
-    whichever is later, among the records of ``fiscal_year``; never after the
-    end of that fiscal year. ``None`` when the records give no date at all.
-    It never depends on the clock, so the same inputs always give the same files.
-    """
-    year = records[records["fiscal_year"] == fiscal_year]
-    candidates: list[dt.date] = []
-    months = year["report_month"].dropna()
-    if len(months):
-        latest = max(months.tolist())
-        first = dt.date(int(latest[:4]), int(latest[5:7]), 1)
-        candidates.append((first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
-    signed = year["contract_date"].dropna()
-    if len(signed):
-        candidates.append(dt.date.fromisoformat(max(signed.tolist())))
-    if not candidates:
-        return None
-    return min(max(candidates), dt.date(fiscal_year - 543, 9, 30))
 
 
 def select(records: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:

@@ -6,6 +6,8 @@ from procdata.i18n import be_date, message
 from procdata.publish.model import PublishResult
 
 MAX_PROBLEMS = 50
+# Warnings publish prints one by one (the others it counts): what publishing itself decided.
+SHOWN_WARNINGS = ("update_conflict", "contract_period_over")
 
 
 def _problems(result: PublishResult, lang: str) -> list[str]:
@@ -27,6 +29,8 @@ def publish_text(result: PublishResult, lang: str = "th") -> str:
     if result.refused:
         return "\n".join([message("publish_refused", lang, errors=f"{errors:,}"), *_problems(result, lang)])
     lines = []
+    if result.config_cleaned:
+        lines.append(message("config_cleaned", lang, file=result.config_file, keys=", ".join(result.config_cleaned)))
     if errors:
         lines += [message("publish_forced", lang, errors=f"{errors:,}"), *_problems(result, lang)]
     as_of = be_date(result.as_of) if lang == "th" else result.as_of.isoformat()
@@ -49,6 +53,13 @@ def publish_text(result: PublishResult, lang: str = "th") -> str:
         lines.append(message("publish_after_as_of", lang, count=f"{result.after_as_of:,}", as_of=as_of))
     if result.no_year:
         lines.append(message("publish_no_year", lang, count=f"{result.no_year:,}"))
+    if result.kept:
+        lines.append(message("publish_kept", lang, out=result.out, count=f"{len(result.kept):,}",
+                             names=", ".join(result.kept)))
+    for name, kept in result.edited:
+        lines.append(message("publish_edited", lang, name=name, kept=kept))
+    if not result.atomic:
+        lines.append(message("publish_not_atomic", lang))
     policy = {"th": {"mask": "ปิดบัง", "full": "เผยแพร่เต็ม"}}.get(lang, {}).get(result.personal_ids, result.personal_ids)
     lines.append(message("publish_masked", lang, count=f"{result.masked:,}", policy=policy))
     if result.merged:
@@ -58,7 +69,7 @@ def publish_text(result: PublishResult, lang: str = "th") -> str:
         lines.append(message(registered, lang, count=f"{result.releases:,}", prefix=result.ocid_prefix))
     if result.ckan_missing:
         lines.append(message("publish_ckan_missing", lang, fields=", ".join(result.ckan_missing)))
-    for problem in (p for p in result.report.warnings if p.code == "update_conflict"):
+    for problem in (p for p in result.report.warnings if p.code in SHOWN_WARNINGS):
         lines.append(message(
             "publish_problem", lang, file=problem.file, sheet=problem.sheet or "-", row=problem.row or "-",
             column=problem.column or "-", header=problem.header or problem.field, message=problem.message,

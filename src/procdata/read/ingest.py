@@ -30,7 +30,7 @@ from procdata.model import (
     SheetReport,
 )
 from procdata.normalize.columns import THREADS, non_blank, strip_series
-from procdata.normalize.dates import find_month
+from procdata.normalize.dates import find_month, read_fiscal_year
 from procdata.normalize.investment import apply_overrides
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
@@ -55,7 +55,7 @@ def ingest(
     inputs: Iterable[Path | str],
     *,
     encoding: str | None = None,
-    fiscal_year: int | None = None,
+    fiscal_year: int | str | None = None,
     on_file: Callable[[str], None] | None = None,
     limits: Limits | None = None,
     overrides: Overrides | None = None,
@@ -63,13 +63,15 @@ def ingest(
     """Read every input (files or folders) into one canonical table.
 
     A file that cannot be read, or a sheet or table of it, is recorded in
-    ``failures`` and the rest is still read. ``fiscal_year`` is used for
-    records whose sheet names no month and no date. ``limits`` bound what one
-    file may claim and take (``data/limits.toml``, raised by ``--limit``).
-    ``overrides`` (the officer's budget categories, by project number or item
-    name) beat what was inferred from item names.
+    ``failures`` and the rest is still read. ``fiscal_year`` (``2568``, ``68``
+    or ``2025`` CE) is used for records whose sheet names no month and no date.
+    ``limits`` bound what one file may claim and take (``data/limits.toml``,
+    raised by ``--limit``). ``overrides`` (the officer's budget categories, by
+    project number or item name) beat what was inferred from item names.
     """
     limits = current(limits)
+    if fiscal_year is not None:
+        fiscal_year = read_fiscal_year(fiscal_year)
     result = IngestResult(records=empty_records())
     frames = []
     for path, display in expand_inputs([Path(p) for p in inputs]):

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from procdata.errors import InputError, ProcdataError
 from procdata.normalize.dates import fiscal_year
-from procdata.publish.profile import CriteriaProfile, DatasetSpec, available, load_profile
+from procdata.profiles import CriteriaProfile, DatasetSpec, available, load_profile
 from procdata.resources import data
 from procdata.sitecheck import files
 from procdata.sitecheck.fetch import Fetched, Limits, client, get

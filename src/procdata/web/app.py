@@ -94,7 +94,7 @@ class Workspace:
         from procdata.workspace.status import status
 
         inputs = [config.inbox_path] if files else []
-        result = status(inputs, config, lang=self.lang, on_file=job.on_file)
+        result = status(inputs, config=config, lang=self.lang, on_file=job.on_file)
         from procdata.read.overrides import load_overrides
 
         overrides = load_overrides(config.categories_path)

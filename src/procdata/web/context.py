@@ -62,7 +62,7 @@ def failures(overview: Overview, folder: Path, lang: str) -> dict[str, str]:
 def profile_form(workspace: Workspace, typed: dict[str, str] | None = None) -> dict[str, Any]:
     """The agency profile form: values (as typed, or as saved), what is missing, the choices, any error."""
     from procdata.config import PERSONAL_ID_POLICIES, load_config
-    from procdata.publish.profile import available, licences
+    from procdata.profiles import available, licences
 
     path, error = workspace.profile, ""
     try:

@@ -165,7 +165,8 @@ async def publish(request: Request, workspace: Workspace, pages: Pages) -> Respo
 
 async def template(request: Request, workspace: Workspace, pages: Pages) -> Response:
     """The entry workbook of a month (or the O12 layout), as a download."""
-    from procdata.template import parse_month, template_bytes
+    from procdata.normalize.dates import read_month
+    from procdata.template import template_bytes
 
     layout = request.query_params.get("layout", "sorkorror1")
     month = request.query_params.get("month") or None
@@ -177,7 +178,8 @@ async def template(request: Request, workspace: Workspace, pages: Pages) -> Resp
         return pages.error(request, "template", 400, error.render(workspace.lang))
     name = label(f"template_file_{layout}", workspace.lang)
     if month and layout == "sorkorror1":
-        year, number = parse_month(month)  # Buddhist Era, as the title inside says
+        chosen = read_month(month)  # CE or BE, as people write it
+        year, number = int(chosen[:4]) + 543, int(chosen[5:7])  # Buddhist Era, as the title inside says
         name += f" {THAI_MONTHS_SHORT[number - 1]} {year}" if workspace.lang == "th" else f"-{year}-{number:02d}"
     name += ".xlsx"
     disposition = f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"

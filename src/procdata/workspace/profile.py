@@ -16,13 +16,12 @@ from procdata.config import (
     DEFAULTS,
     KEYS,
     Config,
-    init_profile,
     load_config,
     parse_config,
 )
 from procdata.errors import ConfigError, ProcdataError
 
-FIELDS = [key for keys in KEYS.values() for key in keys]  # flat names, as init_profile takes them
+FIELDS = [key for keys in KEYS.values() for key in keys]  # flat names, as init_workspace takes them
 REQUIRED = [key for keys in KEYS.values() for key, required in keys.items() if required]
 
 
@@ -67,12 +66,10 @@ def save_profile(path: Path, values: dict[str, str]) -> tuple[Path, list[str]]:
         raise ProcdataError("profile_unknown_field", field=", ".join(sorted(unknown)))
     kept = form_values(path) if path.is_file() else {}
     merged = {**kept, **{key: value.strip() for key, value in values.items()}}
-    written, missing = init_profile(path, merged, force=True)
-    if not missing:
-        from procdata.workspace.layout import create_folders
+    from procdata.workspace.layout import init_workspace
 
-        create_folders(written)
-    return written, [key.split(".")[1] for key in missing]
+    done = init_workspace(path, merged, force=True)  # only changed values rewritten, the officer's lines kept
+    return done.path, [key.split(".")[1] for key in done.missing]
 
 
 def usable_config(path: Path) -> Config:

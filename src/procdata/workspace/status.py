@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,17 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from procdata.config import Config
+from procdata.check.review import review
+from procdata.config import Config, as_config
 from procdata.i18n import message
 from procdata.model import FileFailure
-from procdata.normalize.dates import fiscal_year_bounds
-from procdata.publish.profile import CriteriaProfile, DatasetSpec, load_profile
-from procdata.publish.tables import default_as_of
+from procdata.normalize.dates import fiscal_year as fiscal_year_of
+from procdata.normalize.dates import fiscal_year_bounds, read_day, read_fiscal_year
+from procdata.normalize.ids import find_citizen_ids
+from procdata.profiles import CriteriaProfile, DatasetSpec, load_profile
 from procdata.read.ingest import ingest
 from procdata.read.overrides import load_overrides
-from procdata.workspace.merge import conflict_problems, merge_updates
-
-_CITIZEN_ID = re.compile(r"(?<![0-9])[1-9][0-9]{12}(?![0-9])")
 
 
 @dataclass
@@ -75,45 +73,68 @@ class Status:
         }
 
 
-def fiscal_months(fiscal_year: int, as_of: dt.date | None = None) -> list[str]:
-    """``YYYY-MM`` of each month of the fiscal year, up to ``as_of`` when given."""
+def fiscal_months(fiscal_year: int, as_of: dt.date | None = None, *, ended: bool = False) -> list[str]:
+    """``YYYY-MM`` of each month of the fiscal year; with ``as_of``, those begun by then
+    (with ``ended``, those over by then)."""
     start, end = fiscal_year_bounds(fiscal_year)
     months, day = [], start
-    while day <= end and (as_of is None or day <= as_of):
+    while day <= end:
+        following = (day + dt.timedelta(days=32)).replace(day=1)
+        if as_of is not None and (following - dt.timedelta(days=1) if ended else day) > as_of:
+            break
         months.append(f"{day.year:04d}-{day.month:02d}")
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = following
     return months
 
 
 def status(
-    inputs: Iterable[Path | str], config: Config, *, fiscal_year: int | None = None,
-    as_of: dt.date | None = None, site: Path | None = None, lang: str = "th",
-    on_file: Callable[[str], None] | None = None, offline: bool = False,
+    inputs: Iterable[Path | str] | None = None, config: Config | Path | str | None = None, *,
+    fiscal_year: int | str | None = None, as_of: dt.date | str | None = None, site: Path | str | None = None,
+    lang: str = "th", on_file: Callable[[str], None] | None = None, offline: bool = False,
+    today: dt.date | None = None,
 ) -> Status:
-    """The month-by-month view and the readiness checklist of ``inputs`` against ``site``."""
-    from procdata.check import validate_ingested
+    """The month-by-month view and the readiness checklist of ``inputs`` against ``site``.
 
-    profile = load_profile(config.profile)
-    site = site or config.out_path
-    ingested = ingest(inputs, on_file=on_file, overrides=load_overrides(config.categories_path))
+    ``config`` is the agency profile (a path, a loaded
+    :class:`~procdata.config.Config`, or ``None`` for ``procdata.toml`` found
+    from the working folder up); a profile with required values still empty
+    is no error here but an unmet requirement. ``inputs`` default to its
+    monthly folder and ``site`` to its site folder. ``fiscal_year`` defaults
+    to the latest in the data, else the one ``today`` falls in; ``as_of`` to
+    ``today`` (the system's date), within that fiscal year. A month is
+    missing when it has ended by ``as_of`` and has no records. Where the
+    profile names a website, the checklist compares it with the site folder
+    (``procdata check-site``), unless ``offline``.
+    """
+    from procdata.config import workspace_inputs
+
+    profile_config = as_config(config, strict=False)
+    profile = load_profile(profile_config.profile)
+    site = Path(site) if site is not None else profile_config.out_path
+    year_asked = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
+    day_asked = read_day(as_of) if as_of is not None else None
+    ingested = ingest(workspace_inputs(inputs, profile_config), fiscal_year=year_asked, on_file=on_file,
+                      overrides=load_overrides(profile_config.categories_path))
     records = ingested.records
-    if fiscal_year is None:
+    today = today or dt.date.today()
+    if year_asked is None:
         years = records["fiscal_year"].dropna()
-        fiscal_year = int(years.max()) if len(years) else _fiscal_year_of(as_of or dt.date.today())
-    as_of = as_of or default_as_of(records, fiscal_year) or fiscal_year_bounds(fiscal_year)[1]
-    report = validate_ingested(ingested, lang)
-    merged = merge_updates(records)
-    report.problems.extend(conflict_problems(merged, lang))
-    result = Status(fiscal_year, as_of, profile.id, str(site), failures=list(ingested.failures))
-    year = records[records["fiscal_year"] == fiscal_year]
-    shown = set(fiscal_months(fiscal_year, as_of))
-    result.months = [m for m in _months(year, report.problems, fiscal_year) if m.month in shown or m.items]
+        year_asked = int(years.max()) if len(years) else fiscal_year_of(day_asked or today)
+    first, last = fiscal_year_bounds(year_asked)
+    day = day_asked or min(max(today, first), last)
+    checked = review(ingested, fiscal_year=year_asked, as_of=day, lang=lang)
+    report = checked.report
+    result = Status(year_asked, day, profile.id, str(site), failures=list(ingested.failures))
+    year = records[records["fiscal_year"] == year_asked]
+    listed = set(fiscal_months(year_asked, day))
+    result.months = [m for m in _months(year, report.problems, year_asked) if m.month in listed or m.items]
     covered = {m.month for m in result.months if m.items}
-    result.missing = [m for m in fiscal_months(fiscal_year, as_of) if m not in covered]
-    current = merged.records[merged.records["fiscal_year"] == fiscal_year]
-    result.requirements = _readiness(profile, merged.records, current, fiscal_year, site, report, result, config, lang)
-    if config.site_url or config.agency.website:
-        result.requirements.append(web_matches(config, site, lang, offline))
+    result.missing = [m for m in fiscal_months(year_asked, day, ended=True) if m not in covered]
+    current = checked.records[checked.records["fiscal_year"] == year_asked]
+    result.requirements = _readiness(profile, checked.records, current, year_asked, site, report, result,
+                                     profile_config, lang)
+    if profile_config.site_url or profile_config.agency.website:
+        result.requirements.append(web_matches(profile_config, site, lang, offline))
     return result
 
 
@@ -140,12 +161,6 @@ def web_matches(config: Config, site: Path, lang: str, offline: bool = False) ->
     detail = message("readiness_web_matches", lang, url=url, same=len(states) - len(different) - len(missing),
                      count=len(states), differences=notes)
     return Requirement("web_matches", met, detail, "" if met else message("todo_web_matches", lang, site=site, url=url))
-
-
-def _fiscal_year_of(day: dt.date) -> int:
-    from procdata.normalize.dates import fiscal_year
-
-    return fiscal_year(day)
 
 
 def _months(year: pd.DataFrame, problems: list, fiscal_year: int) -> list[Month]:
@@ -183,6 +198,10 @@ def _readiness(profile: CriteriaProfile, records: pd.DataFrame, current: pd.Data
         out.append(Requirement(code, met, message(f"readiness_{code}", lang, **params),
                                "" if met else message(f"todo_{todo or code}", lang, **params)))
 
+    missing = list(config.missing)
+    add("profile_complete", not missing, file=config.path, keys=", ".join(missing) or "-",
+        flags=" ".join(f"--{key.split('.')[1]} ..." for key in missing))
+
     errors = len(report.errors)
     add("no_errors", errors == 0, errors=f"{errors:,}")
     package = site / "datapackage.json"
@@ -215,10 +234,10 @@ def _readiness(profile: CriteriaProfile, records: pd.DataFrame, current: pd.Data
             count = sum(1 for f in flags if f == "ใช่")
             first = flags == sorted(flags, key=lambda f: f != "ใช่")
             add("investment_first", count > 0 and first, indicator=spec.indicator, count=f"{count:,}")
-        exposed = sum(1 for row in rows for cell in row if _CITIZEN_ID.search(cell))
+        exposed = sum(len(find_citizen_ids(cell)) for row in rows for cell in row)
         full = (config.personal_ids or profile.privacy.personal_ids) == "full"
         add("personal_ids", exposed == 0 or full, indicator=spec.indicator, count=f"{exposed:,}")
-    months = fiscal_months(fiscal_year, result.as_of)
+    months = fiscal_months(fiscal_year, result.as_of, ended=True)
     add("coverage", not result.missing, months=f"{len(months) - len(result.missing)}/{len(months)}",
         missing=", ".join(month_label(m, lang) for m in result.missing) or "-")
     return out
