@@ -85,7 +85,8 @@ def child(what: str, path: str) -> None:
 
         small_pages()
         no_blas_threads()
-        from procdata import ingest  # its modules imported before the clock starts, as calamine's are
+        # its modules imported before the clock starts, as calamine's are
+        from procdata import ingest
 
         start = time.perf_counter()
         count = len(ingest([path]).records)

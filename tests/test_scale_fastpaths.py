@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, SAMPLES
 from procdata.normalize.text import fold
-from procdata.read import files, layout
+from procdata.read import delimited, files, layout
 from procdata.read.files import read_sheets
+from procdata.read.limits import Limits
+from procdata.read.workbook import cell_text
 
 ITEM_TEXT = st.lists(
     st.sampled_from([
@@ -96,14 +98,14 @@ CELLS = st.one_of(
 @given(st.lists(st.lists(CELLS, max_size=6), max_size=8))
 def test_workbook_cells_are_their_text(rows: list[list[object]]) -> None:
     width = max((len(r) for r in rows), default=0)
-    plain = [[files._cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    plain = [[cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
     frame = files._frame(rows)  # type: ignore[arg-type]
     assert (frame.to_numpy().tolist() if len(frame) else []) == plain
 
 
 @pytest.mark.parametrize("path", [SAMPLES / "canonical-sample.csv", FIXTURES / "o12-2568-utf8bom.csv", *sorted((FIXTURES / "validate" / "inputs").glob("*.csv"))], ids=lambda p: p.name)
 def test_a_csv_grid_from_arrow_columns_is_to_pandas(path: Path) -> None:
-    table = files._arrow_csv(path, ",", newlines_in_values=True)
+    table = delimited._arrow_csv(path, ",", 1000, newlines_in_values=True)
     expected = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
     expected.columns = range(expected.shape[1])
-    pd.testing.assert_frame_equal(files._read_csv_arrow(path, ","), expected)
+    pd.testing.assert_frame_equal(delimited._read_csv_arrow(path, ",", Limits.default()), expected)

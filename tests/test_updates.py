@@ -121,3 +121,14 @@ def test_the_report_never_merges_records_one_by_one(tmp_path: Any, monkeypatch: 
     assert any(p.code == "update_conflict" for p in checked.report.problems)
     with pytest.raises(AssertionError, match="plain merge"):
         _ = checked.records  # publish's merged table is the plain merge, made when asked for
+
+
+def test_a_merged_record_stands_where_its_latest_record_does() -> None:
+    """Found by the equality test: the merged record of a CSV's project took the sheet name of an
+    earlier month's workbook (the location is the latest record's, never filled from another)."""
+    from procdata.check.merge import merge_updates
+
+    base = {name: None for name in RECORD_FIELDS} | {"project_id": "67000000001", "fiscal_year": 2568}
+    rows = [base | {"place": 1, "report_month": "2024-10"}, base | {"place": 0, "report_month": "2024-11"}]
+    merged = merge_updates(ingested(rows).records).records
+    assert merged[["source_file", "source_sheet", "source_row"]].astype(object).where(merged.notna(), None).values.tolist() == [["a.csv", None, 4]]

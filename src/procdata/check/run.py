@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from procdata.check.validate import Checker
+from procdata.read.limits import Limits
 from procdata.read.overrides import Overrides
 
 
@@ -29,8 +30,10 @@ def check_inputs(
     """Every input read and checked: the checker holding what the report needs (with ``agencies``,
     the counts per agency too). ``on_rows`` is told the records read so far of a long table;
     ``overrides`` are the officer's budget categories."""
+    from procdata.read.limits import current
     from procdata.read.run import Pool, cores, in_parallel, plan
 
+    limits = current()  # this run's (--limit), sent to the workers
     workers = workers or cores()
     units = plan(inputs, encoding, workers)
     checker = Checker(lang, agencies=agencies)
@@ -43,31 +46,34 @@ def check_inputs(
                 if not unit.stream:
                     futures[number] = pool.submit(
                         check_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, lang, None, agencies, overrides,
+                        limits,
                     )
         for number, unit in enumerate(units):
             if unit.stream:
                 path, display = unit.files[0]
                 if on_file:
                     on_file(display)
-                checker.absorb(_check_table(path, display, encoding, fiscal_year, lang, agencies, on_rows, overrides))
+                checker.absorb(_check_table(path, display, encoding, fiscal_year, lang, agencies, on_rows, overrides, limits))
             elif number in futures:
                 checker.absorb(futures[number].result())
                 for _, display in unit.files:
                     if on_file:
                         on_file(display)
             else:
-                checker.absorb(check_files([str(p) for p, _ in unit.files], encoding, fiscal_year, lang, on_file, agencies, overrides))
+                checker.absorb(check_files(
+                    [str(p) for p, _ in unit.files], encoding, fiscal_year, lang, on_file, agencies, overrides, limits,
+                ))
     return checker
 
 
 def check_files(
     paths: list[str], encoding: str | None, fiscal_year: int | None, lang: str, on_file: Callable[[str], None] | None = None,
-    agencies: bool = False, overrides: Overrides | None = None,
+    agencies: bool = False, overrides: Overrides | None = None, limits: Limits | None = None,
 ) -> Checker:
     """Read ``paths`` (files, not folders) and check them: what a worker does with a group."""
     from procdata.read.ingest import ingest
 
-    result = ingest(paths, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides)
+    result = ingest(paths, encoding=encoding, fiscal_year=fiscal_year, on_file=on_file, overrides=overrides, limits=limits)
     checker = Checker(lang, agencies=agencies)
     checker.check(result)
     checker.account(result)
@@ -76,10 +82,11 @@ def check_files(
 
 def _check_table(
     path: Path, display: str, encoding: str | None, fiscal_year: int | None, lang: str, agencies: bool,
-    on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None,
+    on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None, limits: Limits | None = None,
 ) -> Checker:
-    """A long table checked chunk by chunk; read whole when it cannot be (``read.stream.NotStreamable``)."""
-    from procdata.errors import InputError
+    """A long table checked chunk by chunk; read whole when it cannot be (``read.stream.NotStreamable``,
+    or anything the chunks raise: reading it whole says what is wrong with the file)."""
+    from procdata.errors import is_file_error
     from procdata.model import IngestResult
     from procdata.normalize.investment import apply_overrides
     from procdata.read import stream
@@ -96,8 +103,10 @@ def _check_table(
             resolutions.append(part.resolutions)
             if on_rows:
                 on_rows(display, checker.records)
-    except (stream.NotStreamable, InputError):
-        return check_files([str(path)], encoding, fiscal_year, lang, None, agencies, overrides)
+    except BaseException as error:  # calamine's PanicException is a BaseException
+        if not is_file_error(error):
+            raise
+        return check_files([str(path)], encoding, fiscal_year, lang, None, agencies, overrides, limits)
     checker.account(IngestResult(
         records=None, files=[display], sheets=stream.merged_sheets(sheets), resolutions=stream.merged_resolutions(resolutions),
     ))

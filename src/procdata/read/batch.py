@@ -59,23 +59,23 @@ def alike(path: Path, display: str, sheets: list[Sheet], like: Alike | None = No
     when it must be read alone."""
     help_sheets = data("template")["help_sheets"]
     tables = [n for n, sheet in enumerate(sheets) if sheet.name not in help_sheets]
-    if len(tables) != 1 or any(getattr(sheet, "error", None) for sheet in sheets):
+    if len(tables) != 1 or any(sheet.error for sheet in sheets):
         return None
     sheet = sheets[tables[0]]
     frame = sheet.frame
-    if frame.empty:
-        return None
+    if frame.empty or sheet.row_numbers is not None or sheet.column_numbers is not None or sheet.hidden or sheet.problems:
+        return None  # a sheet read by its used cells, with hidden rows or spoilt cells: read alone
     names = tuple(s.name for s in sheets)
     merged = tuple(tuple(map(tuple, pair)) for pair in sheet.merged)
     layout = None
     if like is not None and like.key[0] == frame.shape[1] and like.key[2:] == (names, tables[0], merged):
         head: Any = like.key[1]
         layout = find_layout_like(frame, sheet.merged, like.layout, [list(row) for row in head], sheet.arrow)
-        if layout is not None:
+        if layout is not None and not any(last[0] >= layout.data_start for _, last in sheet.merged):
             return Alike(path, display, sheets, tables[0], layout, like.key)
     layout = find_layout(frame, sheet.merged, 0)
-    if layout is None:
-        return None
+    if layout is None or any(last[0] >= layout.data_start for _, last in sheet.merged):
+        return None  # cells merged under the header: read alone
     rows = tuple(tuple(row) for row in _rows_texts(frame, 0, layout.data_start, sheet.arrow))
     return Alike(path, display, sheets, tables[0], layout, (frame.shape[1], rows, names, tables[0], merged))
 
@@ -92,7 +92,7 @@ def _joined(files: list[Alike], start: int) -> pd.DataFrame:
     columns = {}
     for n in range(len(sheets[0].arrow)):  # type: ignore[arg-type]
         pieces = [sheets[0].arrow[n].slice(0, start)] + [sheet.arrow[n].slice(start) for sheet in sheets]  # type: ignore[index]
-        chunks = [chunk for piece in pieces for chunk in piece.chunks]
+        chunks = [chunk for piece in pieces for chunk in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])]
         columns[n] = pd.arrays.ArrowStringArray(pa.concat_arrays(chunks))
     return pd.DataFrame(columns, copy=False)
 
@@ -101,7 +101,7 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     """The records of alike ``files`` read as one table, and the account of reading them (their sheets
     and issues, file by file, as reading each alone gives them) and each file's count of records;
     None when one of them is not a plain table."""
-    from procdata.read.ingest import _non_blank, _read_table, _title_month
+    from procdata.read.ingest import _read_table, _title_month, non_blank_rows
 
     first = files[0]
     layout = first.layout
@@ -109,15 +109,16 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     lengths = np.array([f.rows for f in files])
     frame = _joined(files, start) if len(files) > 1 else first.frame
     heard = IngestResult(records=None)
-    table, end, report = _read_table(frame, layout, Context("", "", None, fiscal_year), heard)
+    table, end, report = _read_table(Sheet("", frame, first.sheets[first.data].merged), layout, Context("", "", None, fiscal_year), heard)
     raw = table.raw
-    if heard.skipped_rows or heard.issues or table.issues or end != len(frame) or "section_category" in raw or "section_month" in raw:
+    if (heard.skipped_rows or heard.issues or heard.failures or table.issues or end != len(frame)
+            or "section_category" in raw or "section_month" in raw):
         return None
     # Every row that did not start a record must be blank: else it was folded into the record above
     # (a wrapped line) or read as a heading.
     starts = raw["source_row"].to_numpy(dtype=np.int64) - start - 1
     others = np.setdiff1d(np.arange(len(frame) - start), starts, assume_unique=True)
-    if len(others) and _non_blank(frame.iloc[start + others]).any():
+    if len(others) and non_blank_rows(frame.iloc[start + others]).any():
         return None
     # Each record back to its file: its row there, its file, sheet and title month.
     bounds = np.cumsum([0, *lengths])

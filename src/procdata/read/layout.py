@@ -175,7 +175,7 @@ def find_layout(frame: pd.DataFrame, merged: list, start: int = 0) -> Layout | N
             best = (row, found)
     if best is None:
         return None
-    layout = _build(frame, merged, best[0], lambda at: block[at - start])
+    layout = build_layout(frame, merged, best[0], lambda at: block[at - start])
     layout.score = best[1]
     return layout
 
@@ -198,12 +198,15 @@ def find_layout_like(
         # A key needs a filled cell with a letter: few filled cells settle it without looking for letters.
         if sum(1 for text in texts if text) > like.score and sum(1 for text in texts if _LETTER.search(text)) > like.score:
             return None
-    layout = _build(frame, merged, like.header_rows[0], lambda at: block[at])
+    layout = build_layout(frame, merged, like.header_rows[0], lambda at: block[at])
     layout.score = like.score
     return layout if layout == like else None
 
 
-def _build(frame: pd.DataFrame, merged: list, row: int, row_texts: Callable[[int], list[str]]) -> Layout:
+def build_layout(frame: pd.DataFrame, merged: list, row: int, row_texts: Callable[[int], list[str]] | None = None) -> Layout:
+    """The table whose header starts at frame row ``row`` (``row_texts``: the texts of a row, when known)."""
+    if row_texts is None:
+        row_texts = lambda at: _rows_texts(frame, at, at + 1)[0]  # noqa: E731
     top = row_texts(row)
     below = row_texts(row + 1) if row + 1 < len(frame) else [""] * len(top)
     parents = _spread_parents(top, below, merged, row)
@@ -234,7 +237,7 @@ def _build(frame: pd.DataFrame, merged: list, row: int, row_texts: Callable[[int
             unused[col] = headers[col]
     header_rows = [row, row + 1] if two_rows else [row]
     data_start = header_rows[-1] + 1
-    if data_start < len(frame) and _is_column_numbers(row_texts(data_start)):
+    if data_start < len(frame) and is_column_numbers(row_texts(data_start)):
         data_start += 1
     columns = {key: col for key, (col, _) in chosen.items()}
     return Layout(header_rows, data_start, columns, headers, ignored, dict(sorted(unused.items())))
@@ -258,25 +261,7 @@ def _spread_parents(top: list[str], below: list[str], merged: list, row: int) ->
     return parents
 
 
-def _is_column_numbers(texts: list[str]) -> bool:
+def is_column_numbers(texts: list[str]) -> bool:
+    """A row of column numbers under a header: ``(1) (2) … (9)``, in either digit set."""
     filled = [t.strip() for t in texts if t.strip()]
     return len(filled) >= 3 and all(_COLUMN_NUMBER.match(t) for t in filled)
-
-
-@cache
-def _total() -> re.Pattern[str]:
-    words = data("words")["total"]
-    heads = "|".join(re.escape(fold(w)) for w in words["heads"])
-    tails = "|".join(re.escape(fold(w)) for w in words["tails"])
-    return re.compile(f"^({heads})({tails})?([0-9]+{re.escape(words['count_unit'])})?$")
-
-
-def is_total(texts: list[str]) -> bool:
-    """A total row: ``รวม``, ``รวมทั้งสิ้น``, ``รวม 5 รายการ`` in one of its cells (``data/words.toml``)."""
-    return any(_total().match(fold(t)) for t in texts if t)
-
-
-def is_signature(texts: list[str]) -> bool:
-    """A signature line at the foot of the form (``data/words.toml``)."""
-    words = data("words")["signature"]["words"]
-    return any(word in t for t in texts for word in words)

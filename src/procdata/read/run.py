@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from procdata.model import IngestResult
+from procdata.read.limits import Limits, current
 from procdata.read.overrides import Overrides
 
 if TYPE_CHECKING:
@@ -101,11 +102,14 @@ class Pool:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def ingest_files(paths: list[str], encoding: str | None, fiscal_year: int | None, overrides: Overrides | None = None) -> IngestResult:
+def ingest_files(
+    paths: list[str], encoding: str | None, fiscal_year: int | None, overrides: Overrides | None = None,
+    limits: Limits | None = None,
+) -> IngestResult:
     """What a worker does with a group: :func:`procdata.read.ingest.ingest` of ``paths``."""
     from procdata.read.ingest import ingest
 
-    return ingest(paths, encoding=encoding, fiscal_year=fiscal_year, overrides=overrides)
+    return ingest(paths, encoding=encoding, fiscal_year=fiscal_year, overrides=overrides, limits=limits)
 
 
 def read_into(
@@ -165,6 +169,7 @@ def ingest_into(
     """
     from procdata.normalize.table import empty_records
 
+    limits = current()  # this run's (--limit), sent to the workers
     workers = workers or cores()
     units = plan(inputs, encoding, workers)
     account = IngestResult(records=empty_records())
@@ -174,13 +179,15 @@ def ingest_into(
         if pool is not None:
             for number, unit in enumerate(units):
                 if not unit.stream:
-                    futures[number] = pool.submit(ingest_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, overrides)
+                    futures[number] = pool.submit(
+                        ingest_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, overrides, limits,
+                    )
         for number, unit in enumerate(units):
             if unit.stream and unit.files[0][1] not in whole:
                 path, display = unit.files[0]
                 if on_file:
                     on_file(display)
-                _stream_into(path, display, fiscal_year, write, account, on_rows, overrides)
+                _stream_into(path, display, encoding, fiscal_year, write, account, on_rows, overrides, limits)
                 continue
             if number in futures:
                 part = futures[number].result()
@@ -191,7 +198,7 @@ def ingest_into(
                 from procdata.read.ingest import ingest
 
                 part = ingest([str(p) for p, _ in unit.files], encoding=encoding, fiscal_year=fiscal_year, on_file=on_file,
-                              overrides=overrides)
+                              overrides=overrides, limits=limits)
             if len(part.records):
                 write(part.records)
             account.absorb(part)
@@ -199,12 +206,13 @@ def ingest_into(
 
 
 def _stream_into(
-    path: Path, display: str, fiscal_year: int | None, write: Callable[[pd.DataFrame], None], account: IngestResult,
-    on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None,
+    path: Path, display: str, encoding: str | None, fiscal_year: int | None, write: Callable[[pd.DataFrame], None],
+    account: IngestResult, on_rows: Callable[[str, int], None] | None = None, overrides: Overrides | None = None,
+    limits: Limits | None = None,
 ) -> None:
     """A long table read and written chunk by chunk (read whole when it cannot be, if nothing of it
     is written yet; else :class:`Restart`)."""
-    from procdata.errors import InputError
+    from procdata.errors import is_file_error
     from procdata.normalize.investment import apply_overrides
     from procdata.read import stream
     from procdata.read.ingest import ingest
@@ -224,10 +232,12 @@ def _stream_into(
             issues.append(part.issues)
             if on_rows:
                 on_rows(display, written)
-    except (stream.NotStreamable, InputError):
+    except BaseException as error:  # anything the chunks raise: reading the file whole says what is wrong with it
+        if not is_file_error(error):
+            raise
         if written:
             raise Restart(display) from None
-        whole = ingest([path], overrides=overrides)
+        whole = ingest([path], encoding=encoding, fiscal_year=fiscal_year, overrides=overrides, limits=limits)
         if len(whole.records):
             write(whole.records)
         account.absorb(whole)

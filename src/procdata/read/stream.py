@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procdata.model import CellIssues, IngestResult, Resolution, SheetReport
-from procdata.read.files import SNIFF, Sheet, _sniff_delimiter, detect_encoding, kind_of
+from procdata.read.delimited import detect_encoding, every_column_text, sniff_delimiter
+from procdata.read.files import SNIFF, Sheet, kind_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,7 +142,7 @@ def _grids(path: Path, display: str, rows: int) -> Iterator[pd.DataFrame]:
         if first:
             yield frame_of([header])
         return
-    yield from _ahead(_csv_grids(path, _sniff_delimiter(head.decode("utf-8", errors="replace")), rows))
+    yield from _ahead(_csv_grids(path, sniff_delimiter(head.decode("utf-8", errors="replace")), rows))
 
 
 def _ahead(items: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -190,23 +191,24 @@ def _csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from procdata.read.files import MAX_CSV_COLUMNS
+    from procdata.read.limits import current
 
+    fields = current().fields
     try:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=STREAM_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.large_string() for i in range(MAX_CSV_COLUMNS)},
+                column_types=every_column_text(fields + 1),
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
         held: list[pa.RecordBatch] = []
         count = 0
         for batch in reader:
-            if batch.num_columns > MAX_CSV_COLUMNS:
-                raise NotStreamable(str(path))
+            if batch.num_columns > fields:
+                raise NotStreamable(str(path))  # the whole-file reader says which limit
             held.append(batch)
             count += batch.num_rows
             while count >= rows:  # a chunk of exactly ``rows`` rows; the rest waits for the next
