@@ -189,3 +189,21 @@ def test_every_csv_fixture_checked_in_chunks_is_checked_whole(path: Path, monkey
     monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
     monkeypatch.setattr(stream_module, "CHUNK_ROWS", 3)
     assert validate([path]).to_dict() == expected
+
+
+def test_a_table_bigger_than_the_memory_limit_is_read_in_chunks_not_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory limit guards a CSV read whole (refused before it is read); a long table read in
+    chunks holds a chunk at a time, so its size is no reason to refuse it."""
+    from typer.testing import CliRunner
+
+    path = long_table(tmp_path / "national.csv", copies=40)
+    assert path.stat().st_size > 1 << 20
+    expected = whole_report([path])
+    args = ["validate", str(path), "--format", "json", "--limit", "memory=1"]
+    refused = json.loads(CliRunner().invoke(app, args).stdout)
+    assert [entry["code"] for entry in refused["summary"]["unreadable"]] == ["limit_memory"]  # read whole: refused
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 500)
+    result = CliRunner().invoke(app, args)
+    assert json.loads(result.stdout) == expected
+    assert expected["summary"]["records"] > 2000 and not expected["summary"]["files_unreadable"]
