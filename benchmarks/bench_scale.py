@@ -105,6 +105,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="clean,warned,twice", help="mixes of the national tables")
     parser.add_argument("--parquet", action="store_true", help="also the clean table as Parquet (procdata ingest --out)")
+    parser.add_argument("--frictionless", action="store_true",
+                        help="also frictionless validate on the clean table, once, in the same run")
     parser.add_argument("--seed", type=int, default=2568)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
     args = parser.parse_args()
@@ -134,6 +136,8 @@ def main() -> None:
             scenario.summary = summary
             print(f"  round {round_number + 1}: {scenario.name:<28} {seconds:7.2f} s  CPU {cpu:7.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}",
                   flush=True)
+        if args.frictionless and round_number == 0:
+            friction = _frictionless(args)
 
     print()
     print(f"{'scenario':<28} {'median':>8} {'CPU':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10}  runs")
@@ -162,11 +166,28 @@ def main() -> None:
         if small and big:
             print(f"{mix} {args.big:,} / {args.rows:,}: time {big.median / small.median:.2f} x (CPU {big.cpu_median / small.cpu_median:.2f} x), "
                   f"peak {big.peak / small.peak:.2f} x (goal <= 1.25), {big.peak / 2**30:.2f} GiB (goal <= 2)")
+    if args.frictionless and clean:
+        f_seconds, f_cpu, f_peak = friction
+        print(f"frictionless validate, clean {args.rows:,}: {f_seconds:.2f} s (CPU {f_cpu:.2f} s), peak {f_peak / 2**20:,.0f} MiB; "
+              f"procdata {f_seconds / clean.median:.1f} x faster (goal >= 10; CPU {f_cpu / clean.cpu_median:.1f} x)")
     if args.files:
         total = args.files * args.file_rows
         one, many = by_name[f"one file of {total:,}"], by_name[f"{args.files} files of {args.file_rows}"]
         print(f"{args.files} files of {args.file_rows} rows: {many.median / one.median:.2f} x one file of {total:,} rows (goal <= 3; "
               f"CPU {many.cpu_median / one.cpu_median:.2f} x, on {os.cpu_count()} cores)")
+
+
+def _frictionless(args: argparse.Namespace) -> tuple[float, float, int]:
+    """Wall-clock and CPU seconds and peak memory of ``frictionless validate`` on the clean table."""
+    import shutil
+
+    tool = shutil.which("frictionless")
+    command = [*([tool] if tool else [sys.executable, "-m", "frictionless"]), "validate", "--trusted",
+               "--schema", "schemas/procurement.schema.json", str(cached(args.dir, args.rows, args.seed))]
+    print("  $ " + " ".join(command), flush=True)
+    seconds, cpu, peak, code, _ = run(command)
+    print(f"  round 1: {'frictionless clean':<28} {seconds:7.2f} s  CPU {cpu:7.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}", flush=True)
+    return seconds, cpu, peak
 
 
 def _parquet(args: argparse.Namespace) -> Path:
