@@ -73,7 +73,7 @@ def test_home_shows_the_year_month_by_month_and_the_checklist_as_status_does(cli
     page = upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()),
                   ("sorkorror1.xlsx", (SAMPLES / "sorkorror1-2568-q1.xlsx").read_bytes()))
     config = load_config(folder / "procdata.toml")
-    expected = status([config.inbox_path], config=config)
+    expected = status([config.inbox_path], config=config, surface="web")  # its advice worded for the web app
     assert f"ปีงบประมาณ {expected.fiscal_year} รายเดือน" in page
     for month in ("ต.ค. 2567", "พ.ย. 2567", "ธ.ค. 2567"):
         assert f"<td>{month}</td>" in page
@@ -149,6 +149,81 @@ def test_problems_at_their_cells_grouped_by_file_as_validate_finds_them(client: 
     assert 'class="problems sortable"' in page and page.count('data-sort="cell"') == 2  # a table for each file
 
 
+def test_a_check_reads_each_file_once_and_lists_merge_conflicts_at_their_cells(
+    client: TestClient, folder: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from collections import Counter
+
+    from procdata.web.jobs import Job
+    from test_publish_helpers import project, write_canonical
+
+    reads: Counter[str] = Counter()
+    original = Job.on_file
+
+    def counted(self: Job, name: str) -> None:
+        reads[Path(name).name] += 1
+        original(self, name)
+
+    monkeypatch.setattr(Job, "on_file", counted)
+    monthly = folder / "monthly"
+    monthly.mkdir()
+    write_canonical(monthly / "jan.csv", [project(1), project(2)])
+    write_canonical(monthly / "feb.csv", [project(1, report_month="2025-02", budget_amount=150000),
+                                          project(3, report_month="2025-02")])
+    page = settled(client)
+    assert reads == {"jan.csv": 1, "feb.csv": 1}  # one reading serves the months, the checklist and the problems
+    # The budget of project 1 changed between January and February: a warning at February's cell,
+    # naming January's file as the monthly folder lists it (not a path of this machine).
+    section = page[page.index("<summary><strong>feb.csv</strong>"):page.index("<summary><strong>jan.csv</strong>")]
+    row = re.search(r'<tr class="warning"[^>]*>\s*<td>[^<]*</td>\s*<td class="cell"[^>]*><a [^>]*>F2</a></td>(.*?)</tr>', section, re.S)
+    assert row and "[update_conflict]" in row.group(1)
+    assert "jan.csv แถว 2 (100,001.00)" in row.group(1) and str(folder) not in section
+    listed = re.findall(r'<tr class="warning"', page)
+    months = re.search(r'id="year".*?</table>', page, re.S)
+    assert months
+    rows = {cells[0]: cells[1:] for cells in re.findall(r"<tr[^>]*>\s*<td>([^<]*)</td>" + r"\s*<td class=\"num[^\"]*\">([^<]*)</td>" * 6, months.group(0))}
+    assert rows["ม.ค. 2568"][-2:] == ("0", "2") and rows["ก.พ. 2568"][-2:] == ("0", "2")  # rows with errors, with warnings
+    assert len(listed) == 5  # the conflict and the four blank statuses, each listed at its cell
+
+
+COMMANDS = re.compile(r"procdata (?:init|ingest|validate|status|publish|template|check-site|explain)|--[a-z]")
+
+
+def test_the_checklist_and_publish_advice_read_as_the_web_app_not_as_commands(
+    client: TestClient, folder: Path, bad_o12: bytes,
+) -> None:
+    page = upload(client, ("o12-บ้านไผ่.xlsx", bad_o12))
+    checklist = page[page.index('id="checklist"'):page.index('id="publish"')]
+    assert "ดูเซลล์ที่ต้องแก้ในผลการตรวจด้านบน" in checklist  # todo_no_errors, as the web app says it
+    assert "กดปุ่ม เผยแพร่" in checklist  # todo_dataset_published
+    assert not COMMANDS.search(checklist), COMMANDS.search(checklist)
+    answer = client.post("/publish", data={"csrf": token(client)})
+    page = settled(client, str(answer.url).removeprefix(BASE))
+    answer = client.post("/publish", data={"csrf": token(client), "force": "1", "confirm": "yes"})
+    page = settled(client, str(answer.url).removeprefix(BASE))
+    published = page[page.index('id="publish"'):]
+    assert 'id="publish-done"' in published and not COMMANDS.search(published), COMMANDS.search(published)
+    # The command line keeps its own words: the same requirement, as `procdata status` says it.
+    config = load_config(folder / "procdata.toml")
+    cli = next(r for r in status([config.inbox_path], config=config, offline=True).requirements if r.code == "no_errors")
+    assert "procdata validate" in cli.todo
+
+
+def test_every_web_wording_has_both_languages_the_same_placeholders_and_no_command() -> None:
+    import string
+
+    from procdata.resources import data
+
+    variants = {code: entry["web"] for code, entry in data("messages").items() if "web" in entry}
+    assert len(variants) >= 15
+    for code, variant in variants.items():
+        cli = data("messages")[code]
+        for lang in ("th", "en"):
+            fields = {name for _, name, _, _ in string.Formatter().parse(variant[lang]) if name}
+            assert fields <= {name for _, name, _, _ in string.Formatter().parse(cli[lang]) if name}, (code, lang)
+            assert not COMMANDS.search(variant[lang]), (code, lang)
+
+
 def test_the_file_page_shows_the_sheet_with_the_problem_cells_marked(client: TestClient, bad_o12: bytes) -> None:
     upload(client, ("o12-บ้านไผ่.xlsx", bad_o12))
     page = settled(client, "/files/o12-%E0%B8%9A%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B9%84%E0%B8%9C%E0%B9%88.xlsx")
@@ -157,6 +232,30 @@ def test_the_file_page_shows_the_sheet_with_the_problem_cells_marked(client: Tes
     assert marked["H3"] == "error" and marked["M8"] == "warning"
     assert "<td>หนึ่งแสน</td>" not in page and ">หนึ่งแสน</td>" in page
     assert "<th>R</th>" in page and "<th>18</th>" in page  # column letters and row numbers as Excel shows them
+
+
+def test_the_preview_shows_a_workbooks_dates_as_the_officer_reads_them_at_their_cells(
+    client: TestClient, tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    typed = [[*r[:16], dt.datetime(2024, 11, 5), dt.datetime(2024, 11, 20, 14, 30)] for r in ROWS[:2]]
+    workbook = write_xlsx(tmp_path / "dated.xlsx", {"O12": [HEADER, *typed]}).read_bytes()
+    upload(client, ("dated.xlsx", workbook))
+    page = settled(client, "/files/dated.xlsx")
+    cells = dict(re.findall(r'<td id="cell-O12-([A-Z]+[0-9]+)"[^>]*>([^<]*)</td>', page))
+    assert cells["H3"] == "หนึ่งแสน"  # the problem cell, marked where it is
+    plain = re.findall(r"<tr><th>(\d+)</th>(.*?)</tr>", page, re.S)
+    row2 = next(cols for number, cols in plain if number == "2")
+    texts = re.findall(r"<td[^>]*>([^<]*)</td>", row2)
+    assert texts[16:18] == ["5 พ.ย. 2567", "20 พ.ย. 2567 14:30"]  # columns Q and R: Buddhist Era, in Thai
+    assert "2024-11-05" not in page
+    assert texts[7] == "45,000.00" and len(texts) == 18  # nothing moved: H is still the budget, R the last column
+    # A CSV holds text: its cells are shown as written, ISO dates included.
+    from test_publish_helpers import project, write_canonical
+
+    upload(client, ("canonical.csv", write_canonical(tmp_path / "canonical.csv", [project(1)]).read_bytes()))
+    assert ">2025-01-15</td>" in settled(client, "/files/canonical.csv")
 
 
 def test_removing_a_file_moves_it_to_removed(client: TestClient, folder: Path, bad_o12: bytes) -> None:
@@ -308,6 +407,6 @@ def test_a_long_step_shows_its_progress_until_done(client: TestClient, monkeypat
     job = re.search(r'<div class="progress" data-job="([0-9a-f]+)"', page)
     assert job and "กำลังอ่านและตรวจแฟ้ม" in page and "แฟ้มที่ " in page
     polled = client.get("/progress").json()
-    assert polled["id"] == job.group(1) and polled["running"] and polled["total"] == 4  # two files, read twice
+    assert polled["id"] == job.group(1) and polled["running"] and polled["total"] == 2  # two files, each read once
     assert "ผลการตรวจ" in settled(client)
     assert client.get("/progress").json()["running"] is False

@@ -86,20 +86,16 @@ class Workspace:
         if latest is not None and latest.key == key:
             return latest
         files = inbox_files(config.inbox_path)
-        return self.jobs.submit("check", key, lambda job: self._check(job, config, files), total=2 * len(files))
+        return self.jobs.submit("check", key, lambda job: self._check(job, config, files), total=len(files))
 
     def _check(self, job: Job, config: Config, files: list[InboxFile]) -> Overview:
-        from procdata.check import validate
-        from procdata.check.model import Report
+        """``procdata status`` of the monthly folder: each file read once for the months, the
+        checklist and every problem (merge conflicts included), advice worded for the web app."""
         from procdata.workspace.status import status
 
         inputs = [config.inbox_path] if files else []
-        result = status(inputs, config=config, lang=self.lang, on_file=job.on_file)
-        from procdata.read.overrides import load_overrides
-
-        overrides = load_overrides(config.categories_path)
-        report = validate(inputs, lang=self.lang, on_file=job.on_file, overrides=overrides) if files else Report()
-        return Overview(result, report, files)
+        result = status(inputs, config=config, lang=self.lang, on_file=job.on_file, surface="web")
+        return Overview(result, result.report, files)
 
     def publish(self, force: bool) -> Job:
         """Start publishing the monthly files into the site folder."""
