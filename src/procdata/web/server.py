@@ -61,9 +61,9 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 8765, open_brows
     sock = bind(host, port)
     address = sock.getsockname()
     url = url_of(host, address[1])
-    print(url, flush=True)
-    if not loopback:
+    if not loopback:  # said before the address, so that whoever reads the address has been warned
         print(message("serve_not_loopback", lang, host=host), file=sys.stderr, flush=True)
+    print(url, flush=True)
     print(message("serve_running", lang, folder=folder), file=sys.stderr, flush=True)
     allowed = LOOPBACK_NAMES if loopback else None
     app = create_app(folder, lang=lang, allowed_hosts=allowed, debug=debug)
