@@ -74,6 +74,10 @@ def publish_text(result: PublishResult, lang: str = "th", surface: str = "cli") 
     if result.files:
         registered = "publish_ocds_registered" if result.ocid_prefix_registered else "publish_ocds_unregistered"
         lines.append(say(registered, lang, count=f"{result.releases:,}", prefix=result.ocid_prefix))
+        if result.ocds_extension:
+            lines.append(say("publish_ocds_extension", lang, url=result.ocds_extension))
+        else:
+            lines.append(say("publish_ocds_extension_undeclared", lang))
     if result.ckan_missing:
         lines.append(say("publish_ckan_missing", lang, fields=", ".join(result.ckan_missing)))
     for problem in (p for p in result.report.warnings if p.code in SHOWN_WARNINGS):
