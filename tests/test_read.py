@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SORKORROR1_HEADER, write_xlsx
 from procdata.output import canonical_csv
-from procdata.read import files
+from procdata.read import delimited
 from procdata.read.ingest import column_letter, ingest
 from procdata.read.model import FIELDS
 
@@ -141,11 +141,11 @@ def test_csv_cells_of_several_lines_are_read_whatever_the_blocks(tmp_path: Path,
         rows.append([n, f"จัดซื้อวัสดุ รายการ {n}", f"{n * 1000}", "", "เฉพาะเจาะจง", bidders, f"ร้านที่ 1\n{n * 1000 + 1:,}", "ต่ำสุด", f"{n}/2568"])
     path = tmp_path / "lines.csv"
     path.write_text(_csv(rows), encoding="utf-8")
-    monkeypatch.setattr(files, "CSV_BLOCK", block)
+    monkeypatch.setattr(delimited, "CSV_BLOCK", block)
     chunkers: list[bool] = []
-    arrow_csv = files._arrow_csv
-    monkeypatch.setattr(files, "_arrow_csv", lambda *a, **k: (chunkers.append(k["newlines_in_values"]), arrow_csv(*a, **k))[1])
-    monkeypatch.setattr(files, "_decode", None)  # never the csv module's slow path
+    arrow_csv = delimited._arrow_csv
+    monkeypatch.setattr(delimited, "_arrow_csv", lambda *a, **k: (chunkers.append(k["newlines_in_values"]), arrow_csv(*a, **k))[1])
+    monkeypatch.setattr(delimited, "_decode", None)  # never the csv module's slow path
     result = ingest([path])
     # One block: the fast chunker; a boundary inside a cell: Arrow says so and the quote-aware one reads it.
     assert chunkers == ([False] if block > path.stat().st_size else [False, True])
@@ -196,7 +196,7 @@ def test_two_tables_in_one_sheet_and_repeated_header(tmp_path: Path) -> None:
 
 
 def test_a_numbered_row_is_a_record_whatever_its_words(tmp_path: Path) -> None:
-    """"ลงชื่อ" (sign) and "รวม" (total) in a numbered item do not end the table; in an unnumbered row they do."""
+    """"ลงชื่อ" (sign) and "รวม" (total) in a numbered item do not end the table, and a record after a total row is read."""
     rows = [
         TITLE, SORKORROR1_HEADER,
         [1, "จัดซื้อสมุดลงชื่อผู้มาติดต่อราชการ", 1200, None, "เฉพาะเจาะจง"],
@@ -206,8 +206,8 @@ def test_a_numbered_row_is_a_record_whatever_its_words(tmp_path: Path) -> None:
         [4, "หลังแถวรวม", 100, None, "เฉพาะเจาะจง"],
     ]
     result = ingest([write_xlsx(tmp_path / "n.xlsx", {"ม.ค.68": rows})])
-    assert result.records["seq"].tolist() == [1, 2, 3]
-    assert [(s.row, s.reason) for s in result.skipped_rows] == [(6, "total_row"), (7, "after_table")]
+    assert result.records["seq"].tolist() == [1, 2, 3, 4]
+    assert [(s.row, s.reason) for s in result.skipped_rows] == [(6, "total_row")]
 
 
 def test_section_headings_declare_the_category(tmp_path: Path) -> None:

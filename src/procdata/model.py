@@ -45,6 +45,7 @@ class SheetReport:
     records: int = 0
     columns: dict[str, Column] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    hidden_rows: int = 0  # rows of the table hidden or filtered out in Excel, read all the same
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class IngestResult:
             "sheets_read": sum(s.read for s in self.sheets),
             "sheets_skipped": sum(not s.read for s in self.sheets),
             "records": len(self.records),
+            "hidden_rows": sum(s.hidden_rows for s in self.sheets),
             "rows_skipped": len(self.skipped_rows),
             "cell_issues": len(self.issues),
             "cells_resolved": sum(r.count for r in self.resolutions),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from procdata.check.render import resolution_lines
 from procdata.i18n import message
-from procdata.model import IngestResult
+from procdata.model import IngestResult, RowSkip
 
 if TYPE_CHECKING:
     from procdata.workspace.status import Status
@@ -27,14 +28,16 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
             ))
             if sheet.ignored_columns:
                 lines.append(message("ingest_ignored_columns", lang, columns=", ".join(sheet.ignored_columns)))
+            if sheet.hidden_rows:
+                lines.append(message("ingest_hidden_rows", lang, rows=f"{sheet.hidden_rows:,}"))
         else:
             lines.append(message("ingest_sheet_skipped", lang, file=sheet.file, sheet=name, reason=message(sheet.reason, lang)))
-    for (file, sheet, reason), group in groupby(result.skipped_rows, key=lambda s: (s.file, s.sheet, s.reason)):
-        skips = list(group)
+    for _, group in groupby(enumerate(result.skipped_rows), key=_run_of_rows(result.skipped_rows)):
+        skips = [skip for _, skip in group]
         rows = str(skips[0].row) if len(skips) == 1 else f"{skips[0].row}–{skips[-1].row}"
         lines.append(message(
-            "ingest_row_skipped", lang, file=file, sheet=sheet or "-", row=rows,
-            reason=message(reason, lang), text=_shorten(skips[0].text) + (" …" if len(skips) > 1 else ""),
+            "ingest_row_skipped", lang, file=skips[0].file, sheet=skips[0].sheet or "-", row=rows,
+            reason=message(skips[0].reason, lang), text=_shorten(skips[0].text) + (" …" if len(skips) > 1 else ""),
         ))
     for issue in result.issues[:200]:
         lines.append(message(
@@ -47,6 +50,16 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
     if result.failures:
         lines.append(message("ingest_failed_files", lang, count=len(result.failures)))
     return "\n".join(lines)
+
+
+def _run_of_rows(skips: list[RowSkip]) -> Callable[[tuple[int, RowSkip]], int]:
+    """A key that groups skipped rows that follow one another (same file, sheet and reason, next row)."""
+    runs: list[int] = []
+    for number, skip in enumerate(skips):
+        before = skips[number - 1] if number else None
+        follows = before is not None and (before.file, before.sheet, before.reason, before.row + 1) == (skip.file, skip.sheet, skip.reason, skip.row)
+        runs.append(runs[-1] if follows else number)
+    return lambda entry: runs[entry[0]]
 
 
 def _shorten(text: str, width: int = 60) -> str:

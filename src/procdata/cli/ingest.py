@@ -13,6 +13,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    Limit,
     echo_err,
     file_progress,
     inputs_of,
@@ -30,6 +31,7 @@ def ingest(
     fiscal_year: FiscalYear = None,
     lang: Lang = "",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """อ่านแฟ้ม สขร.๑ / O12 / e-GP เป็นตารางมาตรฐานเดียว / Read spreadsheets into one canonical table."""
     from procdata.config import workspace_inputs

@@ -16,6 +16,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    Limit,
     day_option,
     file_progress,
     year_option,
@@ -38,6 +39,7 @@ def publish(
     encoding: Encoding = None,
     lang: Lang = "",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """เผยแพร่ข้อมูล ITA (O12/O13) เว็บเพจ และ Data Package / Publish the ITA open data, web page and data package."""
     from procdata.config import workspace_inputs

@@ -18,6 +18,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    Limit,
     day_option,
     echo_err,
     file_progress,
@@ -41,6 +42,7 @@ def status(
     ] = False,
     lang: Lang = "",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """ดูสถานะรายเดือนและความพร้อมตามเกณฑ์ ITA / Month-by-month status and ITA readiness.
 

@@ -19,6 +19,7 @@ from procdata.cli.common import (
     FiscalYear,
     Inputs,
     Lang,
+    Limit,
     day_option,
     echo_err,
     file_progress,
@@ -48,6 +49,7 @@ def validate(
     config: ConfigPath = None,
     lang: Lang = "",
     debug: Debug = False,
+    limit: Limit = None,
 ) -> None:
     """ตรวจแฟ้มก่อนเผยแพร่: บอกแถว คอลัมน์ ปัญหา และวิธีแก้ / Check files: every problem, where it is, how to fix it.
 

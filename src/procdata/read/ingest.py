@@ -1,13 +1,17 @@
 """ingest: input files -> one canonical procurement table, with a full account.
 
 For each file: read its sheets (``files``), find each table (``layout``), sort
-its rows into records, continuation lines, headings, totals and signatures,
-then normalize the records column-wise (``procdata.normalize.table``).
+its rows into records, continuation lines, headings, totals and signatures
+(``rows``), then normalize the records column-wise (``procdata.normalize.table``).
+
+Every item arrives exactly once or the account says why not: a file, sheet or
+table that cannot be read is a failure (never "0 items" and success), each
+skipped row is listed with its reason, and each cell that cannot be read is an
+issue at its cell.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,54 +19,36 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from procdata.errors import InputError
-from procdata.model import Column, FileFailure, IngestResult, RowSkip, SheetReport
-from procdata.normalize import vocab
-from procdata.normalize.columns import THREADS, empty, matches, non_blank, strip_series
+from procdata.errors import InputError, input_error, is_file_error, reading
+from procdata.model import (
+    FIELDS,
+    CellIssue,
+    Column,
+    FileFailure,
+    IngestResult,
+    RowSkip,
+    SheetReport,
+)
+from procdata.normalize.columns import THREADS, non_blank, strip_series
 from procdata.normalize.dates import find_month, read_fiscal_year
 from procdata.normalize.investment import apply_overrides
-from procdata.normalize.numbers import parse_int
 from procdata.normalize.table import Context, empty_records, to_canonical
 from procdata.read.files import Sheet, expand_inputs, read_sheets
-from procdata.read.layout import (
-    AGENCY_KEYS,
-    IGNORE,
-    MIN_HEADER_FIELDS,
-    Layout,
-    find_layout,
-    is_signature,
-    is_total,
-    match_header,
-)
+from procdata.read.grid import column_letter
+from procdata.read.layout import AGENCY_KEYS, Layout, build_layout, find_layout
+from procdata.read.limits import Deadline, Limits, current
 from procdata.read.overrides import Overrides
+from procdata.read.rows import plan_rows
 from procdata.read.unused import unused_columns
 from procdata.resources import data
 
-# Columns whose content makes a row a record of its own (rather than the
-# wrapped continuation of the record above it).
-CORE = (
-    "seq", "budget_amount", "agreed_price", "reference_price", "project_id", "method",
-    "contract_no", "fiscal_year", "contract_date", "status",
-)
+__all__ = ["column_letter", "ingest"]
 
-
-def _stop_words() -> str:
-    """Words of a total row or a signature, looked for in the first columns and the item."""
-    return "|".join(re.escape(word) for word in data("words")["stop"]["words"])
-
-
-def _is_title(text: str) -> bool:
-    return any(word in text for word in data("words")["title"]["words"])
-
-
-def column_letter(index: int) -> str:
-    """0 -> ``A``, 26 -> ``AA``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+# The canonical field a composite or split column's problems are told under.
+_FIELD_OF = {
+    "bidders": "bidders", "bidder_names": "bidders", "bidder_prices": "bidders",
+    "winner": "winner_name", "contract": "contract_no",
+}
 
 
 def ingest(
@@ -71,16 +57,19 @@ def ingest(
     encoding: str | None = None,
     fiscal_year: int | str | None = None,
     on_file: Callable[[str], None] | None = None,
+    limits: Limits | None = None,
     overrides: Overrides | None = None,
 ) -> IngestResult:
     """Read every input (files or folders) into one canonical table.
 
-    A file that cannot be read is recorded in ``failures`` and the others are
-    still read. ``fiscal_year`` (``2568``, ``68`` or ``2025`` CE) is used for
-    records whose sheet names no month and no date. ``overrides`` (the
-    officer's budget categories, by project number or item name) beat what was
-    inferred from item names.
+    A file that cannot be read, or a sheet or table of it, is recorded in
+    ``failures`` and the rest is still read. ``fiscal_year`` (``2568``, ``68``
+    or ``2025`` CE) is used for records whose sheet names no month and no date.
+    ``limits`` bound what one file may claim and take (``data/limits.toml``,
+    raised by ``--limit``). ``overrides`` (the officer's budget categories, by
+    project number or item name) beat what was inferred from item names.
     """
+    limits = current(limits)
     if fiscal_year is not None:
         fiscal_year = read_fiscal_year(fiscal_year)
     result = IngestResult(records=empty_records())
@@ -89,18 +78,19 @@ def ingest(
         result.files.append(display)
         if on_file:
             on_file(display)
-        try:
-            sheets = read_sheets(path, display, encoding)
-        except InputError as error:
-            result.failures.append(FileFailure(display, error.code, {k: v for k, v in error.params.items() if k != "file"}))
-            continue
+        deadline = Deadline(display, limits.seconds)
         first = len(result.sheets)
-        for sheet in sheets:
-            frames.extend(_read_sheet(sheet, display, path, fiscal_year, result))
-        reports = result.sheets[first:]
-        if not any(r.read for r in reports) and any(r.reason == "sheet_no_table" for r in reports):
-            # Something is written in it, but no procurement table: the wrong file, not an empty month.
-            result.failures.append(FileFailure(display, "file_no_table", {}))
+        marks = (len(result.skipped_rows), len(result.issues), len(result.failures))
+        try:
+            with reading(display):
+                frames.extend(_read_file(path, display, encoding, fiscal_year, limits, deadline, result))
+        except BaseException as error:  # calamine's PanicException is a BaseException
+            if not is_file_error(error):
+                raise
+            failure = input_error(error, display, memory=limits.memory)
+            # Nothing of a file that stopped half-way is kept: it is unreadable, and said so.
+            del result.sheets[first:], result.skipped_rows[marks[0]:], result.issues[marks[1]:], result.failures[marks[2]:]
+            result.failures.append(FileFailure(display, failure.code, _params(failure)))
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -109,10 +99,33 @@ def ingest(
     return result
 
 
-def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult) -> list[pd.DataFrame]:
-    error = getattr(sheet, "error", None)
-    if error:
+def _params(error: InputError) -> dict[str, object]:
+    return {k: v for k, v in error.params.items() if k != "file"}
+
+
+def _read_file(
+    path: Path, display: str, encoding: str | None, year: int | None, limits: Limits, deadline: Deadline,
+    result: IngestResult,
+) -> list[pd.DataFrame]:
+    sheets = read_sheets(path, display, encoding, limits, deadline)
+    first = len(result.sheets)
+    frames = []
+    for sheet in sheets:
+        deadline.check()
+        with reading(display, sheet.name):
+            frames.extend(_read_sheet(sheet, display, path, year, result, deadline))
+    reports = result.sheets[first:]
+    if not any(r.read for r in reports) and any(r.reason == "sheet_no_table" for r in reports):
+        # Something is written in it, but no procurement table: the wrong file, not an empty month.
+        result.failures.append(FileFailure(display, "file_no_table", {}))
+    return frames
+
+
+def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult, deadline: Deadline) -> list[pd.DataFrame]:
+    if sheet.error:
+        code, params = sheet.error
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_unreadable"))
+        result.failures.append(FileFailure(display, code, params))
         return []
     if sheet.name in data("template")["help_sheets"]:
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_template_help"))
@@ -122,24 +135,21 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_empty"))
         return []
     out: list[pd.DataFrame] = []
-    start, title_from = 0, 0
+    start = 0
     reports: list[SheetReport] = []
     while start < len(frame):
+        deadline.check()
         layout = find_layout(frame, sheet.merged, start)
         if layout is None:
             if reports:
-                _skip_rest(frame, start, len(frame), "after_table", display, sheet.name, result)
+                _skip_rest(sheet, start, len(frame), "after_table", display, result)
             break
-        if reports:
-            _skip_rest(frame, start, layout.header_rows[0], "between_tables", display, sheet.name, result)
-        month = _title_month(frame, title_from, layout.header_rows[0]) or find_month(sheet.name) or find_month(path.stem)
+        month = _title_month(frame, start, layout.header_rows[0]) or find_month(sheet.name) or find_month(path.stem)
         context = Context(display, sheet.name, month, year)
-        records, end, report = _read_table(frame, layout, context, result)
+        records, end, report = _read_table(sheet, layout, context, result)
         out.append(records)
         reports.append(report)
-        start = title_from = max(end, layout.data_start)
-        if end >= len(frame):
-            break
+        start = max(end, layout.data_start)
     if not reports:
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_no_table"))
     for number, report in enumerate(reports):
@@ -147,14 +157,6 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
             report.layout = f"{report.layout}#{number + 1}"
         result.sheets.append(report)
     return out
-
-
-def _non_blank(frame: pd.DataFrame) -> pd.Series:
-    filled = np.zeros(len(frame), dtype=bool)
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        for column in pool.map(lambda col: non_blank(frame[col]), frame.columns):
-            filled |= column
-    return pd.Series(filled, index=frame.index)
 
 
 def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
@@ -165,127 +167,65 @@ def _title_month(frame: pd.DataFrame, first: int, last: int) -> str | None:
     return None
 
 
-def _skip_rest(frame: pd.DataFrame, first: int, last: int, reason: str, file: str, sheet: str, result: IngestResult) -> None:
+def _skip_rest(sheet: Sheet, first: int, last: int, reason: str, file: str, result: IngestResult) -> None:
+    frame = sheet.frame
     for row in range(first, last):
         texts = [str(v).strip() for v in frame.iloc[row].tolist() if str(v).strip()]
-        if texts and reason == "between_tables" and any(find_month(t) or _is_title(t) for t in texts):
-            continue  # the title lines of the next table
         if texts:
-            result.skipped_rows.append(RowSkip(file, sheet, row + 1, reason, " | ".join(texts)[:120]))
+            result.skipped_rows.append(RowSkip(file, sheet.name, sheet.row_number(row), reason, " | ".join(texts)[:120]))
 
 
-def _read_table(frame: pd.DataFrame, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
+def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
+    frame = sheet.frame
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
     with ThreadPoolExecutor(max_workers=THREADS) as pool:  # column by column, in Arrow and NumPy
         texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
-    n = len(body)
-    # A blank row: nothing in the columns just stripped, nor in the others.
-    others = body[[col for col in body.columns if col not in set(cols.values())]]
-    blank = ~_non_blank(others).to_numpy()
-    for text in texts.values():
-        blank &= empty(text)
-    # A row with a sequence number is a record: never a total, a signature or a repeated header.
-    numbered = matches(texts["seq"], r"^[0-9๐-๙]+\.?$") if "seq" in texts else np.zeros(n, dtype=bool)
-    core = numbered.copy()
-    for key in CORE:
-        if key in texts and key != "seq":
-            core |= ~empty(texts[key])
-    # Rows that need a closer look: not plainly a record, or possibly a total row or a signature.
-    suspect = ~core & ~blank
-    others_at = ~numbered & ~blank
-    if others_at.any():
-        rows = np.flatnonzero(others_at)
-        searched = [texts[key] for key in ("seq", "item_name") if key in texts]
-        searched += [body[col] for col in list(body.columns[:2])]
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            for found in pool.map(lambda column: matches(column.iloc[rows], _stop_words()), searched):
-                suspect[rows] |= found
-        # A header repeated after a page break: three or more cells equal to the header.
-        header_row = frame.iloc[layout.header_rows[0]]
-        same = np.zeros(len(rows), dtype=int)
-        for key, col in cols.items():
-            if heading := str(header_row.iat[col]).strip():
-                same += texts[key].iloc[rows].eq(heading).to_numpy(dtype=bool)
-        same_as_header = np.zeros(n, dtype=bool)
-        same_as_header[rows] = same >= MIN_HEADER_FIELDS
-        core &= ~same_as_header
-        suspect |= same_as_header
-
-    kind = np.where(core, 1, 0)  # 1 record, 2 continuation, 0 not a record
-    kind[blank] = 0
-    section_category: dict[int, str] = {}
-    section_month: dict[int, str] = {}
-    end = n
-    have_record = False
-    first_record = int(np.argmax(core)) if core.any() else n
-    for i in np.flatnonzero(suspect).tolist():
-        row_texts = [str(v).strip() for v in body.iloc[i].tolist()]
-        filled = [t for t in row_texts if t]
-        excel_row = layout.data_start + i + 1
-        have_record = have_record or bool(first_record < i)
-        if (is_total(row_texts[:4]) or is_total([texts["item_name"].iat[i]] if "item_name" in texts else [])) and not _has_seq(texts, i):
-            end = i
-            break
-        if is_signature(filled):
-            end = i
-            break
-        if core[i]:
-            continue
-        if sum(1 for t in row_texts if (m := match_header(t)) and m[0] != IGNORE) >= MIN_HEADER_FIELDS:
-            result.skipped_rows.append(RowSkip(context.file, context.sheet, excel_row, "repeated_header", " | ".join(filled)[:120]))
-            continue
-        if len(filled) == 1 and len(filled[0]) <= 60:
-            category = vocab.classify("category", filled[0])
-            month = find_month(filled[0])
-            if category or month:
-                if category:
-                    section_category[i] = category
-                if month:
-                    section_month[i] = month
-                continue
-        if have_record:
-            kind[i] = 2
-        elif "item_name" in texts and texts["item_name"].iat[i]:
-            kind[i] = 1
-            have_record = True
-        else:
-            result.skipped_rows.append(RowSkip(context.file, context.sheet, excel_row, "no_item", " | ".join(filled)[:120]))
-    kind[end:] = 0
-    if end < n:
-        reason = "total_row" if is_total([str(v).strip() for v in body.iloc[end].tolist()]) else "signature"
-        first_after = layout.data_start + end
-        result.skipped_rows.append(RowSkip(context.file, context.sheet, first_after + 1, reason,
-                                           " | ".join(t for t in (str(v).strip() for v in body.iloc[end].tolist()) if t)[:120]))
-
-    starts = kind == 1
+    header = [[str(v) for v in frame.iloc[row].tolist()] for row in layout.header_rows]
+    plan = plan_rows(body, texts, layout, header, lambda at: build_layout(frame, sheet.merged, layout.data_start + at))
+    n = plan.end
+    for at, reason in plan.skips:
+        cells = [t for t in (str(v).strip() for v in body.iloc[at].tolist()) if t]
+        result.skipped_rows.append(RowSkip(context.file, context.sheet, sheet.row_number(layout.data_start + at), reason, " | ".join(cells)[:120]))
+    kind = plan.kind[:n]
+    texts = {key: series.iloc[:n] for key, series in texts.items()}
+    _fill_merged_down(sheet, layout, texts, kind)
     _own_agency(texts, cols, layout, kind > 0)
+    starts = kind == 1
     rid = np.cumsum(starts) - 1
     keep = kind > 0
     raw = pd.DataFrame({key: series.array for key, series in texts.items()})
-    raw["source_row"] = np.arange(layout.data_start + 1, layout.data_start + n + 1)
+    positions = np.arange(layout.data_start, layout.data_start + n)
+    raw["source_row"] = [sheet.row_number(int(p)) for p in positions] if sheet.row_numbers is not None else positions + 1
     if (kind == 2).any():
         raw = _merge_continuations(raw[keep], rid[keep])
     else:
         raw = raw[starts].reset_index(drop=True)
     start_positions = np.flatnonzero(starts)
-    if section_category:
-        raw["section_category"] = _forward(section_category, start_positions, n)
-    if section_month:
-        raw["section_month"] = _forward(section_month, start_positions, n)
-    columns = {key: Column(column_letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    result.issues.extend(unused_columns(body, layout, context))
+    if plan.section_category:
+        raw["section_category"] = _forward(plan.section_category, start_positions)
+    if plan.section_month:
+        raw["section_month"] = _forward(plan.section_month, start_positions)
+    columns = {key: Column(sheet.letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
+    result.issues.extend(unused_columns(body.iloc[:n], layout, context))
     records, issues, resolutions = to_canonical(raw, columns, context)
     _fill_sheet_fiscal_year(records)
+    result.issues.extend(_cell_problems(sheet, layout, keep, context, columns))
     result.issues.extend(issues)
     result.resolutions.extend(resolutions)
+    hidden = set(sheet.hidden)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
-        header_rows=[r + 1 for r in layout.header_rows], records=len(records),
+        header_rows=[sheet.row_number(r) for r in layout.header_rows], records=len(records),
         columns=columns, ignored_columns=layout.ignored,
+        hidden_rows=sum(1 for at in np.flatnonzero(keep).tolist() if layout.data_start + at in hidden),
     )
-    # The stop row (total or signature) is reported above; what follows it is "after_table".
-    return records, layout.data_start + min(end + 1, n), report
+    if not len(records) and any(reason == "no_item" for _, reason in plan.skips):
+        filled = sum(1 for _, reason in plan.skips if reason == "no_item")
+        result.failures.append(FileFailure(context.file, "table_no_items", {
+            "sheet": context.sheet or "-", "header": report.header_rows[0], "rows": f"{filled:,}",
+        }))
+    return records, layout.data_start + n, report
 
 
 def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layout, kept: np.ndarray) -> None:
@@ -304,6 +244,56 @@ def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layou
         cols.pop(key, None)
 
 
+def _fill_merged_down(sheet: Sheet, layout: Layout, texts: dict[str, pd.Series], kind: np.ndarray) -> None:
+    """A value typed once in a cell merged down over several records belongs to each of them.
+
+    Only records that start inside the range take it: the wrapped lines of one record
+    spread over merged rows keep it once.
+    """
+    key_of = {col: key for key, col in layout.columns.items()}
+    first, n = layout.data_start, len(kind)
+    covered: dict[int, int] = {}  # column -> last row filled: overlapping ranges (never written by Excel) are passed over
+    for (r1, c1), (r2, _) in sorted(sheet.merged):
+        key = key_of.get(c1)
+        if key is None or r2 <= r1 or r1 < first or r1 - first >= n or r1 <= covered.get(c1, -1):
+            continue
+        top, bottom = r1 - first, min(r2 - first, n - 1)
+        covered[c1] = r2
+        series = texts[key]
+        value = series.iat[top]
+        if not value or kind[top] == 0:
+            continue
+        below = np.arange(top + 1, bottom + 1)
+        rows = below[(kind[top + 1:bottom + 1] == 1) & (series.iloc[top + 1:bottom + 1] == "").to_numpy(dtype=bool)]
+        if len(rows):
+            filled = series.copy()
+            filled.iloc[rows] = value
+            texts[key] = filled
+
+
+def _cell_problems(sheet: Sheet, layout: Layout, keep: np.ndarray, context: Context, columns: dict[str, Column]) -> list[CellIssue]:
+    """The cells of the table that the file itself spoils (a reference to nothing, a formula
+    saved without its value, an error value), at their cells: their records keep them empty."""
+    if not sheet.problems:
+        return []
+    key_of = {col: key for key, col in layout.columns.items()}
+    first = layout.data_start
+    issues = []
+    for row, col, code, value in sheet.problems:
+        at = row - first
+        in_header = row in layout.header_rows
+        if not in_header and not (0 <= at < len(keep) and keep[at]):
+            continue
+        key = key_of.get(col)
+        field = key if key in FIELDS else _FIELD_OF.get(key or "", "")
+        column = columns.get(key) if key else None
+        issues.append(CellIssue(
+            context.file, context.sheet, sheet.row_number(row), sheet.letter(col),
+            column.header if column else layout.headers.get(col, ""), field, code, value,
+        ))
+    return issues
+
+
 def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:
     """A record with no month and no date (e.g. a cancelled e-GP project) takes the
     fiscal year of its table when every other record there agrees on one."""
@@ -312,25 +302,16 @@ def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:
         records["fiscal_year"] = records["fiscal_year"].fillna(years[0])
 
 
-def _has_seq(texts: dict[str, pd.Series], i: int) -> bool:
-    if "seq" not in texts:
-        return False
-    try:
-        return parse_int(texts["seq"].iat[i]) is not None
-    except ValueError:
-        return False
-
-
-def _forward(marks: dict[int, str], positions: np.ndarray, n: int) -> list[str | None]:
+def _forward(marks: dict[int, str], positions: np.ndarray) -> list[str | None]:
     """The latest heading above each record."""
     values: list[str | None] = []
     ordered = sorted(marks.items())
     for position in positions:
-        current = None
+        current_mark = None
         for at, value in ordered:
             if at < position:
-                current = value
-        values.append(current)
+                current_mark = value
+        values.append(current_mark)
     return values
 
 

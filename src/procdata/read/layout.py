@@ -123,10 +123,11 @@ def find_layout(frame: pd.DataFrame, merged: list, start: int = 0) -> Layout | N
             best = (row, score)
     if best is None:
         return None
-    return _build(frame, merged, best[0])
+    return build_layout(frame, merged, best[0])
 
 
-def _build(frame: pd.DataFrame, merged: list, row: int) -> Layout:
+def build_layout(frame: pd.DataFrame, merged: list, row: int) -> Layout:
+    """The table whose header starts at frame row ``row``."""
     top = _row_texts(frame, row)
     below = _row_texts(frame, row + 1) if row + 1 < len(frame) else [""] * len(top)
     parents = _spread_parents(top, below, merged, row)
@@ -157,7 +158,7 @@ def _build(frame: pd.DataFrame, merged: list, row: int) -> Layout:
             unused[col] = headers[col]
     header_rows = [row, row + 1] if two_rows else [row]
     data_start = header_rows[-1] + 1
-    if data_start < len(frame) and _is_column_numbers(_row_texts(frame, data_start)):
+    if data_start < len(frame) and is_column_numbers(_row_texts(frame, data_start)):
         data_start += 1
     columns = {key: col for key, (col, _) in chosen.items()}
     return Layout(header_rows, data_start, columns, headers, ignored, dict(sorted(unused.items())))
@@ -181,25 +182,7 @@ def _spread_parents(top: list[str], below: list[str], merged: list, row: int) ->
     return parents
 
 
-def _is_column_numbers(texts: list[str]) -> bool:
+def is_column_numbers(texts: list[str]) -> bool:
+    """A row of column numbers under a header: ``(1) (2) … (9)``, in either digit set."""
     filled = [t.strip() for t in texts if t.strip()]
     return len(filled) >= 3 and all(_COLUMN_NUMBER.match(t) for t in filled)
-
-
-@cache
-def _total() -> re.Pattern[str]:
-    words = data("words")["total"]
-    heads = "|".join(re.escape(fold(w)) for w in words["heads"])
-    tails = "|".join(re.escape(fold(w)) for w in words["tails"])
-    return re.compile(f"^({heads})({tails})?([0-9]+{re.escape(words['count_unit'])})?$")
-
-
-def is_total(texts: list[str]) -> bool:
-    """A total row: ``รวม``, ``รวมทั้งสิ้น``, ``รวม 5 รายการ`` in one of its cells (``data/words.toml``)."""
-    return any(_total().match(fold(t)) for t in texts if t)
-
-
-def is_signature(texts: list[str]) -> bool:
-    """A signature line at the foot of the form (``data/words.toml``)."""
-    words = data("words")["signature"]["words"]
-    return any(word in t for t in texts for word in words)

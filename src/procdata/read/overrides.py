@@ -22,7 +22,7 @@ from procdata.errors import InputError
 from procdata.normalize import vocab
 from procdata.normalize.numbers import digits_only
 from procdata.normalize.text import one_line
-from procdata.read.files import detect_encoding
+from procdata.read.delimited import detect_encoding
 
 OVERRIDES_FILE = "หมวดงบประมาณ.csv"  # beside procdata.toml ([workspace] categories)
 MAX_BYTES = 5 << 20

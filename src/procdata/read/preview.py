@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from procdata.read.files import SNIFF, kind_of, read_sheets
-from procdata.read.ingest import column_letter
 
 MAX_ROWS = 1_000
 MAX_COLUMNS = 40
@@ -58,9 +57,10 @@ def preview(
         last_row = int(filled.any(axis=1).nonzero()[0].max()) + 1
         last_column = int(filled.any(axis=0).nonzero()[0].max()) + 1
         width = min(last_column, max_columns)
-        wanted = [n for n in range(1, last_row + 1) if n <= max_rows or n in also_rows]
+        # A sheet read by its used rows and columns only numbers them as the sheet does.
+        wanted = [p for p in range(last_row) if p < max_rows or sheet.row_number(p) in also_rows]
         values = frame.iloc[:, :width]
-        rows = [(n, [str(v) for v in values.iloc[n - 1].tolist()]) for n in wanted]
-        out.append(SheetPreview(sheet.name, [column_letter(i) for i in range(width)], rows, last_row, last_column,
+        rows = [(sheet.row_number(p), [str(v) for v in values.iloc[p].tolist()]) for p in wanted]
+        out.append(SheetPreview(sheet.name, [sheet.letter(i) for i in range(width)], rows, last_row, last_column,
                                 workbook))
     return out

@@ -74,8 +74,8 @@ def _table(rows: list[list[Any]], known: set[str]) -> Contents:
 
 
 def decode_text(raw: bytes) -> str | None:
-    """Text as the CSV reader of ``read`` judges it (UTF-8 with or without BOM, or cp874); ``None`` if neither."""
-    from procdata.read.files import detect_encoding
+    """Text as the CSV reader of ``read`` judges it (UTF-8 with or without BOM, UTF-16 or cp874); ``None`` if none fits."""
+    from procdata.read.delimited import detect_encoding
 
     encoding = detect_encoding(raw[:65536])
     try:

@@ -1,0 +1,76 @@
+"""The reader process: ``python -m procdata.read.reader MEMORY_MB``.
+
+Started by :mod:`procdata.read.sandbox`. Reads requests (a workbook's path,
+its kind, the limits and the seconds it may take) from stdin and answers each
+on stdout with its sheets or the reason it cannot read them, until stdin
+closes. Its address space is capped at the memory limit, so that a workbook
+asking calamine for too much memory ends this process, not the officer's command.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from procdata.errors import InputError, LimitError
+from procdata.read.limits import Limits
+from procdata.read.sandbox import receive, send
+from procdata.read.workbook import read_workbook
+
+
+def cap_memory(memory_mb: int) -> None:
+    """Cap this process's address space (where the system allows it; the time limit always holds)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    cap = memory_mb << 20  # all of it: Python, lxml and calamine included
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def answer(path: str, kind: str, limits: Limits, seconds: float) -> tuple[str, Any]:
+    """The reply to one request: ("ok", sheets) or ("error", (message code, parameters))."""
+    try:
+        return "ok", read_workbook(path, kind, limits, seconds)
+    except InputError as error:
+        return "error", (error.code, _params(error))
+    except MemoryError:
+        return "error", _memory(limits)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # calamine's PanicException is a BaseException
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:160]
+        return "error", ("file_unreadable_reason", {"reason": reason})
+
+
+def _params(error: InputError) -> dict[str, Any]:
+    return {k: v for k, v in error.params.items() if k != "file"}
+
+
+def _memory(limits: Limits) -> tuple[str, dict[str, Any]]:
+    return "limit_memory", _params(LimitError("", "memory", limits.memory))
+
+
+def main() -> None:
+    cap_memory(int(sys.argv[1]) if len(sys.argv) > 1 else 2048)
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            path, kind, limits, seconds = receive(requests)
+        except EOFError:
+            return
+        reply = answer(path, kind, limits, seconds)
+        try:
+            send(replies, reply)
+        except MemoryError:
+            send(replies, ("error", _memory(limits)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Workbooks are read in a separate process, bounded in memory and time.
+
+calamine is native code: a damaged workbook can make it panic, abort the whole
+process ("memory allocation of 549755813888 bytes failed"), or run on for
+minutes, and none of that can be caught or interrupted from Python. So the
+officer's command hands each workbook to a reader process
+(``python -m procdata.read.reader``, started on first use and kept for the
+next files) whose address space is capped at the memory limit, and waits for
+it no longer than the time left for the file. If the reader dies or overruns,
+the file is unreadable with a one-line reason, the reader is replaced, and the
+other files are read as usual.
+
+Where no reader process can be started (or with ``PROCDATA_READ_IN_PROCESS=1``,
+for debugging), workbooks are read in the command's own process, still scanned
+and bounded by :mod:`procdata.read.xlsx` and :mod:`procdata.read.ods`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from procdata.errors import InputError, LimitError
+from procdata.read.limits import Limits
+from procdata.read.workbook import SheetData, read_workbook
+
+_LENGTH = struct.Struct("<Q")
+
+
+def send(stream: IO[bytes], value: Any) -> None:
+    """One message on a pipe: its length, then its pickle."""
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(body)))
+    stream.write(body)
+    stream.flush()
+
+
+def receive(stream: IO[bytes]) -> Any:
+    """The next message on a pipe (EOFError when the other end is gone)."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    size = _LENGTH.unpack(head)[0]
+    body = stream.read(size)
+    if len(body) < size:
+        raise EOFError
+    return pickle.loads(body)  # from our own reader process: pickles it made, never the file's bytes
+
+
+class _Reader:
+    """One reader process and the pipes to it."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        handle, self.stderr = tempfile.mkstemp(prefix="procdata-reader-", suffix=".txt")
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "procdata.read.reader", str(memory_mb)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=handle, env=env,
+            )
+        finally:
+            os.close(handle)
+
+    def read(self, path: str, kind: str, limits: Limits, seconds: float) -> tuple[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            send(self.process.stdin, (path, kind, limits, seconds))
+        except (OSError, ValueError):
+            return "error", self._death(limits)
+        reply: list[Any] = []
+
+        def wait() -> None:
+            with contextlib.suppress(EOFError, OSError, ValueError, pickle.UnpicklingError):
+                reply.append(receive(self.process.stdout))  # type: ignore[arg-type]
+
+        waiter = threading.Thread(target=wait, daemon=True)
+        waiter.start()
+        # A little more than the file's time: the reader checks the deadline itself and says so.
+        waiter.join(seconds + 2)
+        if waiter.is_alive():
+            self.stop()
+            waiter.join(5)
+            return "error", _limit("seconds", limits)
+        if not reply:
+            return "error", self._death(limits)
+        return reply[0]
+
+    def _death(self, limits: Limits) -> tuple[str, dict[str, Any]]:
+        """Why the reader died: out of memory (the cap) or a crash in calamine."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+        said = Path(self.stderr).read_text(encoding="utf-8", errors="replace")
+        code = self.process.returncode
+        self.stop()
+        if "memory allocation" in said or "MemoryError" in said or "Cannot allocate" in said:
+            return _limit("memory", limits)
+        last = next((line.strip() for line in reversed(said.splitlines()) if line.strip()), "")
+        return "file_unreadable_reason", {"reason": f"the reader stopped: {last[:120] or f'exit {code}'}"}
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            with contextlib.suppress(OSError, ValueError):
+                self.process.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.process.wait(0.5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(5)
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()  # type: ignore[union-attr]
+        Path(self.stderr).unlink(missing_ok=True)
+
+
+def _limit(name: str, limits: Limits) -> tuple[str, dict[str, Any]]:
+    error = LimitError("", name, getattr(limits, name))
+    return error.code, {k: v for k, v in error.params.items() if k != "file"}
+
+
+_lock = threading.Lock()
+_reader: _Reader | None = None
+_unavailable = False
+
+
+def read_isolated(path: Path, display: str, kind: str, limits: Limits, seconds: float) -> list[SheetData]:
+    """The sheets of the workbook at ``path``, read in the reader process (see the module)."""
+    global _reader, _unavailable
+    with _lock:
+        if _unavailable or not sys.executable or os.environ.get("PROCDATA_READ_IN_PROCESS"):
+            return _in_process(path, display, kind, limits, seconds)
+        if _reader is None or not _reader.alive() or _reader.memory_mb != limits.memory:
+            if _reader is not None:
+                _reader.stop()
+            try:
+                _reader = _Reader(limits.memory)
+            except OSError:
+                _unavailable = True
+                return _in_process(path, display, kind, limits, seconds)
+        # The reader has its own working folder: it is given the full path.
+        status, value = _reader.read(str(Path(path).resolve()), kind, limits, seconds)
+        if not _reader.alive():
+            _reader = None
+    if status == "ok":
+        return value
+    code, params = value
+    raise InputError(code, display, **params)
+
+
+def _in_process(path: Path, display: str, kind: str, limits: Limits, seconds: float) -> list[SheetData]:
+    try:
+        return read_workbook(str(path), kind, limits, seconds)
+    except InputError as error:
+        raise InputError(error.code, display, **{k: v for k, v in error.params.items() if k != "file"}) from None
+
+
+@atexit.register
+def _stop_reader() -> None:
+    if _reader is not None:
+        _reader.stop()

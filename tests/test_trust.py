@@ -1,0 +1,483 @@
+"""Ingest you can trust: each defect class of issue 9, with a small file built here.
+
+Every item arrives exactly once with its values, or the officer is told why in one
+line; no input crashes, hangs or eats the machine. Each test names the defect it
+guards against; the fuzzing harness (test_fuzz.py) looks for the ones not named.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import FIXTURES, SAMPLES, SORKORROR1_HEADER, write_xlsx
+from procdata.cli import app
+from procdata.read.ingest import ingest
+from procdata.read.limits import Limits
+from workbooks import cell, ods, ods_table, rows, sheet_xml, xlsx
+
+runner = CliRunner()
+TITLE = ["สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน ตุลาคม 2567"]
+O12 = [
+    "ปีงบประมาณ", "ชื่อรายการของงานที่ซื้อหรือจ้าง", "วงเงินงบประมาณที่ได้รับจัดสรร (บาท)", "แหล่งที่มาของงบประมาณ",
+    "สถานะการจัดซื้อจัดจ้าง", "วิธีการจัดซื้อจัดจ้าง", "ราคากลาง (บาท)", "ราคาที่ตกลงซื้อหรือจ้าง (บาท)",
+    "รายชื่อผู้ประกอบการที่ได้รับการคัดเลือก", "เลขที่โครงการ",
+]
+CLASSIC_XLS = FIXTURES / "formats" / "classic.xls"
+
+
+def item(n: int | None, name: str, amount: int, **cells: object) -> list[object]:
+    """A สขร.๑ row (nine columns) for item ``n``."""
+    row: list[object] = [
+        n, name, amount, amount, "เฉพาะเจาะจง", f"1. ร้าน ก {amount:,}.00 บาท", f"ร้าน ก ราคา {amount:,}.00 บาท",
+        "เสนอราคาต่ำสุด", f"ใบสั่งซื้อเลขที่ {n}/2568 ลว. 3 ต.ค. 2567",
+    ]
+    for column, value in cells.items():
+        row["ABCDEFGHI".index(column)] = value
+    return row
+
+
+def o12_row(name: str, amount: int) -> list[object]:
+    return [2568, name, amount, "ข้อบัญญัติงบประมาณรายจ่าย", "สิ้นสุดสัญญา", "เฉพาะเจาะจง", amount, amount - 100,
+            "ร้าน ก", f"680{amount:08d}"]
+
+
+def records(result: object) -> list[dict[str, object]]:
+    return json.loads(result.records.to_json(orient="records", force_ascii=False))  # type: ignore[attr-defined]
+
+
+def skips(result: object) -> list[tuple[int, str]]:
+    return [(s.row, s.reason) for s in result.skipped_rows]  # type: ignore[attr-defined]
+
+
+def one_line_exit_2(args: list[str], expected: str) -> str:
+    """Run the CLI: exit 2, one line on stderr that contains ``expected``, no traceback, in time."""
+    started = time.monotonic()
+    result = runner.invoke(app, args)
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert "Traceback" not in result.output and "panicked" not in result.output
+    return lines[0]
+
+
+# --- nothing lost: rows judged by shape and place, not by words
+
+
+def test_an_o12_item_named_with_a_signature_word_keeps_all_fourteen_items(tmp_path: Path) -> None:
+    names = [f"จัดซื้อวัสดุสำนักงาน ชุดที่ {n}" for n in range(1, 15)]
+    names[3] = "จ้างทำสมุดลงชื่อผู้มาติดต่อราชการ"
+    names[7] = "รวมเล่มรายงานผลการดำเนินงานประจำปี"
+    path = write_xlsx(tmp_path / "o12.xlsx", {"O12": [O12, *(o12_row(name, 10_000 + n) for n, name in enumerate(names))]})
+    result = ingest([path])
+    assert [r["item_name"] for r in records(result)] == names
+    assert not result.skipped_rows and not result.failures
+    cli = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert json.loads(cli.stdout)["summary"]["records"] == 14
+
+
+def test_a_wrapped_line_with_a_signature_word_belongs_to_its_item(tmp_path: Path) -> None:
+    rows_ = [
+        TITLE, SORKORROR1_HEADER,
+        item(1, "จัดซื้อวัสดุ", 1000), [None, "(สมุดลงชื่อ 5 เล่ม)"],
+        item(2, "จัดซื้อแบบฟอร์ม", 2000), [None, "ลงชื่อรับของแล้ว"],
+        item(3, "จัดซื้อโต๊ะ", 3000), ["รวม", None, 6000],
+        [None, "ลงชื่อ ........................ ผู้รายงาน"], [None, "(นางสาวสมศรี ใจดี)"],
+    ]
+    result = ingest([write_xlsx(tmp_path / "s.xlsx", {"ต.ค.67": rows_})])
+    assert [r["item_name"] for r in records(result)] == [
+        "จัดซื้อวัสดุ (สมุดลงชื่อ 5 เล่ม)", "จัดซื้อแบบฟอร์ม ลงชื่อรับของแล้ว", "จัดซื้อโต๊ะ",
+    ]
+    assert skips(result) == [(8, "total_row"), (9, "after_table"), (10, "after_table")]
+
+
+def test_a_subtotal_and_a_month_heading_do_not_end_the_table(tmp_path: Path) -> None:
+    rows_ = [
+        TITLE, SORKORROR1_HEADER,
+        item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมาทำความสะอาด", 2000),
+        ["รวมเดือนตุลาคม", None, 3000, 3000],
+        [None, "เดือนพฤศจิกายน 2567"],
+        item(3, "จัดซื้อโต๊ะ", 3000), item(4, "จัดซื้อเก้าอี้", 4000),
+        [None, "รวมทั้งสิ้น 4 รายการ", 10000, 10000, "-", None, "-"],
+        [None, "ลงชื่อ ........ ผู้รายงาน"],
+    ]
+    result = ingest([write_xlsx(tmp_path / "two-months.xlsx", {"ต.ค.-พ.ย.67": rows_})])
+    got = [(r["seq"], r["item_name"], r["budget_amount"], r["report_month"]) for r in records(result)]
+    assert got == [
+        (1, "จัดซื้อวัสดุ", 1000.0, "2024-10"), (2, "จ้างเหมาทำความสะอาด", 2000.0, "2024-10"),
+        (3, "จัดซื้อโต๊ะ", 3000.0, "2024-11"), (4, "จัดซื้อเก้าอี้", 4000.0, "2024-11"),
+    ]
+    assert skips(result) == [(5, "total_row"), (9, "total_row"), (10, "after_table")]
+    assert not result.issues  # the subtotal is no phantom record with a bad sequence number
+
+
+def test_rows_after_the_end_are_records_when_they_look_like_records(tmp_path: Path) -> None:
+    rows_ = [
+        TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), ["รวม", None, 1000],
+        [None, "ลงชื่อ ........ ผู้รายงาน"], item(2, "จัดซื้อเพิ่มเติมหลังแถวรวม", 500), [None, "หมายเหตุ ข้อมูล ณ สิ้นเดือน"],
+    ]
+    result = ingest([write_xlsx(tmp_path / "after.xlsx", {"ต.ค.67": rows_})])
+    assert [(r["seq"], r["item_name"]) for r in records(result)] == [(1, "จัดซื้อวัสดุ"), (2, "จัดซื้อเพิ่มเติมหลังแถวรวม")]
+    assert skips(result) == [(4, "total_row"), (5, "after_table"), (7, "note")]
+
+
+def test_a_second_table_of_other_columns_starts_at_its_header_without_a_total_above(tmp_path: Path) -> None:
+    o12_header = ["ลำดับที่", *O12[1:3], "วิธีการจัดซื้อจัดจ้าง", "สถานะการจัดซื้อจัดจ้าง"]
+    rows_ = [
+        TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000),
+        ["สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน พฤศจิกายน 2567"], o12_header,
+        [1, "จัดซื้อโต๊ะ", 3000, "เฉพาะเจาะจง", "สิ้นสุดสัญญา"],
+    ]
+    result = ingest([write_xlsx(tmp_path / "quarter.xlsx", {"ไตรมาส": rows_})])
+    got = [(r["item_name"], r["budget_amount"], r["report_month"]) for r in records(result)]
+    assert got == [("จัดซื้อวัสดุ", 1000.0, "2024-10"), ("จ้างเหมา", 2000.0, "2024-10"), ("จัดซื้อโต๊ะ", 3000.0, "2024-11")]
+    assert [s.layout for s in result.sheets] == ["sorkorror1#1", "table#2"]
+    assert not result.skipped_rows and not result.issues
+
+
+def test_a_value_merged_down_reaches_every_item_it_covers(tmp_path: Path) -> None:
+    rows_ = [
+        TITLE, SORKORROR1_HEADER,
+        item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000, E=None, H=None), item(3, "จัดซื้อโต๊ะ", 3000, E=None, H=None),
+        # Item 4 is written over two rows, its number and name merged down: one record, its name once.
+        item(4, "จัดซื้อเก้าอี้", 4000), [None, None, None, None, None, "2. ร้าน ข 4,100.00 บาท"],
+    ]
+    merges = ["E3:E5", "H3:H5", "A6:A7", "B6:B7"]
+    result = ingest([write_xlsx(tmp_path / "merged.xlsx", {"ต.ค.67": rows_}, {"ต.ค.67": merges})])
+    got = [(r["seq"], r["item_name"], r["method_text"], r["selection_reason"], r["bidder_count"]) for r in records(result)]
+    assert got == [
+        (1, "จัดซื้อวัสดุ", "เฉพาะเจาะจง", "เสนอราคาต่ำสุด", 1),
+        (2, "จ้างเหมา", "เฉพาะเจาะจง", "เสนอราคาต่ำสุด", 1),
+        (3, "จัดซื้อโต๊ะ", "เฉพาะเจาะจง", "เสนอราคาต่ำสุด", 1),
+        (4, "จัดซื้อเก้าอี้", "เฉพาะเจาะจง", "เสนอราคาต่ำสุด", 2),
+    ]
+
+
+def test_an_html_rowspan_over_several_items_reaches_each_of_them(tmp_path: Path) -> None:
+    head = "".join(f"<th>{h}</th>" for h in SORKORROR1_HEADER)
+    first = "<tr><td>1</td><td>จัดซื้อวัสดุ</td><td>1000</td><td>1000</td><td rowspan='3'>เฉพาะเจาะจง</td><td></td><td>ร้าน ก</td><td>ต่ำสุด</td><td>1/2568</td></tr>"
+    more = "".join(f"<tr><td>{n}</td><td>รายการ {n}</td><td>{n}000</td><td>{n}000</td><td></td><td>ร้าน ก</td><td>ต่ำสุด</td><td>{n}/2568</td></tr>" for n in (2, 3))
+    path = tmp_path / "export.xls"
+    path.write_text(f"<html><meta charset='utf-8'><table><tr>{head}</tr>{first}{more}</table></html>", encoding="utf-8")
+    assert [r["method"] for r in records(ingest([path]))] == ["specific"] * 3
+
+
+def test_hidden_and_filtered_rows_are_read_and_counted(tmp_path: Path) -> None:
+    data = rows([TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000), item(3, "จัดซื้อโต๊ะ", 3000)], hidden=[4, 5])
+    path = tmp_path / "hidden.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(data)}))
+    result = ingest([path])
+    assert [r["seq"] for r in records(result)] == [1, 2, 3]
+    assert result.summary()["hidden_rows"] == 2
+    cli = runner.invoke(app, ["ingest", str(path), "--lang", "en"])
+    assert "(2 of its rows are hidden or filtered out in Excel; they were read too)" in cli.stdout
+
+
+def test_hidden_rows_of_an_ods_are_read_and_counted(tmp_path: Path) -> None:
+    table = ods_table("ต.ค.67", [TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000)])
+    table = table.replace("<table:table-row>", '<table:table-row table:visibility="collapse">', 4)  # rows 1-4
+    table = table.replace('<table:table-row table:visibility="collapse">', "<table:table-row>", 3)  # only row 4 stays hidden
+    path = tmp_path / "hidden.ods"
+    path.write_bytes(ods(table))
+    result = ingest([path])
+    assert [r["seq"] for r in records(result)] == [1, 2] and result.summary()["hidden_rows"] == 1
+
+
+# --- nothing invented: a cell that points nowhere is a problem at its cell
+
+
+@pytest.mark.parametrize("index", ["5", "-1", "0x0", "1.5"])
+def test_a_shared_string_that_points_nowhere_is_a_problem_at_its_cell(tmp_path: Path, index: str) -> None:
+    body = rows([TITLE, SORKORROR1_HEADER]) + (
+        f'<row r="3">{cell("A3", 1)}<c r="B3" t="s"><v>{index}</v></c>{cell("C3", 1000)}<c r="E3" t="s"><v>0</v></c></row>'
+    )
+    path = tmp_path / "strings.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}, strings=["เฉพาะเจาะจง"]))
+    result = ingest([path])
+    (record,) = records(result)
+    assert record["item_name"] is None and record["method"] == "specific"  # never string 0's text
+    assert [(i.row, i.column, i.field, i.code, i.value) for i in result.issues] == [(3, "B", "item_name", "broken_string", index)]
+
+
+def test_a_style_that_points_nowhere_is_a_problem_at_its_cell(tmp_path: Path) -> None:
+    body = rows([TITLE, SORKORROR1_HEADER]) + f'<row r="3">{cell("A3", 1)}{cell("B3", "จัดซื้อวัสดุ")}{cell("C3", 45000, style=99)}</row>'
+    path = tmp_path / "styles.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
+    result = ingest([path])
+    assert records(result)[0]["budget_amount"] is None
+    assert [(i.row, i.column, i.code) for i in result.issues] == [(3, "C", "broken_style")]
+
+
+def test_a_formula_saved_without_its_value_is_reported_as_such_not_as_empty(tmp_path: Path) -> None:
+    body = rows([TITLE, SORKORROR1_HEADER]) + (
+        f'<row r="3">{cell("A3", 1)}{cell("B3", "จัดซื้อวัสดุ")}<c r="C3"><f>SUM(D1:D2)</f></c>{cell("E3", "เฉพาะเจาะจง")}'
+        f'<c r="G3" t="e"><v>#N/A</v></c></row>'
+    )
+    path = tmp_path / "formula.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
+    result = runner.invoke(app, ["validate", str(path), "--format", "json", "--lang", "en"])
+    problems = {(p["row"], p["column"], p["code"]) for p in json.loads(result.stdout)["problems"]}
+    assert (3, "C", "formula_no_value") in problems and (3, "G", "cell_error") in problems
+    assert not any(p[1] == "C" and p[2] == "required" for p in problems)
+    text = runner.invoke(app, ["validate", str(path), "--lang", "en"]).stdout
+    assert "this cell is a formula (=SUM(D1:D2)) saved without its value; open the file in Excel and save it" in text
+
+
+# --- honest totals
+
+
+def test_a_workbook_whose_only_sheet_cannot_be_read_is_a_failure_everywhere(tmp_path: Path, repo_cwd: Path) -> None:
+    good = sheet_xml(rows([TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000)]))
+    path = tmp_path / "broken-sheet.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": good}, replace={"xl/worksheets/sheet1.xml": good[: len(good) // 2]}))
+    line = one_line_exit_2(["ingest", str(path), "--lang", "en"], f"{path} (ต.ค.67): cannot read this sheet")
+    assert line.endswith("open the file in Excel and save it again, or copy the table into a new workbook")
+    validate = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert validate.exit_code == 2 and json.loads(validate.stdout)["summary"]["files_unreadable"] == 1
+    site = tmp_path / "site"
+    args = ["publish", str(path), "samples/o12-2568.csv", "--config", "samples/procdata.toml", "--as-of", "2025-06-30",
+            "--out", str(site), "--lang", "en"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and not site.exists()
+    assert f"{path} (ต.ค.67): cannot read this sheet" in refused.stdout
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0 and f"{path} (ต.ค.67): cannot read this sheet" in forced.stdout
+
+
+def test_a_table_whose_filled_rows_give_no_item_is_a_failure(tmp_path: Path) -> None:
+    rows_ = [TITLE, SORKORROR1_HEADER, [None, None, None, None, None, "ร้าน ก", "ร้าน ก", "ต่ำสุด"]]
+    path = write_xlsx(tmp_path / "no-items.xlsx", {"ต.ค.67": rows_})
+    one_line_exit_2(["ingest", str(path), "--lang", "en"], "none could be read as an item")
+
+
+def test_a_template_not_yet_filled_is_no_failure(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "empty-month.xlsx", {"ต.ค.67": [TITLE, SORKORROR1_HEADER]})
+    result = runner.invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 0 and not result.stderr
+
+
+# --- no crash: damaged workbooks are one line and exit 2
+
+
+@pytest.mark.parametrize("reference", ["1A", "A0", "AAAAAAAAAAAAAAAAAAAAAAAAAA1", "XFE1", "A1048577"])
+def test_a_malformed_cell_reference_is_one_line_and_exit_2(tmp_path: Path, reference: str) -> None:
+    body = rows([TITLE, SORKORROR1_HEADER]) + f'<row r="3">{cell(reference, "x")}</row>'
+    path = tmp_path / "reference.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
+    one_line_exit_2(["ingest", str(path), "--lang", "en"], "cannot read this sheet (cell reference")
+
+
+def test_a_truncated_xls_that_makes_calamine_panic_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "truncated.xls"
+    path.write_bytes(CLASSIC_XLS.read_bytes()[:4101])  # calamine: PanicException "slice index starts at 4096 ..."
+    line = one_line_exit_2(["ingest", str(path), "--lang", "en"], f"{path}: cannot read the file (PanicException")
+    assert "open it in Excel and save it again" in line
+
+
+def test_an_xls_that_asks_for_more_memory_than_the_limit_stops_with_one_line(tmp_path: Path) -> None:
+    data = CLASSIC_XLS.read_bytes()
+    path = tmp_path / "inserted.xls"  # 28 bytes inserted into a record: calamine asks for gigabytes
+    path.write_bytes(data[:3316] + bytes.fromhex("722041adf3fcbcdd7fe285ceb6c575c1365cb0260dd6fc1feb3877e8") + data[3316:])
+    one_line_exit_2(["ingest", str(path), "--lang", "en"], "needs more than 2,048 MB of memory")
+
+
+def test_cells_far_apart_are_read_by_their_cells(tmp_path: Path) -> None:
+    """A1 and XFD1048576: calamine alone would ask for 512 GB and abort the process."""
+    body = rows([TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000), item(2, "จ้างเหมา", 2000)])
+    body += '<row r="1048576">' + cell("XFD1048576", "ข้อความหลงอยู่") + "</row>"
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body, merges=["A1:XFD1048576"])}))
+    started = time.monotonic()
+    result = ingest([path])
+    assert time.monotonic() - started < 20
+    assert [(r["seq"], r["source_row"]) for r in records(result)] == [(1, 3), (2, 4)]
+    assert skips(result) == [(1048576, "outside_columns")]
+    assert result.sheets[0].columns["budget_amount"].letter == "C"
+
+
+def test_cell_problems_keep_their_cells_in_a_sheet_read_by_its_cells(tmp_path: Path) -> None:
+    body = rows([TITLE, SORKORROR1_HEADER]) + (
+        f'<row r="3">{cell("A3", 1)}{cell("B3", "จัดซื้อวัสดุ")}<c r="C3"><f>SUM(D1:D2)</f></c><c r="E3" t="s"><v>7</v></c></row>'
+        f'<row r="1048576">{cell("XFD1048576", "x")}</row>'
+    )
+    path = tmp_path / "far-problems.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
+    result = ingest([path])
+    assert [(i.row, i.column, i.code) for i in result.issues] == [(3, "C", "formula_no_value"), (3, "E", "broken_string")]
+
+
+def test_html_spans_are_held_to_the_table(tmp_path: Path) -> None:
+    """770 bytes of rowspan=1000 colspan=1000 took 27 s and 3.2 GB."""
+    hostile = tmp_path / "spans.xls"
+    cells = "".join('<td rowspan="1000" colspan="1000">x</td>' for _ in range(20))
+    hostile.write_text(f"<html><body><table><tr>{cells}</tr></table></body></html>")
+    one_line_exit_2(["ingest", str(hostile), "--lang", "en"], "no procurement table in this file")
+    # A title over the table spanning 1000 x 1000: held to the table, the items read as usual.
+    title = '<tr><td colspan="1000" rowspan="1000">สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน ตุลาคม 2567</td></tr>'
+    head = "".join(f"<th>{h}</th>" for h in SORKORROR1_HEADER)
+    body = "".join(f"<td>{v}</td>" for v in item(1, "จัดซื้อวัสดุ", 1000))
+    table = tmp_path / "title.xls"
+    table.write_text(f"<html><meta charset='utf-8'><table>{title}<tr>{head}</tr><tr>{body}</tr></table></html>", encoding="utf-8")
+    assert [r["item_name"] for r in records(ingest([table]))] == ["จัดซื้อวัสดุ"]
+
+
+@pytest.mark.parametrize(("depth", "readable"), [(300, True), (3000, False)])
+def test_html_nested_deeply(tmp_path: Path, depth: int, readable: bool) -> None:
+    """Exports wrap text in many tags: lxml's default stops at 256 levels and lost the rest of the table."""
+    head = "".join(f"<th>{h}</th>" for h in SORKORROR1_HEADER)
+    name = "<b>" * depth + "จัดซื้อวัสดุ" + "</b>" * depth
+    rows_ = "".join(f"<tr>{''.join(f'<td>{v}</td>' for v in item(n, name if n == 1 else 'จ้างเหมา', 1000))}</tr>" for n in (1, 2))
+    path = tmp_path / "deep.xls"
+    path.write_text(f"<html><meta charset='utf-8'><table><tr>{head}</tr>{rows_}</table></html>", encoding="utf-8")
+    if readable:
+        assert [r["item_name"] for r in records(ingest([path]))] == ["จัดซื้อวัสดุ", "จ้างเหมา"]
+    else:
+        one_line_exit_2(["ingest", str(path), "--lang", "en"], "its HTML is nested too deeply")
+
+
+# --- bounded work: limits as data, raised with --limit
+
+
+def test_a_workbook_of_more_sheets_than_the_limit_stops_before_reading_them(tmp_path: Path) -> None:
+    sheet = sheet_xml(rows([TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000)]))
+    path = tmp_path / "sheets.xlsx"
+    path.write_bytes(xlsx({f"S{n}": sheet for n in range(1000)}))
+    line = one_line_exit_2(["ingest", str(path), "--lang", "en"], "sheets in one workbook go past the limit of 500 (found 1,000)")
+    assert line.endswith("raise the limit with --limit sheets=N")
+
+
+def test_a_csv_row_of_100000_commas_stops_at_the_field_limit(tmp_path: Path) -> None:
+    path = tmp_path / "commas.csv"
+    path.write_bytes(b"a,b,c\n" + b"," * 100_000 + b"\n")
+    one_line_exit_2(["ingest", str(path), "--lang", "en"], "fields in one CSV row go past the limit of 1,000 (found 100,001)")
+
+
+def test_an_ods_claiming_a_huge_filled_table_stops_before_calamine_spreads_it(tmp_path: Path) -> None:
+    cell_ = '<table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    path = tmp_path / "repeat.ods"
+    path.write_bytes(ods(f'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000">{cell_}</table:table-row></table:table>'))
+    one_line_exit_2(["ingest", str(path), "--lang", "en"], "(S): stopped reading")
+
+
+def test_the_memory_limit_holds_for_workbooks(tmp_path: Path) -> None:
+    cell_ = '<table:table-cell table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    path = tmp_path / "big.ods"  # 100 x 1,000,000 filled cells once spread: gigabytes for calamine
+    path.write_bytes(ods(f'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000">{cell_}</table:table-row></table:table>'))
+    one_line_exit_2(["ingest", str(path), "--limit", "cells=200000000", "--limit", "memory=300", "--lang", "en"],
+                    "needs more than 300 MB of memory")
+
+
+def test_the_time_limit_holds_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "long.xls"
+    body = "".join(f"<tr><td>{n}</td><td>รายการ {n}</td><td>{n}</td></tr>" for n in range(60_000))
+    path.write_text(f"<html><meta charset='utf-8'><table>{body}</table></html>", encoding="utf-8")
+    line = one_line_exit_2(["ingest", str(path), "--limit", "seconds=0.2", "--lang", "en"], "stopped reading after 0.2 seconds")
+    assert line.endswith("allow more with --limit seconds=N")
+
+
+def test_limits_are_raised_with_an_option(tmp_path: Path) -> None:
+    path = tmp_path / "o12.csv"
+    path.write_text("\n".join(",".join(str(v) for v in row) for row in [O12, o12_row("จัดซื้อวัสดุ", 1000)]), encoding="utf-8")
+    one_line_exit_2(["ingest", str(path), "--limit", "fields=5", "--lang", "en"], "go past the limit of 5 (found 10)")
+    assert runner.invoke(app, ["ingest", str(path), "--limit", "fields=5", "--limit", "fields=20"]).exit_code == 0
+    wrong = runner.invoke(app, ["ingest", str(path), "--limit", "speed=9", "--lang", "en"])
+    assert wrong.exit_code == 2 and "cannot understand --limit speed=9" in wrong.stderr
+    assert "Traceback" not in wrong.output
+    assert Limits.default().raised({"seconds": 60}).seconds == 60
+
+
+# --- CSV as people save it
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp874"])
+@pytest.mark.parametrize("separator", [",", "\t", ";"])
+def test_csv_as_people_save_it(tmp_path: Path, newline: str, encoding: str, separator: str) -> None:
+    lines = [O12, *(o12_row(f"จัดซื้อวัสดุ รายการที่ {n}", 1000 * n) for n in (1, 2, 3))]
+    path = tmp_path / "o12.csv"
+    path.write_bytes(newline.join(separator.join(str(v) for v in row) for row in lines).encode(encoding) + newline.encode(encoding))
+    result = ingest([path])
+    assert not result.failures, result.failures
+    got = [(r["item_name"], r["budget_amount"], r["source_row"]) for r in records(result)]
+    assert got == [(f"จัดซื้อวัสดุ รายการที่ {n}", 1000.0 * n, n + 1) for n in (1, 2, 3)]
+
+
+def test_excel_unicode_text_is_tab_separated_utf16(tmp_path: Path) -> None:
+    """What Excel writes for "Unicode Text (*.txt)", saved with a .csv name."""
+    path = tmp_path / "unicode.csv"
+    text = "\r\n".join("\t".join(str(v) for v in row) for row in [O12, o12_row("จัดซื้อวัสดุ", 5000)]) + "\r\n"
+    path.write_bytes(text.encode("utf-16-le"))  # no BOM
+    assert [r["item_name"] for r in records(ingest([path]))] == ["จัดซื้อวัสดุ"]
+
+
+# --- the one conversion point
+
+
+def test_anything_raised_while_reading_a_file_is_that_files_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class PanicException(BaseException):  # what calamine raises: not an Exception
+        pass
+
+    def panic(*args: object, **kwargs: object) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    from procdata.read import files
+
+    path = write_xlsx(tmp_path / "ok.xlsx", {"ต.ค.67": [TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000)]})
+    other = SAMPLES / "o12-2568.csv"
+
+    def read_sheets(found: Path, *args: object, **kwargs: object) -> object:
+        return panic() if found == path else files.read_sheets(found, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("procdata.read.ingest.read_sheets", read_sheets)
+    result = runner.invoke(app, ["ingest", str(path), str(other), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr == f"{path}: cannot read the file (PanicException: called `Option::unwrap()` on a `None` value); open it in Excel and save it again as .xlsx; if it still fails, run again with --debug and report what it prints\n"
+    assert "records 14" in result.stdout  # the other file is read all the same
+
+
+def test_the_cli_handler_names_the_file_for_what_escapes_a_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procdata.errors import reading
+
+    class PanicException(BaseException):
+        pass
+
+    def escaping(inputs: object, **kwargs: object) -> None:
+        with reading("book.xlsx", "ต.ค.67"):
+            raise PanicException("index out of bounds")
+
+    monkeypatch.setattr("procdata.read.ingest.ingest", escaping)
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr == "book.xlsx (ต.ค.67): cannot read this sheet (PanicException: index out of bounds); open the file in Excel and save it again, or copy the table into a new workbook\n"
+
+
+def test_an_ods_built_here_reads(tmp_path: Path) -> None:
+    path = tmp_path / "month.ods"
+    path.write_bytes(ods(ods_table("ต.ค.67", [TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000)])))
+    assert [r["item_name"] for r in records(ingest([path]))] == ["จัดซื้อวัสดุ"]
+
+
+def test_every_message_fills_its_placeholders_and_nothing_else() -> None:
+    """Found by the fuzzer: a message with a literal brace ("[{"name": ...}]") stopped ingest with exit 3."""
+    import string
+
+    from procdata.resources import data
+
+    for code, entry in data("messages").items():
+        for lang in ("th", "en"):
+            fields = [name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name is not None]
+            assert all(name.isidentifier() for name in fields), (code, lang, fields)
+
+
+def test_a_canonical_csv_with_broken_bidders_json_is_reported_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "canonical.csv"
+    text = (SAMPLES / "canonical-sample.csv").read_text(encoding="utf-8")
+    path.write_text(text.replace('[{""name""', '[{""name', 1), encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "bidders must be JSON like [{" in result.stdout
