@@ -423,6 +423,23 @@ def test_a_national_tables_releases_have_their_own_agency_as_buyer(tmp_path: Pat
     assert [r["buyer"] for r in second] == [r["buyer"] for r in releases]  # the same ids every time
 
 
+def test_a_citizen_id_in_a_records_agency_fields_is_masked_in_its_parties(tmp_path: Path) -> None:
+    source = tmp_path / "province.csv"
+    header = ["fiscal_year", "report_month", "project_id", "item_name", "budget_amount", "method", "agency_name",
+              "agency_unit", "province", "district"]
+    rows = [["2568", "2025-01", "68010000001", "จัดซื้อวัสดุ", "5000", "specific", "เทศบาลตำบลก",
+             f"งานพัสดุ นายเอ {PERSON}", "ขอนแก่น", "ชุมแพ"],
+            ["2568", "2025-01", "68010000002", "จัดซื้อวัสดุ", "6000", "specific", "เทศบาลตำบลข", "", "ขอนแก่น", "พล"]]
+    source.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    publish([source], out=tmp_path / "site", config=write_profile(tmp_path), as_of=D(2025, 1, 31))
+    text = (tmp_path / "site" / "ocds.json").read_text(encoding="utf-8")
+    assert PERSON not in text and PERSON[1:-3] not in text
+    releases = json.loads(text)["releases"]
+    assert {r["buyer"]["name"] for r in releases} == {"เทศบาลตำบลก", "เทศบาลตำบลข"}
+    first = next(r for r in releases if r["buyer"]["name"] == "เทศบาลตำบลก")
+    assert first["tender"]["procuringEntity"]["name"].startswith("งานพัสดุ นายเอ 3")  # the unit, its ID masked
+
+
 def package_errors(releases: list[dict[str, Any]]) -> list[str]:
     return errors({"uri": "urn:x", "version": "1.1", "publishedDate": "2025-01-01T00:00:00+07:00",
                    "publisher": {"name": "x"}, "releases": releases})

@@ -156,22 +156,25 @@ def _party_id(kind: str, *words: str) -> str:
     return f"{kind}-{hashlib.sha256('|'.join(fold(w) for w in words).encode('utf-8')).hexdigest()[:digits]}"
 
 
-def _buyers(record: Any, config: Config) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _buyers(record: Any, config: Config, masker: Masker) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The buyer of a record, and the sub-unit that ran its procurement when that is another party.
 
     The record's own agency (national e-GP data) where it names one other than
     the profile's, else the profile's agency; see ``data/ocds.toml``.
     """
-    name, province = _text(getattr(record, "agency_name", None)), _text(getattr(record, "province", None))
+
+    def own(field: str) -> str:  # a text of the record's, citizen IDs masked as everywhere else
+        return masker.text(_text(getattr(record, field, None)))[0] or ""
+
+    name, province = own("agency_name"), own("province")
     profile = config.agency
-    if not name or (fold(name) == fold(profile.name) and (not province or province == profile.province)):
+    if not name or (fold(name) == fold(profile.name) and (not province or fold(province) == fold(profile.province))):
         buyer = _buyer(config)
     else:
-        district = _text(getattr(record, "district", None))
-        address = {k: v for k, v in (("locality", district), ("region", province)) if v}
+        address = {k: v for k, v in (("locality", own("district")), ("region", province)) if v}
         buyer = {"id": _party_id("agency", name, province), "name": name,
                  "address": address | {"countryName": settings()["country"]}}
-    unit = _text(getattr(record, "agency_unit", None))
+    unit = own("agency_unit")
     if not unit or fold(unit).startswith(fold(buyer["name"])):  # the agency itself, its address after its name
         return buyer, None
     unit_party = {"id": _party_id("unit", unit, buyer["name"], province), "name": unit, "address": buyer["address"]}
@@ -203,7 +206,7 @@ def release(record: Any, ocid: str, local_id: str, config: Config, as_of: dt.dat
     """The release of one record (a row of the derived records, with ``status`` filled in)."""
     stage = _stage(record)
     parties = _Parties()
-    agency, unit = _buyers(record, config)
+    agency, unit = _buyers(record, config, masker)
     buyer = parties.add(agency, "buyer")
     procuring = parties.add(unit or agency, "procuringEntity")
     title = masker.text(_text(record.item_name))[0] or ""
