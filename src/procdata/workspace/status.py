@@ -61,7 +61,8 @@ class Status:
     requirements: list[Requirement] = field(default_factory=list)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
     # The one report behind the months and the checklist: every problem with its cell, as
-    # `procdata validate` lists them (not in to_dict: `procdata validate --format json` gives it).
+    # `procdata validate --as-of <as_of>` lists them (contracts past their end judged at this
+    # status's date). Not in to_dict: `procdata validate --format json` gives it.
     report: Report = field(default_factory=Report, repr=False)
 
     @property
