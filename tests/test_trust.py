@@ -18,7 +18,7 @@ from conftest import FIXTURES, SAMPLES, SORKORROR1_HEADER, write_xlsx
 from procdata.cli import app
 from procdata.read.ingest import ingest
 from procdata.read.limits import Limits
-from workbooks import cell, ods, ods_table, rows, sheet_xml, xlsx
+from workbooks import cell, ods, ods_table, row, rows, sheet_xml, xlsx
 
 runner = CliRunner()
 TITLE = ["สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน ตุลาคม 2567"]
@@ -309,6 +309,18 @@ def test_cell_problems_keep_their_cells_in_a_sheet_read_by_its_cells(tmp_path: P
     path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
     result = ingest([path])
     assert [(i.row, i.column, i.code) for i in result.issues] == [(3, "C", "formula_no_value"), (3, "E", "broken_string")]
+
+
+def test_an_unused_column_is_named_at_its_cell_in_a_sheet_read_by_its_cells(tmp_path: Path) -> None:
+    """Rows 2-4 and column A are empty: the header of the unused column is still D5, not a frame position."""
+    header = [None, *SORKORROR1_HEADER, "ค่าปรับ (บาท)"]
+    body = row(1, [None, *TITLE]) + row(5, header) + row(6, [None, *item(1, "จัดซื้อวัสดุ", 1000), 0])
+    body += '<row r="1048576">' + cell("XFD1048576", "ข้อความหลงอยู่") + "</row>"
+    path = tmp_path / "far-unused.xlsx"
+    path.write_bytes(xlsx({"ต.ค.67": sheet_xml(body)}))
+    result = ingest([path])
+    assert [(r["seq"], r["source_row"]) for r in records(result)] == [(1, 6)]
+    assert [(i.row, i.column, i.header) for i in result.issues if i.code == "unused_column"] == [(5, "K", "ค่าปรับ (บาท)")]
 
 
 def test_html_spans_are_held_to_the_table(tmp_path: Path) -> None:

@@ -207,7 +207,7 @@ def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRe
     if plan.section_month:
         raw["section_month"] = _forward(plan.section_month, start_positions)
     columns = {key: Column(sheet.letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    result.issues.extend(unused_columns(body.iloc[:n], layout, context))
+    result.issues.extend(unused_columns(body.iloc[:n], layout, context, sheet))
     records, issues, resolutions = to_canonical(raw, columns, context)
     _fill_sheet_fiscal_year(records)
     result.issues.extend(_cell_problems(sheet, layout, keep, context, columns))

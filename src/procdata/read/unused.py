@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from procdata.normalize.builder import Context
+    from procdata.read.files import Sheet
     from procdata.read.layout import Layout
 
 SAMPLE = 50  # values looked at per column
@@ -71,16 +72,18 @@ def _by_values(values: list[str]) -> str | None:
     return None
 
 
-def unused_columns(body: pd.DataFrame, layout: Layout, context: Context) -> list[CellIssue]:
-    """An ``unused_column`` issue at the header of each unused column that looks like it matters."""
-    from procdata.read.ingest import column_letter
+def unused_columns(body: pd.DataFrame, layout: Layout, context: Context, sheet: Sheet) -> list[CellIssue]:
+    """An ``unused_column`` issue at the header of each unused column that looks like it matters.
 
+    The header cell is named as the sheet numbers it (``sheet.row_number``, ``sheet.letter``): a
+    sheet read by its used cells has frame positions that are not its rows and columns.
+    """
     issues = []
-    row = layout.header_rows[0] + 1
+    row = sheet.row_number(layout.header_rows[0])
     for col, header in layout.unused.items():
         cells = body.iloc[:, col] if col < body.shape[1] else None
         values = [] if cells is None else [str(v).strip() for v in cells.head(SAMPLE * 4).tolist() if str(v).strip()][:SAMPLE]
         field = _by_header(header) or _by_values(values)
         if field:
-            issues.append(CellIssue(context.file, context.sheet, row, column_letter(col), header, field, "unused_column", header))
+            issues.append(CellIssue(context.file, context.sheet, row, sheet.letter(col), header, field, "unused_column", header))
     return issues

@@ -61,17 +61,21 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 8765, open_brows
     sock = bind(host, port)
     address = sock.getsockname()
     url = url_of(host, address[1])
-    if not loopback:  # said before the address, so that whoever reads the address has been warned
-        print(message("serve_not_loopback", lang, host=host), file=sys.stderr, flush=True)
-    print(url, flush=True)
-    print(message("serve_running", lang, folder=folder), file=sys.stderr, flush=True)
     allowed = LOOPBACK_NAMES if loopback else None
     app = create_app(folder, lang=lang, allowed_hosts=allowed, debug=debug)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
     server = uvicorn.Server(config)
+    # Everything is said before the URL: whoever reads the URL and stops the server at once
+    # (Ctrl+C, a test) has then seen every line.
+    if not loopback:
+        print(message("serve_not_loopback", lang, host=host), file=sys.stderr, flush=True)
+    print(message("serve_running", lang, folder=folder), file=sys.stderr, flush=True)
+    print(url, flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # Ctrl+C before the server took over the signal: a quiet stop, as after it
     finally:
         sock.close()
