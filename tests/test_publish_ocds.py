@@ -376,7 +376,10 @@ def test_lib_cove_ocds_reads_the_served_extension_and_reports_no_additional_fiel
         package, _ = published(tmp_path, site_url=base)
         assert package["extensions"] == [base + "extension.json"]
         config = LibCoveOCDSConfig({"standard_zip": _standard_zip(), "context": "api"})
-        result = libcove.ocds_json_output(json_data=copy.deepcopy(package), lib_cove_ocds_config=config)
+        output = tmp_path / "cove"  # lib-cove writes the extended schema there (default: the working folder)
+        output.mkdir()
+        result = libcove.ocds_json_output(output_dir=str(output), json_data=copy.deepcopy(package),
+                                          lib_cove_ocds_config=config)
     assert result["validation_errors"] == []
     assert result["extensions"]["invalid_extension"] == {}
     assert result["extensions"]["is_extended_schema"] is True
