@@ -73,7 +73,8 @@ def test_home_shows_the_year_month_by_month_and_the_checklist_as_status_does(cli
     page = upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()),
                   ("sorkorror1.xlsx", (SAMPLES / "sorkorror1-2568-q1.xlsx").read_bytes()))
     config = load_config(folder / "procdata.toml")
-    expected = status([config.inbox_path], config=config, surface="web")  # its advice worded for the web app
+    # Its advice worded for the web app; the website is compared only when the officer asks.
+    expected = status([config.inbox_path], config=config, surface="web", offline=True)
     assert f"ปีงบประมาณ {expected.fiscal_year} รายเดือน" in page
     for month in ("ต.ค. 2567", "พ.ย. 2567", "ธ.ค. 2567"):
         assert f"<td>{month}</td>" in page
@@ -313,6 +314,38 @@ def test_a_clean_year_publishes_at_once(client: TestClient, folder: Path) -> Non
     assert 'href="/site/index.html"' in page
 
 
+def test_the_website_is_contacted_only_when_the_officer_presses_the_button(folder: Path, tmp_path: Path) -> None:
+    from sitecheck_server import Handler, serve
+
+    www = tmp_path / "www"
+    www.mkdir()
+    with serve(www) as base:
+        url = f"{base}ita/index.html"
+        profile = folder / "procdata.toml"
+        text = profile.read_text(encoding="utf-8")
+        profile.write_text(text.replace('website = "https://www.nongbua.go.th"', f'website = "{url}"'), encoding="utf-8")
+        client = TestClient(create_app(folder), base_url=BASE)
+        Handler.requested.clear()
+        upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()),
+               ("o12-2567.xlsx", (SAMPLES / "o12-2567.xlsx").read_bytes()))
+        answer = client.post("/publish", data={"csrf": token(client)})
+        settled(client, str(answer.url).removeprefix(BASE))
+        shutil.copytree(load_config(profile).out_path, www / "ita")  # the officer uploads the site folder
+        page = settled(client)
+        checklist = page[page.index('id="checklist"'):page.index('id="publish"')]
+        assert f"ยังไม่ได้ตรวจเว็บไซต์ {url}" in checklist and 'id="check-site-button"' in checklist
+        assert Handler.requested == []  # pages, uploads and publish ask nothing of the website
+        answer = client.post("/check-site", data={"csrf": token(client)})
+        page = settled(client, str(answer.url).removeprefix(BASE))
+        asked = len(Handler.requested)
+        assert asked and "/ita/o12.csv" in Handler.requested
+        checklist = page[page.index('id="checklist"'):page.index('id="publish"')]
+        assert re.search(rf"เว็บไซต์ {re.escape(url)} ตรงกับที่เผยแพร่: (\d+) จาก \1 แฟ้มตรงกัน", checklist), checklist
+        settled(client)  # the answer stands on reload, without asking again
+        assert len(Handler.requested) == asked
+    assert client.post("/check-site").status_code == 403  # a POST with its token, as every change
+
+
 def test_publishing_with_no_files_says_what_to_do(client: TestClient) -> None:
     answer = client.post("/publish", data={"csrf": token(client)})
     page = settled(client, str(answer.url).removeprefix(BASE))
@@ -396,9 +429,9 @@ def test_a_long_step_shows_its_progress_until_done(client: TestClient, monkeypat
     upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()))
     original = Workspace._check
 
-    def slow(self, job, config, files):  # type: ignore[no-untyped-def]
+    def slow(self, job, config, files, online):  # type: ignore[no-untyped-def]
         time.sleep(1.0)
-        return original(self, job, config, files)
+        return original(self, job, config, files, online)
 
     monkeypatch.setattr(Workspace, "_check", slow)
     monkeypatch.setattr(views, "WAIT", 0.0)

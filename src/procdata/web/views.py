@@ -163,6 +163,15 @@ async def publish(request: Request, workspace: Workspace, pages: Pages) -> Respo
     return _back(request, workspace, [], "publish")
 
 
+async def check_site(request: Request, workspace: Workspace, pages: Pages) -> Response:
+    """Compare the agency's website with the site folder (the only step that goes on the network)."""
+    form = await _form(request, workspace)
+    if form is None:
+        return pages.error(request, "csrf", 403)
+    workspace.check(online=True)
+    return _back(request, workspace, [], "checklist")
+
+
 async def template(request: Request, workspace: Workspace, pages: Pages) -> Response:
     """The entry workbook of a month (or the O12 layout), as a download."""
     from procdata.normalize.dates import read_month
