@@ -225,6 +225,16 @@ def test_every_web_wording_has_both_languages_the_same_placeholders_and_no_comma
             assert not COMMANDS.search(variant[lang]), (code, lang)
 
 
+def test_every_fix_the_problem_table_shows_names_no_command() -> None:
+    from procdata.check.catalog import checks
+
+    for code, found in checks().items():
+        for lang in ("th", "en"):
+            fix = found.text("fix", lang, "web")
+            assert fix and not COMMANDS.search(fix), (code, lang, fix)
+    assert "--fiscal-year" in checks()["fiscal_year_unknown"].text("fix", "th")  # the command line keeps its own
+
+
 def test_the_file_page_shows_the_sheet_with_the_problem_cells_marked(client: TestClient, bad_o12: bytes) -> None:
     upload(client, ("o12-บ้านไผ่.xlsx", bad_o12))
     page = settled(client, "/files/o12-%E0%B8%9A%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B9%84%E0%B8%9C%E0%B9%88.xlsx")

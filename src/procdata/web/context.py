@@ -47,7 +47,7 @@ def problem_rows(problems: Iterable[Any], folder: Path, lang: str) -> list[dict[
             "order": number, "file": relative(p.file, folder), "sheet": p.sheet, "row": p.row or 0,
             "column": p.column, "cell": cell, "header": p.header or title(p.field, lang),
             "severity": p.severity, "severity_label": catalog.word(p.severity, lang), "message": shorten(p.message, folder),
-            "fix": catalog.check(p.code).text("fix", lang), "value": p.value, "code": p.code,
+            "fix": catalog.check(p.code).text("fix", lang, "web"), "value": p.value, "code": p.code,
         })
     return rows
 
