@@ -17,15 +17,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 
 class Handler(SimpleHTTPRequestHandler):
     delay = 2.0
+    requested: ClassVar[list[str]] = []  # every path asked for, in order, by any server of this module
+
 
     def log_message(self, format: str, *args: object) -> None:  # quiet tests
         pass
 
     def do_GET(self) -> None:
+        self.requested.append(self.path)
         if self.path.startswith("/loop"):  # /loop, /loop/o12.csv: a redirect to itself
             self.send_response(302)
             self.send_header("Location", self.path)

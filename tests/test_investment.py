@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO
@@ -20,6 +20,7 @@ from procdata.errors import InputError
 from procdata.normalize import taxonomy
 from procdata.normalize.investment import judge
 from procdata.normalize.numbers import parse_amount
+from procdata.normalize.text import clean
 from procdata.publish import publish
 from procdata.read.ingest import ingest
 from procdata.read.overrides import load_overrides
@@ -116,8 +117,9 @@ _WORDS = sorted(taxonomy.taxonomy()[1]) + sorted(taxonomy.taxonomy()[2])
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="กขคงจซดตนบปผพฟมยรลวสหอะาิีึืุูเแโใไ็่้๊๋์ 0123456789()", max_size=6)), max_size=8))
+@example(["เครื่องเป่าใบไม้", "ุ"])  # NFC puts ุ before ้: "ไม้" is no longer in the name once it is cleaned
 def test_the_fast_path_finds_the_word_the_regular_expression_finds(parts: list[str]) -> None:
-    name = "".join(parts)
+    name = clean("".join(parts))  # as ingest leaves names, which is what judge_names is given
     (fast,) = taxonomy.judge_names([name])
     plain = taxonomy.judge_one(name)
     assert (fast.category, fast.basis, fast.durable) == (plain.category, plain.basis, plain.durable)

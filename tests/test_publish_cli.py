@@ -16,6 +16,9 @@ FILES = (f"ckan.json, datapackage.json, index.html, o12.csv, o12.json, o12.xlsx,
          f"o13.xlsx, ocds.json, {ZIP}")
 UNREGISTERED = ("OCDS: ocds.json มี 30 รายการ ใช้คำนำหน้า ocds-000000 ซึ่งยังไม่ได้ลงทะเบียน ขอคำนำหน้าของหน่วยงานจาก "
                 "Open Contracting Partnership แล้วกรอก [publish] ocid_prefix ใน procdata.toml")
+UNDECLARED = ("OCDS: ocds.json ยังไม่ได้ประกาศส่วนขยาย OCDS ของ procdata (หมวดงบประมาณและงบลงทุน ใน planning.budget) "
+              "เพราะต้องระบุที่อยู่เว็บของแฟ้มส่วนขยาย กรอก [publish] site_url ใน procdata.toml แล้วเผยแพร่อีกครั้ง "
+              "จนกว่าจะกรอก ตัวตรวจ OCDS จะแสดงช่องเหล่านี้เป็นช่องเพิ่มเติม")
 
 
 def test_publish_the_samples(repo_cwd: Path, tmp_path: Path) -> None:
@@ -30,6 +33,7 @@ def test_publish_the_samples(repo_cwd: Path, tmp_path: Path) -> None:
         "  O13 ปีงบประมาณ 2567: 16 รายการ (จากทั้งหมด 16) · สถานะที่คำนวณจากวันที่ในสัญญา 0 · แฟ้ม o13-report.html, o13.csv, o13.json, o13.xlsx\n"
         "ปิดบังเลขประจำตัวประชาชนของบุคคลธรรมดา 2 รายการ (นโยบาย: ปิดบัง)\n"
         f"{UNREGISTERED}\n"
+        f"{UNDECLARED}\n"
         f"แฟ้ม: {FILES}\n"
         f"เปิด {out / 'index.html'} ในเบราว์เซอร์เพื่อดูหน้าเว็บ แล้วนำทั้งโฟลเดอร์ (หรือแฟ้ม {ZIP}) ขึ้นเว็บไซต์ของหน่วยงาน\n"
     )

@@ -42,19 +42,21 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return out
 
 
-def validator(extended: bool = False) -> Draft4Validator:
-    """The official release package schema, its $ref to the release schema resolved to the vendored file."""
+def validator(extended: bool = False, patch: dict[str, Any] | None = None) -> Draft4Validator:
+    """The official release package schema, its $ref to the release schema resolved to the vendored file
+    (with procdata's extension applied when ``extended``, or the extension ``patch`` as published)."""
     release = schema("release-schema.json")
     if extended:
         patch = json.loads((resources.files("procdata") / "data" / "ocds_extension" / "release-schema.json").read_text())
+    if patch is not None:
         release = merge_patch(copy.deepcopy(release), patch)
     registry = Registry().with_resource(RELEASE_URL, Resource.from_contents(release))
     return Draft4Validator(schema("release-package-schema.json"), registry=registry,
                            format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
-def errors(package: dict[str, Any], extended: bool = False) -> list[str]:
-    return [f"{list(e.absolute_path)}: {e.message}" for e in validator(extended).iter_errors(package)]
+def errors(package: dict[str, Any], extended: bool = False, patch: dict[str, Any] | None = None) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator(extended, patch).iter_errors(package)]
 
 
 def codes(codelist: str) -> set[str]:
@@ -154,16 +156,6 @@ def test_a_record_becomes_a_release(tmp_path: Path) -> None:
     party = next(p for p in release["parties"] if p["id"] == supplier["id"])
     assert party["identifier"] == {"scheme": "TH-TIN", "id": JURISTIC, "legalName": "บริษัท ทดสอบ จำกัด"}
     assert party["roles"] == ["supplier"]
-
-
-@pytest.mark.parametrize(("method", "expected"), [
-    ("e_bidding", "open"), ("e_market", "open"), ("price_inquiry", "open"), ("selection", "selective"),
-    ("specific", "direct"), ("other", "limited"),
-])
-def test_methods_map_to_the_ocds_codelist(tmp_path: Path, method: str, expected: str) -> None:
-    release = run(tmp_path, [project(1, method=method)])["releases"][0]
-    assert release["tender"]["procurementMethod"] == expected
-    assert release["tender"]["procurementMethodDetails"]
 
 
 def test_the_stage_gives_the_tag_and_the_statuses(tmp_path: Path) -> None:
@@ -314,3 +306,180 @@ def test_the_page_and_the_data_package_list_the_ocds_and_ckan_files(tmp_path: Pa
         assert listed[name]["hash"] == "sha256:" + __import__("hashlib").sha256(content).hexdigest()
     with zipfile.ZipFile(next((tmp_path / "site").glob("*.zip"))) as archive:
         assert {"ocds.json", "ckan.json"} <= set(archive.namelist())
+
+
+# ---------------------------------------------------------------- the extension, declared where it is served
+
+SITE = "https://www.nongbua.go.th/ita/2568/"
+
+
+def published(tmp_path: Path, **profile: str) -> tuple[dict[str, Any], Any]:
+    source = write_canonical(tmp_path / "input.csv", [project(1, budget_category="investment"), project(2)])
+    config = write_profile(tmp_path, **profile)
+    result = publish([source], out=tmp_path / "site", config=config, fiscal_year=2568, as_of=D(2025, 3, 31))
+    return json.loads((tmp_path / "site" / "ocds.json").read_text(encoding="utf-8")), result
+
+
+def test_with_a_site_url_the_extension_is_published_and_declared_by_its_absolute_url(tmp_path: Path) -> None:
+    package, result = published(tmp_path, site_url=SITE + "index.html")
+    assert package["extensions"] == [SITE + "extension.json"]
+    site = tmp_path / "site"
+    metadata = json.loads((site / "extension.json").read_text(encoding="utf-8"))
+    # extension.json as OCDS reads it: names and descriptions by language, where its documentation is,
+    # the versions it works with, and its schema patch, which sits beside it (as the registry's layout has it).
+    assert set(metadata) >= {"name", "description", "documentationUrl", "compatibility", "schemas"}
+    assert metadata["name"]["en"] and metadata["description"]["th"] and metadata["compatibility"] == ["1.1"]
+    assert metadata["documentationUrl"] == {"en": SITE + "release-schema.json", "th": SITE + "release-schema.json"}
+    assert metadata["schemas"] == ["release-schema.json"] and "codelists" not in metadata  # no empty list
+    patch = json.loads((site / "release-schema.json").read_text(encoding="utf-8"))
+    assert set(patch["definitions"]["Budget"]["properties"]) == EXTENSION_FIELDS
+    # The package with the patch as published applied is valid; without it, the fields are merely additional.
+    assert errors(package, extended=True) == [] and errors(package) == []
+    assert errors(package, patch=patch) == []
+    bad = copy.deepcopy(package)
+    bad["releases"][0]["planning"]["budget"]["isInvestment"] = "ใช่"
+    assert len(errors(bad, patch=patch)) == 1
+    # Listed with the other files: the data package, the zip, the publish output.
+    descriptor = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
+    assert {"extension.json", "release-schema.json"} <= {r["path"] for r in descriptor["resources"]}
+    with zipfile.ZipFile(next(site.glob("*.zip"))) as archive:
+        assert {"extension.json", "release-schema.json"} <= set(archive.namelist())
+    assert result.ocds_extension == SITE + "extension.json"
+    from procdata.publish.text import publish_text
+
+    assert f"ocds.json ประกาศส่วนขยาย OCDS ของ procdata ที่ {SITE}extension.json" in publish_text(result)
+
+
+def test_without_a_site_url_the_extension_is_not_declared_and_the_output_says_why(tmp_path: Path) -> None:
+    package, result = published(tmp_path)
+    assert "extensions" not in package  # OCDS wants the URL of extension.json: none can be given yet
+    assert not (tmp_path / "site" / "extension.json").exists()
+    assert not (tmp_path / "site" / "release-schema.json").exists()
+    assert result.ocds_extension == ""
+    from procdata.publish.text import publish_text
+
+    said = [line for line in publish_text(result).splitlines() if "ส่วนขยาย" in line]
+    assert len(said) == 1 and said[0].startswith("OCDS: ocds.json ยังไม่ได้ประกาศส่วนขยาย OCDS ของ procdata")
+    assert "กรอก [publish] site_url ใน procdata.toml" in said[0]
+    web = [line for line in publish_text(result, surface="web").splitlines() if "ส่วนขยาย" in line]
+    assert "site_url" not in web[0] and "กรอกช่อง ที่อยู่เว็บของโฟลเดอร์ที่เผยแพร่ ในโปรไฟล์หน่วยงาน" in web[0]
+    assert errors(package) == []  # still valid: the core schema allows additional fields
+
+
+def test_lib_cove_ocds_reads_the_served_extension_and_reports_no_additional_fields(tmp_path: Path) -> None:
+    libcove = pytest.importorskip("libcoveocds.api", reason="lib-cove-ocds is not installed (pip install '.[test]')")
+    from libcoveocds.config import LibCoveOCDSConfig
+
+    from sitecheck_server import serve
+
+    with serve(tmp_path / "site") as base:  # a real local web server: the site folder as a host serves it
+        package, _ = published(tmp_path, site_url=base)
+        assert package["extensions"] == [base + "extension.json"]
+        config = LibCoveOCDSConfig({"standard_zip": _standard_zip(), "context": "api"})
+        output = tmp_path / "cove"  # lib-cove writes the extended schema there (default: the working folder)
+        output.mkdir()
+        result = libcove.ocds_json_output(output_dir=str(output), json_data=copy.deepcopy(package),
+                                          lib_cove_ocds_config=config)
+    assert result["validation_errors"] == []
+    assert result["extensions"]["invalid_extension"] == {}
+    assert result["extensions"]["is_extended_schema"] is True
+    assert [e["url"] for e in result["extensions"]["extensions"]] == [base + "extension.json"]
+    extra = {(f["path"], f["field"]) for f in result["additional_fields"]}
+    assert not extra & {("/releases/planning/budget", name) for name in EXTENSION_FIELDS}, extra
+
+
+# ---------------------------------------------------------------- national data: each record's own buyer
+
+
+def test_a_national_tables_releases_have_their_own_agency_as_buyer(tmp_path: Path) -> None:
+    from conftest import FIXTURES, REPO
+
+    publish([FIXTURES / "egp-national" / "2568-egp-contract-1.csv"], out=tmp_path / "site",
+            config=REPO / "samples" / "procdata.toml")
+    releases = json.loads((tmp_path / "site" / "ocds.json").read_text(encoding="utf-8"))["releases"]
+    ids: dict[str, set[str]] = {}
+    for release in releases:
+        parties = {p["id"]: p for p in release["parties"]}
+        assert len(parties) == len(release["parties"])  # each party once
+        buyer = parties[release["buyer"]["id"]]
+        assert "buyer" in buyer["roles"] and buyer["name"] == release["buyer"]["name"]
+        assert buyer["name"] != "องค์การบริหารส่วนตำบลหนองบัว"  # not the profile's agency
+        assert "contactPoint" not in buyer  # the profile's e-mail and phone are not another agency's
+        ids.setdefault(buyer["name"], set()).add(buyer["id"])
+        procuring = parties[release["tender"]["procuringEntity"]["id"]]
+        assert "procuringEntity" in procuring["roles"]
+    assert set(ids) == {"องค์การบริหารส่วนตำบลโนนทอง", "เทศบาลตำบลบ้านโคก", "องค์การบริหารส่วนจังหวัดชัยภูมิ", "กรมทางหลวงชนบท"}
+    assert all(len(found) == 1 for found in ids.values())  # one stable id an agency, in every release
+    assert len({next(iter(found)) for found in ids.values()}) == 4
+    chaiyaphum = [r for r in releases if r["buyer"]["name"] == "องค์การบริหารส่วนจังหวัดชัยภูมิ"]
+    address = next(p for p in chaiyaphum[0]["parties"] if p["id"] == chaiyaphum[0]["buyer"]["id"])["address"]
+    assert address["region"] == "ชัยภูมิ" and address["locality"] == "เมืองชัยภูมิ"
+    # A sub-unit of the agency (กองช่าง, กองคลัง) runs the procurement: the procuring entity, beside its buyer.
+    units = {r["tender"]["procuringEntity"]["name"] for r in chaiyaphum}
+    assert units == {"กองคลัง องค์การบริหารส่วนจังหวัดชัยภูมิ", "กองช่าง องค์การบริหารส่วนจังหวัดชัยภูมิ"}
+    assert package_errors(releases) == []
+    again = tmp_path / "again"
+    again.mkdir()
+    publish([FIXTURES / "egp-national" / "2568-egp-contract-1.csv"], out=again / "site",
+            config=REPO / "samples" / "procdata.toml")
+    second = json.loads((again / "site" / "ocds.json").read_text(encoding="utf-8"))["releases"]
+    assert [r["buyer"] for r in second] == [r["buyer"] for r in releases]  # the same ids every time
+
+
+def test_a_citizen_id_in_a_records_agency_fields_is_masked_in_its_parties(tmp_path: Path) -> None:
+    source = tmp_path / "province.csv"
+    header = ["fiscal_year", "report_month", "project_id", "item_name", "budget_amount", "method", "agency_name",
+              "agency_unit", "province", "district"]
+    rows = [["2568", "2025-01", "68010000001", "จัดซื้อวัสดุ", "5000", "specific", "เทศบาลตำบลก",
+             f"งานพัสดุ นายเอ {PERSON}", "ขอนแก่น", "ชุมแพ"],
+            ["2568", "2025-01", "68010000002", "จัดซื้อวัสดุ", "6000", "specific", "เทศบาลตำบลข", "", "ขอนแก่น", "พล"]]
+    source.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    publish([source], out=tmp_path / "site", config=write_profile(tmp_path), as_of=D(2025, 1, 31))
+    text = (tmp_path / "site" / "ocds.json").read_text(encoding="utf-8")
+    assert PERSON not in text and PERSON[1:-3] not in text
+    releases = json.loads(text)["releases"]
+    assert {r["buyer"]["name"] for r in releases} == {"เทศบาลตำบลก", "เทศบาลตำบลข"}
+    first = next(r for r in releases if r["buyer"]["name"] == "เทศบาลตำบลก")
+    assert first["tender"]["procuringEntity"]["name"].startswith("งานพัสดุ นายเอ 3")  # the unit, its ID masked
+
+
+def package_errors(releases: list[dict[str, Any]]) -> list[str]:
+    return errors({"uri": "urn:x", "version": "1.1", "publishedDate": "2025-01-01T00:00:00+07:00",
+                   "publisher": {"name": "x"}, "releases": releases})
+
+
+def test_an_agencys_own_records_keep_the_profile_as_buyer_with_its_contact(tmp_path: Path) -> None:
+    release = run(tmp_path, [project(1)])["releases"][0]
+    buyer = next(p for p in release["parties"] if p["id"] == release["buyer"]["id"])
+    assert buyer["name"] == "องค์การบริหารส่วนตำบลทดสอบ" and buyer["roles"] == ["buyer", "procuringEntity"]
+    assert buyer["address"] == {"locality": "เมืองทดสอบ", "region": "ทดสอบ", "countryName": "ประเทศไทย"}
+
+
+# ---------------------------------------------------------------- every method of methods.toml
+
+# DOMAIN.md: open (e-bidding, e-market, สอบราคา, the open group, and the old regulation's open
+# competitions), selective (คัดเลือก), direct (เฉพาะเจาะจง and the old ตกลงราคา, a purchase agreed
+# with one seller), limited (the old special methods, and an old method not named).
+OCDS_METHOD = {
+    "e_bidding": "open", "e_market": "open", "price_inquiry": "open", "open": "open",
+    "selection": "selective", "specific": "direct",
+    "price_agreement": "direct", "bidding": "open", "international_bidding": "open", "e_auction": "open",
+    "special": "limited", "special_case": "limited", "other": "limited",
+}
+
+
+def test_every_method_code_maps_to_the_ocds_codelist_as_the_domain_says() -> None:
+    from procdata.resources import data
+
+    methods = {m["code"]: m["ocds"] for m in data("methods")["method"]}
+    assert methods == OCDS_METHOD  # a new method must be given its OCDS code here too
+    assert set(methods.values()) <= codes("method.csv")
+
+
+@pytest.mark.parametrize("method", sorted(OCDS_METHOD))
+def test_every_method_code_becomes_its_procurement_method_in_a_release(tmp_path: Path, method: str) -> None:
+    from procdata.normalize import vocab
+
+    tender = run(tmp_path, [project(1, method=method)])["releases"][0]["tender"]
+    assert tender["procurementMethod"] == OCDS_METHOD[method]
+    assert tender["procurementMethodDetails"] == vocab.term("method", method).label("th")  # the Thai words

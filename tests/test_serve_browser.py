@@ -55,12 +55,16 @@ def listening(port: int) -> list[str]:
     return found
 
 
+SLOW = [str(Path(__file__).with_name("slow_serve.py"))]  # procdata serve with slow file reads
+
+
 class Server:
-    def __init__(self, folder: Path, port: int, *options: str) -> None:
+    def __init__(self, folder: Path, port: int, *options: str, command: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "procdata", "serve", "--port", str(port), "--no-browser", *options],
+            [sys.executable, *(command or ["-m", "procdata"]), "serve", "--port", str(port), "--no-browser", *options],
             cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         assert self.process.stdout is not None
         self.first_line = self.process.stdout.readline().strip()
@@ -199,3 +203,53 @@ def test_an_officer_uploads_sees_the_problem_cell_publishes_and_downloads_the_zi
     assert problems == []
     assert elsewhere == []
     assert all(urlparse(url).hostname == "127.0.0.1" for url in elsewhere)
+
+
+def test_a_long_step_shows_its_progress_as_the_page_polls_then_its_result(
+    browser: object, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Three files that each take 2 s more to read: the check, then the publish, outlast the 2 s a page
+    waits, so the page shows the progress panel; its script follows /progress (the bar and the words
+    move on without a reload) and, once the step is done, shows the result."""
+    folder = tmp_path_factory.mktemp("slow")
+    shutil.copy(SAMPLES / "procdata.toml", folder / "procdata.toml")
+    (folder / "monthly").mkdir()
+    for name in ("o12-2568.csv", "o12-2567.xlsx", "sorkorror1-2568-q1.xlsx"):
+        shutil.copy(SAMPLES / name, folder / "monthly" / name)
+    port = free_port()
+    server = Server(folder, port, command=SLOW, env={"PROCDATA_TEST_FILE_SECONDS": "2"})
+    try:
+        context = browser.new_context()  # type: ignore[attr-defined]
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+        page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type in ("error", "warning") else None)
+        polled: list[str] = []
+        page.on("request", lambda r: polled.append(r.url) if r.url.endswith("/progress") else None)
+
+        for step, start, done in (("check", lambda: page.goto(server.first_line), "#problems"),
+                                  ("publish", lambda: page.click("#publish-button"), "#publish-done")):
+            start()
+            panel = page.locator(".progress[data-job]")
+            panel.wait_for()
+            words = panel.locator(".progress-text")
+            assert page.locator(".progress strong").first.inner_text() in ("กำลังอ่านและตรวจแฟ้ม…", "กำลังเผยแพร่…")
+            first = int(panel.locator("progress").get_attribute("value") or 0)
+            assert panel.locator("progress").get_attribute("max") == "3"
+            page.evaluate("window.stillHere = true")  # gone once the page reloads
+            # The script moves the bar on as the files are read, in the page's own words, without a reload.
+            moved = panel.locator(f"progress:not([value='{first}'])")  # <progress> reflects its value as an attribute
+            moved.wait_for(timeout=20_000)
+            assert page.evaluate("window.stillHere") is True, step
+            assert words.inner_text().startswith("แฟ้มที่ ") and words.inner_text().endswith(" จาก 3"), words.inner_text()
+            page.wait_for_selector(done, timeout=60_000)  # then the result, after a reload
+            assert page.evaluate("window.stillHere === undefined"), step
+            if step == "check":
+                assert page.locator(".progress[data-job]").count() == 0
+                assert "ตรวจ 3 แฟ้ม" in page.inner_text("#problems")
+        assert (folder / "site" / "index.html").is_file()
+        assert len(polled) >= 2 and problems == []
+        context.close()
+    finally:
+        err = server.stop()
+    assert "Traceback" not in err, err

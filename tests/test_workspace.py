@@ -147,3 +147,19 @@ def test_status_names_a_broken_file_and_exits_2(workspace: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == "monthly/2568-04.xlsx: แฟ้มว่างเปล่า (0 ไบต์) บันทึกแฟ้มจาก Excel ใหม่อีกครั้ง\n"
     assert "Traceback" not in result.output
+
+
+def test_a_row_with_an_error_and_a_warning_counts_in_both_columns_of_its_month(tmp_path: Path) -> None:
+    from procdata.workspace.status import status
+    from test_publish_helpers import project, write_canonical, write_profile
+
+    config = write_profile(tmp_path)
+    source = write_canonical(tmp_path / "jan.csv", [
+        project(1, budget_amount=-5),  # an error (negative amount), and a warning (no status) in the same row
+        project(2),  # a warning only
+    ])
+    state = status([source], config=config, as_of="2025-01-31", offline=True)
+    january = next(m for m in state.months if m.month == "2025-01")
+    codes = sorted((p.row, p.severity) for p in state.report.problems)
+    assert codes == [(2, "error"), (2, "warning"), (3, "warning")]
+    assert (january.errors, january.warnings) == (1, 2)  # rows with errors, rows with warnings

@@ -23,10 +23,11 @@ class ProcdataError(Exception):
         self.params = params
         super().__init__(code)
 
-    def render(self, lang: str = "th") -> str:
+    def render(self, lang: str = "th", surface: str = "cli") -> str:
+        """The one-line message; ``surface="web"`` words its advice for the web app (see :func:`procdata.i18n.message`)."""
         from procdata.i18n import message
 
-        return message(self.code, lang, **self.params)
+        return message(self.code, lang, surface=surface, **self.params)
 
     def __str__(self) -> str:
         return self.render("en")

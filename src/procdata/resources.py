@@ -25,3 +25,11 @@ def schema(name: str) -> dict[str, Any]:
     """Load ``procdata/schemas/<name>.schema.json``."""
     text = (_root() / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def data_bytes(*parts: str) -> bytes:
+    """The bytes of ``procdata/data/<parts...>`` (a file published as it ships, e.g. the OCDS extension)."""
+    entry = _root() / "data"
+    for part in parts:
+        entry = entry / part
+    return bytes(entry.read_bytes())

@@ -23,8 +23,14 @@ class Check:
     covers: tuple[str, ...]  # schema rules reported under this code
     texts: dict[str, dict[str, str]]  # lang -> message, explain, fix
     vocabulary: str = ""  # a vocabulary `explain` lists after the explanation ("method", "status")
+    web: dict[str, dict[str, str]] | None = None  # lang -> fix, as the web app words it (no command to type)
 
-    def text(self, part: str, lang: str) -> str:
+    def text(self, part: str, lang: str, surface: str = "cli") -> str:
+        """``part`` in ``lang``; the web app's wording of it where ``[check.CODE.web]`` gives one."""
+        if surface == "web" and self.web:
+            variant = (self.web.get(lang) or self.web.get("en") or {}).get(part)
+            if variant:
+                return variant
         return (self.texts.get(lang) or self.texts["en"])[part]
 
 
@@ -34,7 +40,7 @@ def checks() -> dict[str, Check]:
     return {
         code: Check(
             code, entry["severity"], bool(entry.get("schema")), tuple(entry.get("covers", ())),
-            {lang: entry[lang] for lang in ("th", "en")}, entry.get("vocabulary", ""),
+            {lang: entry[lang] for lang in ("th", "en")}, entry.get("vocabulary", ""), entry.get("web"),
         )
         for code, entry in data("checks")["check"].items()
     }

@@ -106,6 +106,7 @@ class PublishResult:
     releases: int = 0  # releases in ocds.json
     ocid_prefix: str = ""  # the prefix of ocds.json's ocids
     ocid_prefix_registered: bool = False  # false: the placeholder of data/ocds.toml
+    ocds_extension: str = ""  # the URL ocds.json declares procdata's extension by; "" when not declared (no site_url)
     ckan_missing: list[str] = field(default_factory=list)  # data.go.th required fields ckan.json leaves empty
 
     @property
@@ -123,7 +124,8 @@ class PublishResult:
             "after_as_of": self.after_as_of, "kept": self.kept, "edited": [list(e) for e in self.edited],
             "atomic": self.atomic, "config_cleaned": self.config_cleaned,
             "releases": self.releases, "ocid_prefix": self.ocid_prefix,
-            "ocid_prefix_registered": self.ocid_prefix_registered, "ckan_missing": self.ckan_missing,
+            "ocid_prefix_registered": self.ocid_prefix_registered, "ocds_extension": self.ocds_extension,
+            "ckan_missing": self.ckan_missing,
             "failures": [f.__dict__ for f in self.failures],
             "report": self.report.to_dict(),
         }

@@ -1,12 +1,14 @@
 """ocds.json: an OCDS 1.1 release package, one release per procurement record of the published years.
 
-Mappings (stage from status, codelists, the default prefix) are data in
+Mappings (stage from status, codelists, the default prefix, party ids) are data in
 ``data/ocds.toml``; ``procurementMethod`` is the ``ocds`` key of each method in
 ``data/methods.toml``. The output is valid against the official 1.1.5 schemas
 vendored in ``procdata/schemas/ocds-1.1.5`` (checked in the tests). The budget
 category and the investment flag are the fields ``category``, ``isInvestment`` and
 ``investmentBasis`` of ``planning.budget``, defined (types and meaning) as an OCDS
-extension in ``data/ocds_extension``.
+extension in ``data/ocds_extension``: published beside ocds.json and declared in its
+``extensions`` when ``[publish] site_url`` gives their web address
+(:func:`extension_files`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ from procdata.publish.tables import select
 from procdata.resources import data
 
 RELEASE_PACKAGE = "ocds.json"
+# procdata's extension, as OCDS lays one out: its metadata and its schema patch side by side
+# (the names are fixed by the extension format), at the top of the site folder, whose
+# manifest lists plain names only (publish/folder.py).
+EXTENSION = "extension.json"
+EXTENSION_SCHEMA = "release-schema.json"
 
 
 def settings() -> dict[str, Any]:
@@ -131,6 +138,7 @@ class _Parties:
 
 
 def _buyer(config: Config) -> dict[str, Any]:
+    """The agency of the profile, with its contact point."""
     agency = config.agency
     contact = {k: v for k, v in (("name", config.ckan.maintainer or agency.name), ("email", agency.email),
                                  ("telephone", agency.phone), ("url", agency.website)) if v}
@@ -141,6 +149,36 @@ def _buyer(config: Config) -> dict[str, Any]:
     if contact:
         party["contactPoint"] = contact
     return party
+
+
+def _party_id(kind: str, *words: str) -> str:
+    digits = int(settings()["party_id_digits"])
+    return f"{kind}-{hashlib.sha256('|'.join(fold(w) for w in words).encode('utf-8')).hexdigest()[:digits]}"
+
+
+def _buyers(record: Any, config: Config, masker: Masker) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The buyer of a record, and the sub-unit that ran its procurement when that is another party.
+
+    The record's own agency (national e-GP data) where it names one other than
+    the profile's, else the profile's agency; see ``data/ocds.toml``.
+    """
+
+    def own(field: str) -> str:  # a text of the record's, citizen IDs masked as everywhere else
+        return masker.text(_text(getattr(record, field, None)))[0] or ""
+
+    name, province = own("agency_name"), own("province")
+    profile = config.agency
+    if not name or (fold(name) == fold(profile.name) and (not province or fold(province) == fold(profile.province))):
+        buyer = _buyer(config)
+    else:
+        address = {k: v for k, v in (("locality", own("district")), ("region", province)) if v}
+        buyer = {"id": _party_id("agency", name, province), "name": name,
+                 "address": address | {"countryName": settings()["country"]}}
+    unit = own("agency_unit")
+    if not unit or fold(unit).startswith(fold(buyer["name"])):  # the agency itself, its address after its name
+        return buyer, None
+    unit_party = {"id": _party_id("unit", unit, buyer["name"], province), "name": unit, "address": buyer["address"]}
+    return buyer, unit_party
 
 
 def _firm(name: str, tax_id: str, fallback_id: str, masker: Masker) -> dict[str, Any]:
@@ -168,8 +206,9 @@ def release(record: Any, ocid: str, local_id: str, config: Config, as_of: dt.dat
     """The release of one record (a row of the derived records, with ``status`` filled in)."""
     stage = _stage(record)
     parties = _Parties()
-    buyer = parties.add(_buyer(config), "buyer")
-    parties.add(_buyer(config), "procuringEntity")
+    agency, unit = _buyers(record, config, masker)
+    buyer = parties.add(agency, "buyer")
+    procuring = parties.add(unit or agency, "procuringEntity")
     title = masker.text(_text(record.item_name))[0] or ""
     method_code = _text(record.method)
     method = vocab.term("method", method_code) if method_code else None
@@ -193,7 +232,7 @@ def release(record: Any, ocid: str, local_id: str, config: Config, as_of: dt.dat
 
     budget_amount, reference_price = _number(record.budget_amount), _number(record.reference_price)
     agreed = _number(record.agreed_price)
-    tender: dict[str, Any] = {"id": local_id, "title": title, "status": stage["tender"], "procuringEntity": buyer}
+    tender: dict[str, Any] = {"id": local_id, "title": title, "status": stage["tender"], "procuringEntity": procuring}
     value = reference_price if reference_price is not None else budget_amount
     if value is not None:
         tender["value"] = _amount(value)
@@ -267,6 +306,8 @@ def release_package(records: pd.DataFrame, config: Config, as_of: dt.date, maske
         "publishedDate": _when(as_of),
         "publisher": {"name": config.agency.name} | ({"uri": website} if website.startswith(("https://", "http://")) else {}),
     }
+    if extension_url(config):
+        package["extensions"] = [extension_url(config)]
     from procdata.profiles import licences
 
     licence = licences().get(config.licence)
@@ -280,3 +321,29 @@ def _urn(config: Config, as_of: dt.date) -> str:
     """A package URI that names it uniquely without a web address: a name-based UUID."""
     name = f"procdata:{config.agency.name}:{prefix(config)}:{as_of.isoformat()}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def extension_url(config: Config) -> str:
+    """The absolute URL of procdata's extension.json where the site is served; "" without ``site_url``."""
+    return f"{config.site_base}{EXTENSION}" if config.site_base else ""
+
+
+def extension_files(config: Config) -> dict[str, bytes]:
+    """procdata's extension as published beside ocds.json: extension.json and its schema patch.
+
+    Nothing without ``[publish] site_url``: an extension is declared by the
+    absolute URL of its extension.json, which is then unknown (``data/ocds.toml``).
+    """
+    if not config.site_base:
+        return {}
+    from procdata.resources import data_bytes
+
+    metadata = json.loads(data_bytes("ocds_extension", EXTENSION))
+    documentation = f"{config.site_base}{EXTENSION_SCHEMA}"  # the patch: each field's title and description
+    metadata["documentationUrl"] = {lang: documentation for lang in metadata["name"]}
+    if config.agency.email:
+        metadata["contactPoint"] = {"name": config.agency.name, "email": config.agency.email}
+    return {
+        EXTENSION: (json.dumps(metadata, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        EXTENSION_SCHEMA: data_bytes("ocds_extension", EXTENSION_SCHEMA),
+    }

@@ -34,7 +34,11 @@ from procdata.publish.folder import MANIFEST, write_site
 from procdata.publish.formats import to_csv, to_json
 from procdata.publish.model import DatasetSummary, PublishResult, Skipped, Table
 from procdata.publish.ocds import (
+    EXTENSION,
+    EXTENSION_SCHEMA,
     RELEASE_PACKAGE,
+    extension_files,
+    extension_url,
     in_published_order,
     prefix_registered,
     release_package,
@@ -231,17 +235,31 @@ def _build(tables: list[Table], records: pd.DataFrame, config: Config, profile: 
 
 def _reach(files: dict[str, bytes], site: html.Site, tables: list[Table], main: Table, releases: pd.DataFrame,
            masker: Masker, result: PublishResult) -> list[tuple[str, str, str]]:
-    """ocds.json and ckan.json into ``files``; their datapackage entries."""
+    """ocds.json (with procdata's extension where it can be declared) and ckan.json into ``files``;
+    their datapackage entries."""
     config = site.config
     files[RELEASE_PACKAGE] = release_package(releases, config, site.as_of, masker)
+    extension = extension_files(config)
+    files.update(extension)
+    result.ocds_extension = extension_url(config)
     files[CKAN_METADATA], result.ckan_missing = ckan_metadata(site, tables, files, main.spec.id)
     result.ocid_prefix, result.ocid_prefix_registered = ocid_prefix(config), prefix_registered(config)
     result.releases = len(releases)
     registered = "" if result.ocid_prefix_registered else " ซึ่งยังไม่ได้ลงทะเบียนกับ Open Contracting Partnership"
-    return [
+    fields = "หมวดงบประมาณ รายการงบลงทุน และที่มาของการระบุ (category, isInvestment, investmentBasis ใน planning.budget)"
+    declared = f" ประกาศส่วนขยายของ procdata ที่ {result.ocds_extension}" if extension else ""
+    entries = [
         (RELEASE_PACKAGE, "OCDS 1.1 release package",
          f"การจัดซื้อจัดจ้าง {len(releases):,} รายการของปีงบประมาณที่เผยแพร่ ตามมาตรฐาน Open Contracting Data Standard 1.1 "
-         f"ocid ขึ้นต้นด้วย {result.ocid_prefix}{registered}"),
+         f"ocid ขึ้นต้นด้วย {result.ocid_prefix}{registered}{declared}"),
         (CKAN_METADATA, "คำอธิบายชุดข้อมูลสำหรับ data.go.th (CKAN)",
          "ค่าของแต่ละชุดข้อมูลตามแบบฟอร์มของ data.go.th (ckanext-thai_gdc) สำหรับนำเข้าบัญชีข้อมูลภาครัฐ"),
     ]
+    if extension:
+        entries += [
+            (EXTENSION, "ส่วนขยาย OCDS ของ procdata (extension.json)",
+             f"คำอธิบายส่วนขยายที่ ocds.json ประกาศไว้: {fields}"),
+            (EXTENSION_SCHEMA, "ส่วนขยาย OCDS ของ procdata: release schema patch",
+             "นิยามชนิดและความหมายของช่องที่ส่วนขยายเพิ่มใน release schema ของ OCDS 1.1 (JSON Merge Patch)"),
+        ]
+    return entries

@@ -1,7 +1,9 @@
 """A sheet as the officer sees it in Excel: the raw cells with their row numbers and column letters.
 
 For showing where a problem is (the web app highlights the cells a report
-names); nothing here interprets the cells.
+names); nothing here interprets the cells. A workbook's date cells hold dates,
+read as ISO text (``2025-01-15``); ``dates`` says that a sheet's ISO texts are
+such dates, to be shown as people read them (:func:`procdata.i18n.shown_date`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from procdata.read.files import read_sheets
+from procdata.read.files import SNIFF, kind_of, read_sheets
 
 MAX_ROWS = 1_000
 MAX_COLUMNS = 40
@@ -24,6 +26,7 @@ class SheetPreview:
     rows: list[tuple[int, list[str]]]  # (row number as Excel shows it, cell texts)
     total_rows: int  # rows up to the last that holds something
     total_columns: int
+    dates: bool = False  # a workbook's sheet: its ISO date texts were typed as dates
 
     @property
     def cut(self) -> bool:
@@ -42,7 +45,10 @@ def preview(
     cannot be read, as ingest does.
     """
     out = []
-    for sheet in read_sheets(path, display, encoding):
+    sheets = read_sheets(path, display, encoding)
+    with path.open("rb") as handle:
+        workbook = kind_of(path, handle.read(SNIFF)) in ("zip", "cfb")
+    for sheet in sheets:
         frame = sheet.frame
         filled = (frame != "").to_numpy() if len(frame) else None
         if filled is None or not filled.any():
@@ -55,5 +61,6 @@ def preview(
         wanted = [p for p in range(last_row) if p < max_rows or sheet.row_number(p) in also_rows]
         values = frame.iloc[:, :width]
         rows = [(sheet.row_number(p), [str(v) for v in values.iloc[p].tolist()]) for p in wanted]
-        out.append(SheetPreview(sheet.name, [sheet.letter(i) for i in range(width)], rows, last_row, last_column))
+        out.append(SheetPreview(sheet.name, [sheet.letter(i) for i in range(width)], rows, last_row, last_column,
+                                workbook))
     return out

@@ -78,28 +78,30 @@ class Workspace:
             self.notices.popitem(last=False)
         return key
 
-    def check(self) -> Job:
-        """The run that reads and checks the monthly files as they are now (started if needed)."""
+    def check(self, online: bool = False) -> Job:
+        """The run that reads and checks the monthly files as they are now (started if needed).
+
+        The agency's website is compared with the site folder only when ``online`` (the officer
+        pressed "ตรวจเว็บไซต์"): the app makes no request beyond the machine unless asked. A run
+        that did compare stays the answer until a file, the profile or the site changes."""
         config = self.config()
         key = self.fingerprint(config)
         latest = self.jobs.latest.get("check")
-        if latest is not None and latest.key == key:
+        if latest is not None and latest.key[0] == key and (latest.key[1] or not online):
             return latest
         files = inbox_files(config.inbox_path)
-        return self.jobs.submit("check", key, lambda job: self._check(job, config, files), total=2 * len(files))
+        return self.jobs.submit("check", (key, online), lambda job: self._check(job, config, files, online),
+                                total=len(files))
 
-    def _check(self, job: Job, config: Config, files: list[InboxFile]) -> Overview:
-        from procdata.check import validate
-        from procdata.check.model import Report
+    def _check(self, job: Job, config: Config, files: list[InboxFile], online: bool) -> Overview:
+        """``procdata status`` of the monthly folder: each file read once for the months, the
+        checklist and every problem (merge conflicts included), advice worded for the web app."""
         from procdata.workspace.status import status
 
         inputs = [config.inbox_path] if files else []
-        result = status(inputs, config=config, lang=self.lang, on_file=job.on_file)
-        from procdata.read.overrides import load_overrides
-
-        overrides = load_overrides(config.categories_path)
-        report = validate(inputs, lang=self.lang, on_file=job.on_file, overrides=overrides) if files else Report()
-        return Overview(result, report, files)
+        result = status(inputs, config=config, lang=self.lang, on_file=job.on_file, surface="web",
+                        offline=not online)
+        return Overview(result, result.report, files)
 
     def publish(self, force: bool) -> Job:
         """Start publishing the monthly files into the site folder."""
@@ -140,6 +142,7 @@ def create_app(folder: Path, *, lang: str = "th", allowed_hosts: tuple[str, ...]
         Route("/upload", route(views.upload), methods=["POST"]),
         Route("/remove", route(views.remove), methods=["POST"]),
         Route("/publish", route(views.publish), methods=["POST"]),
+        Route("/check-site", route(views.check_site), methods=["POST"]),
         Route("/template", route(views.template)),
         Route("/files/{name:path}", route(views.file_page)),
         Route("/site/{name}", route(views.site_file)),

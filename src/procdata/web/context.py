@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,11 @@ def relative(file: str, folder: Path) -> str:
         return Path(file).name
 
 
+def shorten(text: str, folder: Path) -> str:
+    """Text naming files of the monthly folder (a merge conflict's other file) as the folder lists them."""
+    return text.replace(f"{folder.resolve()}{os.sep}", "").replace(f"{folder}{os.sep}", "")
+
+
 def problem_rows(problems: Iterable[Any], folder: Path, lang: str) -> list[dict[str, Any]]:
     """Each problem as a row of the page: where (sheet, cell as Excel names it), what and how to fix it."""
     from procdata.check.validate import title
@@ -40,8 +46,8 @@ def problem_rows(problems: Iterable[Any], folder: Path, lang: str) -> list[dict[
         rows.append({
             "order": number, "file": relative(p.file, folder), "sheet": p.sheet, "row": p.row or 0,
             "column": p.column, "cell": cell, "header": p.header or title(p.field, lang),
-            "severity": p.severity, "severity_label": catalog.word(p.severity, lang), "message": p.message,
-            "fix": catalog.check(p.code).text("fix", lang), "value": p.value, "code": p.code,
+            "severity": p.severity, "severity_label": catalog.word(p.severity, lang), "message": shorten(p.message, folder),
+            "fix": catalog.check(p.code).text("fix", lang, "web"), "value": p.value, "code": p.code,
         })
     return rows
 
@@ -55,7 +61,7 @@ def by_file(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]
 
 def failures(overview: Overview, folder: Path, lang: str) -> dict[str, str]:
     """Files that could not be read: name -> the one-line message saying why and what to do."""
-    return {relative(f.file, folder): message(f.code, lang, file=relative(f.file, folder), **f.params)
+    return {relative(f.file, folder): message(f.code, lang, surface="web", file=relative(f.file, folder), **f.params)
             for f in overview.status.failures}
 
 
@@ -69,12 +75,12 @@ def profile_form(workspace: Workspace, typed: dict[str, str] | None = None) -> d
         values = form_values(path)
         missing = missing_fields(path)
     except ConfigError as problem:
-        values, missing, error = dict.fromkeys(FIELDS, ""), list(REQUIRED), problem.render(workspace.lang)
+        values, missing, error = dict.fromkeys(FIELDS, ""), list(REQUIRED), problem.render(workspace.lang, "web")
     if not error and path.is_file() and not missing:
         try:
             load_config(path)
         except ConfigError as problem:
-            error = problem.render(workspace.lang)
+            error = problem.render(workspace.lang, "web")
     return {
         "entries": {**values, **(typed or {})}, "missing": missing, "required": REQUIRED, "error": error,
         "exists": path.is_file(), "path": str(path), "complete": path.is_file() and not missing and not error,
@@ -106,10 +112,11 @@ def publish_state(job: Job | None, folder: Path, lang: str) -> dict[str, Any] | 
     result = job.result
     state["refused"] = result.refused
     state["count"] = len(result.report.errors) + len(result.failures)
-    state["unreadable"] = [message(f.code, lang, file=relative(f.file, folder), **f.params) for f in result.failures]
+    state["unreadable"] = [message(f.code, lang, surface="web", file=relative(f.file, folder), **f.params)
+                           for f in result.failures]
     state["errors"] = problem_rows(result.report.errors[:MAX_PROBLEMS], folder, lang)
     state["more"] = max(0, len(result.report.errors) - MAX_PROBLEMS)
-    state["lines"] = publish_text(result, lang).splitlines()
+    state["lines"] = [shorten(line, folder) for line in publish_text(result, lang, surface="web").splitlines()]
     state["datasets"] = [
         message("publish_dataset", lang, indicator=d.indicator, fiscal_year=d.fiscal_year, rows=f"{d.rows:,}",
                 available=f"{d.available:,}", derived=f"{d.derived_status:,}", files=", ".join(d.files))

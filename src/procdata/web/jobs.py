@@ -85,9 +85,9 @@ class Jobs:
             try:
                 job.result = work(job)
             except ProcdataError as error:
-                job.error = error.render(self.lang)
+                job.error = error.render(self.lang, "web")
             except Exception as error:  # a bug: one line for the officer, the traceback for the terminal
-                job.error = message("internal_error", self.lang, error=f"{type(error).__name__}: {error}")
+                job.error = message("internal_error", self.lang, surface="web", error=f"{type(error).__name__}: {error}")
                 if self.debug:
                     traceback.print_exc(file=sys.stderr)
             finally:

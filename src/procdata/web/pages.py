@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from procdata.i18n import be_date, be_month, message, number
+from procdata.i18n import be_date, be_month, message, number, shown_date
 from procdata.resources import data
 
 if TYPE_CHECKING:
@@ -45,10 +45,11 @@ class Pages:
         lang = workspace.lang
         self.env.globals.update(
             t=lambda key, **params: label(key, lang, **params),
-            msg=lambda code, **params: message(code, lang, **params),
+            msg=lambda code, **params: message(code, lang, surface="web", **params),
             number=number, megabytes=megabytes, lang=lang, max_body=max_body,
             month=lambda m: be_month(m) if lang == "th" else m,
             day=lambda d: be_date(d) if lang == "th" else str(d),
+            shown_date=lambda text: shown_date(text, lang),
             clock=lambda seconds: dt.datetime.fromtimestamp(seconds).strftime("%H:%M:%S"),
         )
         self.env.filters["month"] = lambda m: be_month(m) if lang == "th" else m

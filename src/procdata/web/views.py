@@ -102,7 +102,7 @@ async def save_profile(request: Request, workspace: Workspace, pages: Pages) -> 
     try:
         path, missing = await run_in_threadpool(save_profile, workspace.profile, typed)
     except ProcdataError as error:
-        profile = {**context.profile_form(workspace, typed), "error": error.render(workspace.lang)}
+        profile = {**context.profile_form(workspace, typed), "error": error.render(workspace.lang, "web")}
         return await home(request, workspace, pages, profile=profile, status=400)
     lang = workspace.lang
     notices = [("ok", label("profile_saved", lang, file=path.name))]
@@ -125,7 +125,7 @@ async def upload(request: Request, workspace: Workspace, pages: Pages) -> Respon
         try:
             path = await run_in_threadpool(add_file, folder, item.filename or "", content)
         except ProcdataError as error:
-            notices.append(("error", error.render(workspace.lang)))
+            notices.append(("error", error.render(workspace.lang, "web")))
             continue
         renamed = path.name != safe_name(item.filename or "")  # a name already taken
         key = "upload_renamed" if renamed else "upload_saved"
@@ -146,7 +146,7 @@ async def remove(request: Request, workspace: Workspace, pages: Pages) -> Respon
     try:
         moved = await run_in_threadpool(remove_file, folder, name)
     except ProcdataError as error:
-        return _back(request, workspace, [("error", error.render(workspace.lang))], "files")
+        return _back(request, workspace, [("error", error.render(workspace.lang, "web"))], "files")
     where = moved.relative_to(folder.parent).as_posix()
     return _back(request, workspace, [("ok", label("removed", workspace.lang, file=name, where=where))], "files")
 
@@ -163,6 +163,15 @@ async def publish(request: Request, workspace: Workspace, pages: Pages) -> Respo
     return _back(request, workspace, [], "publish")
 
 
+async def check_site(request: Request, workspace: Workspace, pages: Pages) -> Response:
+    """Compare the agency's website with the site folder (the only step that goes on the network)."""
+    form = await _form(request, workspace)
+    if form is None:
+        return pages.error(request, "csrf", 403)
+    workspace.check(online=True)
+    return _back(request, workspace, [], "checklist")
+
+
 async def template(request: Request, workspace: Workspace, pages: Pages) -> Response:
     """The entry workbook of a month (or the O12 layout), as a download."""
     from procdata.normalize.dates import read_month
@@ -175,7 +184,7 @@ async def template(request: Request, workspace: Workspace, pages: Pages) -> Resp
     try:
         content = await run_in_threadpool(lambda: template_bytes(layout=layout, month=month, agency=agency))
     except ProcdataError as error:
-        return pages.error(request, "template", 400, error.render(workspace.lang))
+        return pages.error(request, "template", 400, error.render(workspace.lang, "web"))
     name = label(f"template_file_{layout}", workspace.lang)
     if month and layout == "sorkorror1":
         chosen = read_month(month)  # CE or BE, as people write it
@@ -207,7 +216,7 @@ async def file_page(request: Request, workspace: Workspace, pages: Pages) -> Res
         sheets = await run_in_threadpool(lambda: preview(chosen.path, name, also_rows={r["row"] for r in rows}))
         unreadable = ""
     except ProcdataError as error:
-        sheets, unreadable = [], error.render(workspace.lang)
+        sheets, unreadable = [], error.render(workspace.lang, "web")
     return pages.render("file.html", name=name, file=chosen, rows=rows, sheets=sheets, marks=marks,
                         unreadable=unreadable, check=job)
 

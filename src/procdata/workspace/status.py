@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from procdata.check.model import Report
 from procdata.check.review import review
 from procdata.config import Config, as_config
 from procdata.i18n import message
@@ -59,6 +60,10 @@ class Status:
     missing: list[str] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
     failures: list[FileFailure] = field(default_factory=list)  # inputs that could not be read
+    # The one report behind the months and the checklist: every problem with its cell, as
+    # `procdata validate --as-of <as_of>` lists them (contracts past their end judged at this
+    # status's date). Not in to_dict: `procdata validate --format json` gives it.
+    report: Report = field(default_factory=Report, repr=False)
 
     @property
     def ready(self) -> bool:
@@ -91,7 +96,7 @@ def status(
     inputs: Iterable[Path | str] | None = None, config: Config | Path | str | None = None, *,
     fiscal_year: int | str | None = None, as_of: dt.date | str | None = None, site: Path | str | None = None,
     lang: str = "th", on_file: Callable[[str], None] | None = None, offline: bool = False,
-    today: dt.date | None = None,
+    today: dt.date | None = None, surface: str = "cli",
 ) -> Status:
     """The month-by-month view and the readiness checklist of ``inputs`` against ``site``.
 
@@ -104,7 +109,11 @@ def status(
     ``today`` (the system's date), within that fiscal year. A month is
     missing when it has ended by ``as_of`` and has no records. Where the
     profile names a website, the checklist compares it with the site folder
-    (``procdata check-site``), unless ``offline``.
+    (``procdata check-site``), unless ``offline``. The checklist's advice is
+    worded for where it is read: ``surface`` "cli" (commands) or "web" (the
+    web app's buttons and forms; see :func:`procdata.i18n.message`). Each
+    input is read once: the result's ``report`` holds every problem found,
+    merge conflicts included, with its cell.
     """
     from procdata.config import workspace_inputs
 
@@ -124,7 +133,7 @@ def status(
     day = day_asked or min(max(today, first), last)
     checked = review(ingested, fiscal_year=year_asked, as_of=day, lang=lang)
     report = checked.report
-    result = Status(year_asked, day, profile.id, str(site), failures=list(ingested.failures))
+    result = Status(year_asked, day, profile.id, str(site), failures=list(ingested.failures), report=report)
     year = records[records["fiscal_year"] == year_asked]
     listed = set(fiscal_months(year_asked, day))
     result.months = [m for m in _months(year, report.problems, year_asked) if m.month in listed or m.items]
@@ -132,18 +141,19 @@ def status(
     result.missing = [m for m in fiscal_months(year_asked, day, ended=True) if m not in covered]
     current = checked.records[checked.records["fiscal_year"] == year_asked]
     result.requirements = _readiness(profile, checked.records, current, year_asked, site, report, result,
-                                     profile_config, lang)
+                                     profile_config, lang, surface)
     if profile_config.site_url or profile_config.agency.website:
-        result.requirements.append(web_matches(profile_config, site, lang, offline))
+        result.requirements.append(web_matches(profile_config, site, lang, offline, surface))
     return result
 
 
-def web_matches(config: Config, site: Path, lang: str, offline: bool = False) -> Requirement:
+def web_matches(config: Config, site: Path, lang: str, offline: bool = False, surface: str = "cli") -> Requirement:
     """The site on the web matches what was published (``procdata check-site``); skipped when offline."""
     url = config.site_url or config.agency.website
     if offline:
-        return Requirement("web_matches", True, message("readiness_web_skipped", lang, url=url,
-                                                        reason=message("readiness_web_offline", lang)), "", True)
+        reason = message("readiness_web_offline", lang, surface=surface)
+        return Requirement("web_matches", True, message("readiness_web_skipped", lang, surface=surface, url=url,
+                                                        reason=reason), "", True)
     from procdata.sitecheck.fetch import Limits
     from procdata.sitecheck.render import problem_text
     from procdata.sitecheck.run import compare_published
@@ -152,7 +162,8 @@ def web_matches(config: Config, site: Path, lang: str, offline: bool = False) ->
                                         limits=Limits.default(connect_timeout=5.0, read_timeout=10.0))
     if not checked.reachable and checked.unreachable is not None:
         reason = problem_text(checked.unreachable, lang)
-        return Requirement("web_matches", True, message("readiness_web_skipped", lang, url=url, reason=reason), "", True)
+        return Requirement("web_matches", True, message("readiness_web_skipped", lang, surface=surface, url=url,
+                                                        reason=reason), "", True)
     different = [name for name, state in states if state == "different"]
     missing = [name for name, state in states if state == "missing"]
     notes = "".join(message(f"readiness_web_{key}", lang, files=", ".join(names))
@@ -160,11 +171,16 @@ def web_matches(config: Config, site: Path, lang: str, offline: bool = False) ->
     met = bool(states) and not different and not missing
     detail = message("readiness_web_matches", lang, url=url, same=len(states) - len(different) - len(missing),
                      count=len(states), differences=notes)
-    return Requirement("web_matches", met, detail, "" if met else message("todo_web_matches", lang, site=site, url=url))
+    todo = "" if met else message("todo_web_matches", lang, surface=surface, site=site, url=url)
+    return Requirement("web_matches", met, detail, todo)
 
 
 def _months(year: pd.DataFrame, problems: list, fiscal_year: int) -> list[Month]:
-    by_row = {(p.file, p.sheet, p.row): p.severity for p in problems}
+    """Each month's files, items, budget and investment items, and its rows with errors and with warnings
+    (a row with both counts in both)."""
+    by_row: dict[tuple[str, str, int | None], set[str]] = {}
+    for p in problems:
+        by_row.setdefault((p.file, p.sheet, p.row), set()).add(p.severity)
     rows: dict[str, Month] = {m: Month(m) for m in fiscal_months(fiscal_year)}
     investment = year["is_investment"].fillna(False).astype(bool).tolist()
     for record, invests in zip(year.itertuples(index=False), investment, strict=True):
@@ -174,9 +190,9 @@ def _months(year: pd.DataFrame, problems: list, fiscal_year: int) -> list[Month]
         entry.budget += 0.0 if pd.isna(record.budget_amount) else float(record.budget_amount)
         entry.investment += invests
         sheet = record.source_sheet if isinstance(record.source_sheet, str) else ""
-        severity = by_row.get((record.source_file, sheet, int(record.source_row)))
-        entry.errors += severity == "error"
-        entry.warnings += severity == "warning"
+        severities = by_row.get((record.source_file, sheet, int(record.source_row)), set())
+        entry.errors += "error" in severities
+        entry.warnings += "warning" in severities
     for month, entry in rows.items():
         entry.files = int(year.loc[year["report_month"].fillna("") == month, "source_file"].nunique())
     return sorted(rows.values(), key=lambda m: m.month or "9999")
@@ -191,12 +207,13 @@ def _published(site: Path, spec: DatasetSpec) -> tuple[list[str], list[list[str]
 
 
 def _readiness(profile: CriteriaProfile, records: pd.DataFrame, current: pd.DataFrame, fiscal_year: int,
-               site: Path, report: Any, result: Status, config: Config, lang: str) -> list[Requirement]:
+               site: Path, report: Any, result: Status, config: Config, lang: str,
+               surface: str) -> list[Requirement]:
     out: list[Requirement] = []
 
     def add(code: str, met: bool, todo: str = "", **params: Any) -> None:
-        out.append(Requirement(code, met, message(f"readiness_{code}", lang, **params),
-                               "" if met else message(f"todo_{todo or code}", lang, **params)))
+        out.append(Requirement(code, met, message(f"readiness_{code}", lang, surface=surface, **params),
+                               "" if met else message(f"todo_{todo or code}", lang, surface=surface, **params)))
 
     missing = list(config.missing)
     add("profile_complete", not missing, file=config.path, keys=", ".join(missing) or "-",

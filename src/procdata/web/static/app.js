@@ -106,7 +106,10 @@
         job = await response.json();
       } catch (e) { setTimeout(poll, 1500); return; }
       if (!job.running || job.id !== panel.dataset.job) { window.location.reload(); return; }
-      if (job.total) { bar.max = job.total; bar.value = job.done; words.textContent = job.done + " / " + job.total; }
+      if (job.total) {
+        bar.max = job.total; bar.value = job.done;
+        words.textContent = text("progress_files").replace("{done}", job.done).replace("{total}", job.total);
+      }
       current.textContent = job.current + " · " + job.seconds + " s";
       setTimeout(poll, 500);
     };
