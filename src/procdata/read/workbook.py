@@ -23,6 +23,7 @@ from typing import Any
 from procdata.errors import InputError, LimitError
 from procdata.read.limits import Deadline, Limits
 from procdata.read.ods import check_ods
+from procdata.read.quickscan import quick_scan
 from procdata.read.xlsx import (
     DENSE_MIN,
     Damaged,
@@ -131,7 +132,11 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str) -> 
             deadline.check()
             try:
                 with archive.open(part) as handle:
-                    scan = scan_sheet(handle, strings, styles, deadline.check)
+                    found = quick_scan(handle, strings, styles, deadline.check)
+                if found is None:  # not written plainly: looked at element by element
+                    with archive.open(part) as handle:
+                        found = scan_sheet(handle, strings, styles, deadline.check)
+                scan = found
             except KeyError:
                 continue  # calamine says what it makes of a sheet without its part
             except Damaged as damage:
