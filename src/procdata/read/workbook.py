@@ -45,7 +45,7 @@ class SheetData:
     """One worksheet, as plain data (it crosses from the reader process)."""
 
     name: str
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # cell values (text, numbers, dates): see files._frame
     row_numbers: list[int] | None = None  # the sheet row (1-based) of each row; None: row i is row i + 1
     column_numbers: list[int] | None = None  # the sheet column (0-based) of each column; None: the same
     merged: list[Merge] = field(default_factory=list)
@@ -238,7 +238,9 @@ def _sheet(workbook: Any, name: str, scan: SheetScan | None, rewritten: Any, lim
         if end[1] + 1 > limits.columns or (end[0] + 1) * (end[1] + 1) > DENSE_MIN:
             return _by_cells(sheet, name, limits, deadline)
         _check_size(name, end[0] + 1, end[1] + 1, limits)
-    rows = [[cell_text(value) for value in row] for row in sheet.to_python(skip_empty_area=False)]
+    # Values as calamine gives them: files._frame turns them to text column by column (cell_text's
+    # answer, without a call for each text or whole-number cell).
+    rows = sheet.to_python(skip_empty_area=False)
     data = SheetData(name, rows, merged=merged)
     if scan is None:
         return data
