@@ -178,9 +178,13 @@ class Updates:
             return Merge(empty, empty, empty, np.zeros(0, dtype=bool))
         # Groups in the order of their keys, as the plain merge goes through them: "contract:..." before
         # "project:..."; members by month, then where they stand.
-        spelled = [("project:" if key[0] == "p" else "contract:") + key[2:].replace("\x00", "|") for key in encoded.dictionary.to_pylist()]
-        key_rank = np.empty(len(spelled), dtype=np.int64)
-        key_rank[sorted(range(len(spelled)), key=spelled.__getitem__)] = np.arange(len(spelled))
+        # Only the keys of repeated records are spelled and ranked (in a national table most keys are
+        # not repeated: Python strings for all of them cost more memory than the rest of the run).
+        needed = np.unique(codes[repeated])
+        spelled = [("project:" if key[0] == "p" else "contract:") + key[2:].replace("\x00", "|")
+                   for key in encoded.dictionary.take(pa.array(needed)).to_pylist()]
+        key_rank = np.zeros(len(encoded.dictionary), dtype=np.int64)
+        key_rank[needed[sorted(range(len(spelled)), key=spelled.__getitem__)]] = np.arange(len(spelled))
         months = _ranks(self.month_names)[self._at(self.months, len(self.month_names))]
         order = np.lexsort((repeated, months[repeated], key_rank[codes[repeated]]))
         members = repeated[order]
