@@ -130,6 +130,8 @@ def main() -> None:
             times[way].append(found["seconds"])
             peaks[way] = max(peaks[way], found["peak"])
             print(f"  {way:<9} {found['seconds']:7.2f} s  {found['records']:,} records  peak {found['peak'] / 2**20:,.0f} MiB", flush=True)
+            if found["records"] != args.rows:
+                print(f"  ({way} read {found['records']:,} of {args.rows:,} records: its time is not a reading of the whole workbook)")
     median = {way: statistics.median(t) for way, t in times.items()}
     print()
     for way in ways:
