@@ -338,6 +338,22 @@ def test_html_spans_are_held_to_the_table(tmp_path: Path) -> None:
     assert [r["item_name"] for r in records(ingest([table]))] == ["จัดซื้อวัสดุ"]
 
 
+def test_an_html_export_cut_short_is_refused_not_read_up_to_the_cut(tmp_path: Path) -> None:
+    """An e-GP export cut in the middle of its table gave the items before the cut, exit 0."""
+    head = "".join(f"<th>{h}</th>" for h in SORKORROR1_HEADER)
+    body = "".join(f"<tr>{''.join(f'<td>{v}</td>' for v in item(n, 'จัดซื้อวัสดุ', 1000))}</tr>" for n in (1, 2, 3))
+    whole = f"<html><meta charset='utf-8'><table><tr>{head}</tr>{body}</table></html>"
+    path = tmp_path / "export.xls"
+    path.write_text(whole, encoding="utf-8")
+    assert len(records(ingest([path]))) == 3
+    path.write_text(whole[:whole.rindex("<tr>") + 40], encoding="utf-8")  # the third item cut in the middle
+    one_line_exit_2(["ingest", str(path), "--lang", "en"], "the file ends in the middle of a table")
+    # Tags written in capitals, and a table without its body's end tags, are whole all the same.
+    path.write_text(whole.replace("<table>", "<TABLE border=1>").replace("</table>", "</TABLE >")
+                    .replace("</html>", ""), encoding="utf-8")
+    assert len(records(ingest([path]))) == 3
+
+
 @pytest.mark.parametrize(("depth", "readable"), [(300, True), (3000, False)])
 def test_html_nested_deeply(tmp_path: Path, depth: int, readable: bool) -> None:
     """Exports wrap text in many tags: lxml's default stops at 256 levels and lost the rest of the table."""

@@ -12,6 +12,7 @@ the table wider than the column limit. So a few bytes of
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ def read_html(path: Path, display: str, head: bytes, encoding: str | None, limit
         text = raw.decode(chosen)
     except (UnicodeDecodeError, LookupError):
         raise InputError("file_encoding_failed", display, encoding=chosen) from None
+    if _cut_short(text):
+        raise InputError("file_cut_short", display)
     # huge_tree lets cells nest 2,048 deep (exports wrap text in many <font> and <b>), not 256.
     parser = lxml.html.HTMLParser(huge_tree=True, no_network=True, remove_comments=True, remove_pis=True)
     try:
@@ -70,6 +73,18 @@ def read_html(path: Path, display: str, head: bytes, encoding: str | None, limit
     if not out:
         raise InputError("file_not_spreadsheet", display)
     return out
+
+
+_OPENS = re.compile(r"<table[\s>]", re.IGNORECASE)
+_CLOSES = re.compile(r"</table\s*>", re.IGNORECASE)
+
+
+def _cut_short(text: str) -> bool:
+    """A table opened and never closed: the file ends inside it (a download or copy cut short).
+
+    lxml recovers such a file silently, the rows after the cut simply absent and the last
+    one cut in the middle; exports (e-GP's, Excel's "web page") always close their tables."""
+    return len(_OPENS.findall(text)) > len(_CLOSES.findall(text))
 
 
 def _grid(table: Any, display: str, name: str, limits: Limits, deadline: Deadline) -> tuple[list[list[str]], list]:
