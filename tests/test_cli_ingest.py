@@ -87,7 +87,7 @@ def test_missing_file_and_bad_suffix(tmp_path: Path) -> None:
     assert missing.stderr == f"{tmp_path / 'nope.xlsx'}: ไม่พบแฟ้มนี้ ตรวจชื่อแฟ้มและโฟลเดอร์อีกครั้ง\n"
     suffix = runner.invoke(app, ["ingest", str(BROKEN / "empty.xlsx"), "--out", str(tmp_path / "x.txt"), "--lang", "en"])
     assert suffix.exit_code == 2
-    assert suffix.stderr == f"{tmp_path / 'x.txt'}: the output file must end in .csv or .json\n"
+    assert suffix.stderr == f"{tmp_path / 'x.txt'}: the output file must end in .csv, .json or .parquet\n"
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_debug_before_or_after_the_command_shows_the_traceback() -> None:
         result = runner.invoke(app, args)
         assert isinstance(result.exception, ProcdataError), args
     plain = runner.invoke(app, wrong)
-    assert (plain.exit_code, plain.stderr) == (2, "a.txt: ระบุแฟ้มผลลัพธ์ลงท้ายด้วย .csv หรือ .json\n")
+    assert (plain.exit_code, plain.stderr) == (2, "a.txt: ระบุแฟ้มผลลัพธ์ลงท้ายด้วย .csv .json หรือ .parquet\n")
 
 
 def test_a_language_procdata_does_not_speak_is_a_usage_error() -> None:

@@ -7,6 +7,7 @@ CLI read them), so that no stage imports one above it for its types.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,115 @@ class CellIssue:
 
 
 @dataclass
+class IssueRun:
+    """Cell issues of one column raised at once, column-wise: the rows, and the code and value
+    at each. ``files`` and ``sheets`` are one text for all or one per issue."""
+
+    files: Any  # str, or a sequence of str
+    sheets: Any
+    rows: Any  # numpy int64 array: rows as Excel shows them
+    column: str
+    header: str
+    field: str
+    codes: Any  # str, or a sequence of str
+    values: Any  # Arrow text array (or a list of str)
+    positions: Any = None  # where the issues are among the records being built (for putting runs in order)
+    site: int = 0  # the order of the place in the normalization that raised them
+    call: int = 0  # how many times that place had raised issues before (a place may raise them more than once)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at(self, index: Any) -> IssueRun:
+        """The issues at ``index`` (an array of positions within this run)."""
+        import pyarrow as pa
+
+        def pick(value: Any) -> Any:
+            if isinstance(value, str):
+                return value
+            if isinstance(value, (pa.Array, pa.ChunkedArray)):
+                return value.take(pa.array(index, pa.int64()))
+            return [value[i] for i in index.tolist()]
+
+        return IssueRun(
+            pick(self.files), pick(self.sheets), self.rows[index], self.column, self.header, self.field,
+            pick(self.codes), pick(self.values), None if self.positions is None else self.positions[index], self.site, self.call,
+        )
+
+    def issues(self) -> list[CellIssue]:
+        size = len(self.rows)
+        files, sheets, codes, values = (_each(v, size) for v in (self.files, self.sheets, self.codes, self.values))
+        return [
+            CellIssue(file, sheet, int(row), self.column, self.header, self.field, code, "" if value is None else str(value))
+            for file, sheet, row, code, value in zip(files, sheets, self.rows.tolist(), codes, values, strict=True)
+        ]
+
+
+def _each(value: Any, size: int) -> list[Any]:
+    """A run's field as one value per issue."""
+    if isinstance(value, str):
+        return [value] * size
+    if hasattr(value, "to_pylist"):
+        return value.to_pylist()
+    return list(value)
+
+
+class CellIssues:
+    """The cell issues of an ingest, kept column-wise in runs (:class:`IssueRun`); a list of
+    :class:`CellIssue` to whoever reads them one by one (iteration, indexing, ``==``)."""
+
+    def __init__(self, issues: Any = ()) -> None:
+        self.runs: list[IssueRun] = []
+        self._cache: list[CellIssue] | None = None
+        self.extend(issues)
+
+    def add(self, run: IssueRun) -> None:
+        if len(run):
+            self.runs.append(run)
+            self._cache = None
+
+    def append(self, issue: CellIssue) -> None:
+        import numpy as np
+
+        self.add(IssueRun(issue.file, issue.sheet, np.array([issue.row], dtype=np.int64), issue.column, issue.header,
+                          issue.field, issue.code, [issue.value]))
+
+    def extend(self, issues: Any) -> None:
+        if isinstance(issues, CellIssues):
+            for run in issues.runs:
+                self.add(run)
+        else:
+            for issue in issues:
+                self.append(issue)
+
+    def _list(self) -> list[CellIssue]:
+        if self._cache is None:
+            self._cache = [issue for run in self.runs for issue in run.issues()]
+        return self._cache
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self.runs)
+
+    def __iter__(self) -> Iterator[CellIssue]:
+        return iter(self._list())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._list()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CellIssues):
+            return self._list() == other._list()
+        if isinstance(other, list):
+            return self._list() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CellIssues({self._list()!r})"
+
+
+@dataclass
 class Resolution:
     """Cells whose words mean one thing or another, read one way by each record's own
     evidence (``data/statuses.toml`` [[ambiguous]]): reported, not a problem."""
@@ -119,9 +229,28 @@ class IngestResult:
     files: list[str] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     skipped_rows: list[RowSkip] = field(default_factory=list)
-    issues: list[CellIssue] = field(default_factory=list)
+    issues: CellIssues = field(default_factory=CellIssues)
     failures: list[FileFailure] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
+    count: int | None = None  # records read, when they were handed on rather than kept (read.run.ingest_into)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.issues, CellIssues):
+            self.issues = CellIssues(self.issues)
+
+    @property
+    def record_count(self) -> int:
+        return self.count if self.count is not None else len(self.records)
+
+    def absorb(self, other: IngestResult) -> None:
+        """Add what reading other inputs said (their records are counted, not kept)."""
+        self.files += other.files
+        self.sheets += other.sheets
+        self.skipped_rows += other.skipped_rows
+        self.issues.extend(other.issues)
+        self.failures += other.failures
+        self.resolutions += other.resolutions
+        self.count = self.record_count + other.record_count
 
     def summary(self) -> dict[str, int]:
         return {
@@ -129,7 +258,7 @@ class IngestResult:
             "files_failed": len(self.failures),
             "sheets_read": sum(s.read for s in self.sheets),
             "sheets_skipped": sum(not s.read for s in self.sheets),
-            "records": len(self.records),
+            "records": self.record_count,
             "hidden_rows": sum(s.hidden_rows for s in self.sheets),
             "rows_skipped": len(self.skipped_rows),
             "cell_issues": len(self.issues),

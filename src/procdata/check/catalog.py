@@ -72,8 +72,13 @@ def message(code: str, lang: str, **params: Any) -> str:
 
 def word(key: str, lang: str, **params: Any) -> str:
     """A phrase the messages are built from (``[words.<lang>]`` of checks.toml)."""
+    return word_template(key, lang).format(**params)
+
+
+def word_template(key: str, lang: str) -> str:
+    """The template of a phrase, its placeholders unfilled."""
     words = data("checks")["words"]
-    return (words.get(lang) or words["en"])[key].format(**params)
+    return (words.get(lang) or words["en"])[key]
 
 
 def name_affixes() -> tuple[list[str], list[str]]:

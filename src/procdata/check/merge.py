@@ -23,6 +23,7 @@ from procdata.output import plain_value
 # The fields where a later month is news, not a conflict.
 PROGRESS = ("status", "status_text", "contract_date", "contract_end_date", "report_month")
 CONFLICTS = ("budget_amount", "agreed_price", "reference_price", "winner_name")
+WHERE = ("source_file", "source_sheet", "source_row")
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def merge_updates(records: pd.DataFrame) -> MergeResult:
         seen: set[tuple[str, object]] = set()
         for month, _, earlier in reversed(group[:-1]):
             for name in columns:
+                if name in WHERE:
+                    continue  # the merged record stands where the latest one does (a CSV has no sheet to fill)
                 if _missing(merged[name]) and not _missing(earlier[name]):
                     merged[name] = earlier[name]
             for name in CONFLICTS:

@@ -6,8 +6,12 @@ JSON for machines, and ``report.valid`` decides the exit code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from procdata.check.problems import Problems
 
 ERROR, WARNING = "error", "warning"
 
@@ -35,13 +39,42 @@ class Problem:
         }
 
 
-@dataclass
 class Report:
-    """All problems of one validation run, in file, sheet, row, column order."""
+    """All problems of one validation run, in file, sheet, row, column order.
 
-    problems: list[Problem] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-    failures: list[dict[str, Any]] = field(default_factory=list)  # inputs that could not be read
+    The problems are kept column-wise (:class:`~procdata.check.problems.Problems`):
+    counting them, deciding ``valid`` and writing the JSON or HTML report never
+    builds one object per problem. :attr:`problems` gives them as
+    :class:`Problem` objects, built on first use.
+    """
+
+    def __init__(
+        self, problems: list[Problem] | None = None, summary: dict[str, Any] | None = None,
+        failures: list[dict[str, Any]] | None = None, *, found: Problems | None = None, lang: str = "th",
+    ) -> None:
+        from procdata.check.problems import Problems
+
+        self.found = found if found is not None else Problems(lang)
+        if problems:
+            self.found.add_problems(problems)
+        self.summary: dict[str, Any] = summary if summary is not None else {}
+        self.failures: list[dict[str, Any]] = failures if failures is not None else []  # inputs that could not be read
+        self.by_agency: list[dict[str, Any]] | None = None  # with --by-agency: one row per agency (check/agencies.py)
+        self.fiscal_year: int | None = None  # the year date-dependent checks judged (review.review)
+        self.as_of: dt.date | None = None  # the date of the data they used; None when nothing dates it
+        self._problems: list[Problem] | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem, in order, as :class:`Problem` objects (built once, on first use)."""
+        if self._problems is None:
+            self._problems = self.found.problems()
+        return self._problems
+
+    def add(self, problems: list[Problem]) -> None:
+        """Problems found one by one after the checks (merge conflicts), after those already here."""
+        self.found.add_problems(problems)
+        self._problems = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -52,8 +85,16 @@ class Report:
         return [p for p in self.problems if p.severity == WARNING]
 
     @property
+    def error_count(self) -> int:
+        return self.found.count(ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return self.found.count(WARNING)
+
+    @property
     def valid(self) -> bool:
-        return not self.errors and not self.failures
+        return not self.error_count and not self.failures
 
     def to_dict(self) -> dict[str, Any]:
         return {

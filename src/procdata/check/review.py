@@ -1,29 +1,35 @@
 """One report, one truth: the checks, the merge of monthly updates and the summary, in one function.
 
 ``procdata validate``, ``procdata status`` and ``procdata publish`` all call
-:func:`review`, so that validate lists exactly the problems publish would
-print or refuse on: the Table Schema and the rules of Thai procurement
+:func:`review` (validate through :class:`~procdata.check.validate.Checker`, part
+by part), so that validate lists exactly the problems publish would print or
+refuse on: the Table Schema and the rules of Thai procurement
 (:mod:`procdata.check.validate`), the conflicts between monthly files that
 the merge finds (:mod:`procdata.check.merge`), and the contracts a sheet
 still calls "in contract" although their end date has passed by the date of
 the data. Every problem points at the cell to fix, column letter included.
+
+The checker finds the merge's problems column-wise (:mod:`procdata.check.updates`);
+:func:`plain_update_problems` finds them one by one from
+:func:`~procdata.check.merge.merge_updates`, the reference tests/test_updates.py
+holds the fast route to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from procdata.check import catalog
 from procdata.check.merge import Conflict, MergeResult, merge_updates
 from procdata.check.model import Problem, Report
-from procdata.check.validate import Locator, check_records, problem, title
+from procdata.check.problems import NO_COLUMN, Registry, title
 from procdata.i18n import be_date, message, number
-from procdata.model import IngestResult
+from procdata.model import FIELDS, IngestResult
 
 
 @dataclass
@@ -31,12 +37,21 @@ class Review:
     """What :func:`review` found: the report, and the records as publish uses them."""
 
     report: Report
-    merged: MergeResult  # one record per project, the latest month winning
+    source: pd.DataFrame  # the records read, one per row of the sheets
     fiscal_year: int | None  # the year asked for, else the latest in the data; None without dated records
     as_of: dt.date | None  # the date of the data that date-dependent checks used; None when nothing dates it
+    _merged: MergeResult | None = field(default=None, repr=False)
+
+    @property
+    def merged(self) -> MergeResult:
+        """The merge of monthly updates (made when first asked for: validate never needs it)."""
+        if self._merged is None:
+            self._merged = merge_updates(self.source)
+        return self._merged
 
     @property
     def records(self) -> pd.DataFrame:
+        """One record per project, the latest month winning."""
         return self.merged.records
 
 
@@ -49,24 +64,13 @@ def review(
     (:func:`default_as_of` of ``fiscal_year``, itself the latest year in the
     data when not given).
     """
-    problems, where = check_records(ingested, lang)
-    merged = merge_updates(ingested.records)  # the plan; the merged table is made only when publish asks for it
-    years = ingested.records["fiscal_year"].dropna()
-    year = fiscal_year if fiscal_year is not None else (int(years.max()) if len(years) else None)
-    day = as_of or (default_as_of(ingested.records, year) if year is not None else None)
-    # The same project number twice in one month's report is an error already (duplicate_project).
-    problems += [_conflict(c, where, lang) for c in merged.conflicts
-                 if not (c.key.startswith("project:") and c.kept.report_month == c.other.report_month)]
-    if day is not None:
-        problems += _ended(merged, day, where, lang)
-    problems.sort(key=where.order)
-    report = Report(problems=problems)
-    report.failures = [
-        {"file": f.file, "code": f.code, "message": message(f.code, lang, file=f.file, **f.params)}
-        for f in ingested.failures
-    ]
-    report.summary = _summary(ingested, report, merged)
-    return Review(report, merged, year, day)
+    from procdata.check.validate import Checker
+
+    checker = Checker(lang)
+    checker.check(ingested)
+    checker.account(ingested)
+    report = checker.report(fiscal_year=fiscal_year, as_of=as_of)
+    return Review(report, ingested.records, report.fiscal_year, report.as_of)
 
 
 def default_as_of(records: pd.DataFrame, fiscal_year: int) -> dt.date | None:
@@ -126,7 +130,46 @@ def ended_by(records: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return pd.Series(over, index=records.index)
 
 
-def _ended(merged: MergeResult, as_of: dt.date, where: Locator, lang: str) -> list[Problem]:
+# --- the plain route: the reference of check.updates
+
+
+def plain_update_problems(
+    ingested: IngestResult, *, fiscal_year: int | None = None, as_of: dt.date | None = None, lang: str = "th",
+) -> list[Problem]:
+    """The problems of monthly updates (``update_conflict``, ``contract_period_over``) found one by one
+    from :func:`~procdata.check.merge.merge_updates`, in the order of the report."""
+    from procdata.check.validate import Locator
+
+    records = ingested.records
+    merged = merge_updates(records)
+    years = records["fiscal_year"].dropna()
+    year = fiscal_year if fiscal_year is not None else (int(years.max()) if len(years) else None)
+    day = as_of or (default_as_of(records, year) if year is not None else None)
+    registry = Registry()
+    where = Locator(ingested.sheets, registry)
+
+    def column(file: str, sheet: str, row: int, name: str) -> tuple[str, str]:
+        code = int(where.columns(np.array([registry.place(file, sheet)]), np.array([row]), name)[0])
+        return ("", "") if code == NO_COLUMN else registry.columns[code]
+
+    # The same project number twice in one month's report is an error already (duplicate_project).
+    problems = [_conflict(c, column, lang) for c in merged.conflicts
+                if not (c.key.startswith("project:") and c.kept.report_month == c.other.report_month)]
+    if day is not None:
+        problems += _ended(merged, day, column, lang)
+    files = {name: number for number, name in enumerate(ingested.files)}
+    field_order = {name: number for number, name in enumerate(FIELDS)}
+    sheets: dict[tuple[str, str], int] = {}
+    for sheet in ingested.sheets:
+        sheets.setdefault((sheet.file, sheet.sheet), len(sheets))
+    order = lambda p: (  # noqa: E731
+        files.get(p.file, len(files)), p.file, sheets.get((p.file, p.sheet), len(sheets)), p.sheet,
+        p.row or 0, len(p.column), p.column, field_order.get(p.field, len(FIELDS)), p.code,
+    )
+    return sorted(problems, key=order)
+
+
+def _ended(merged: MergeResult, as_of: dt.date, column: Any, lang: str) -> list[Problem]:
     """One warning per sheet at its status column, naming the rows :func:`ended_by` finds there.
 
     One per sheet, not one per row: a national table may hold hundreds of
@@ -151,39 +194,29 @@ def _ended(merged: MergeResult, as_of: dt.date, where: Locator, lang: str) -> li
         found = np.sort(rows[codes == code])
         listed = ", ".join(str(r) for r in found[:SHOWN_ROWS]) + (" …" if len(found) > SHOWN_ROWS else "")
         params = {"value": listed, "field": title("status", lang), "count": f"{len(found):,}", "as_of": shown}
-        column = where.column(file, sheet, int(found[0]), "status")
-        out.append(problem("contract_period_over", file, sheet, None, column, "status", listed, params, lang))
+        out.append(_problem("contract_period_over", file, sheet, None, column(file, sheet, int(found[0]), "status"),
+                            "status", listed, params, lang))
     return out
 
 
-def _conflict(conflict: Conflict, where: Locator, lang: str) -> Problem:
+def _conflict(conflict: Conflict, column: Any, lang: str) -> Problem:
     """A conflict of the merge as a warning at the kept record's cell, naming the other file's row."""
     kept, other = conflict.kept, conflict.other
     place = f"{other.file}" + (f" [{other.sheet}]" if other.sheet else "")
     place += message("review_at_row", lang, row=other.row)
     params = {"field": title(conflict.field, lang), "value": _shown(conflict.kept_value),
               "other": place, "other_value": _shown(conflict.other_value)}
-    column = where.column(kept.file, kept.sheet, kept.row, conflict.field)
-    return problem("update_conflict", kept.file, kept.sheet, kept.row, column, conflict.field,
-                   _shown(conflict.kept_value), params, lang)
+    return _problem("update_conflict", kept.file, kept.sheet, kept.row, column(kept.file, kept.sheet, kept.row, conflict.field),
+                    conflict.field, _shown(conflict.kept_value), params, lang)
+
+
+def _problem(
+    code: str, file: str, sheet: str, row: int | None, column: tuple[str, str], field: str, value: str,
+    params: dict[str, Any], lang: str,
+) -> Problem:
+    return Problem(file=file, sheet=sheet, row=row, column=column[0], header=column[1], field=field, code=code,
+                   severity=catalog.check(code).severity, message=catalog.message(code, lang, **params), value=value)
 
 
 def _shown(value: object) -> str:
     return number(value) if isinstance(value, float) else str(value)  # type: ignore[arg-type]
-
-
-def _summary(ingested: IngestResult, report: Report, merged: MergeResult) -> dict[str, Any]:
-    projects = len(ingested.records) - len(merged.dropped)
-    codes = Counter(p.code for p in report.problems)
-    return {
-        "files": len(ingested.files),
-        "files_unreadable": len(ingested.failures),
-        "records": len(ingested.records),
-        "projects": projects,
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-        "codes": dict(sorted(codes.items())),
-        "unreadable": report.failures,
-        "resolved": [asdict(entry) for entry in ingested.resolutions],
-    }
-

@@ -1,9 +1,9 @@
 """The rules of Thai procurement, checked column-wise on the canonical records.
 
 Prices against each other, dates against each other and the fiscal year,
-taxpayer-ID check digits, duplicate project numbers, legal ceilings of the
-methods, winners against bidders, and signed contracts without a winner or a
-price. Codes, severities and messages are in ``data/checks.toml``.
+taxpayer-ID check digits, legal ceilings of the methods, winners against
+bidders, and signed contracts without a winner or a price (duplicate project
+numbers, which need the whole run, are in ``duplicates``). Codes, severities and messages are in ``data/checks.toml``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.check import catalog
-from procdata.check.table import Hits, Table, positions
+from procdata.check.problems import fill
+from procdata.check.table import Hits, Table, map_distinct, number_texts, positions, whole
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
-from procdata.normalize.columns import arrow
+from procdata.normalize.columns import arrow, canonical_bidders
 from procdata.normalize.dates import fiscal_year
 
 CENT = 0.005  # amounts are compared to the satang
-SHOWN_PARTNERS = 3  # rows named in a duplicate message before "and N more"
 WINNER_BATCH = 100_000  # records whose bidders are taken apart at once
 
 
@@ -40,26 +40,26 @@ def prices(table: Table) -> Iterator[Hits]:
         over_reference = (agreed > reference + CENT) & ~over_budget
         reference_over = reference > budget + CENT
     rows = positions(over_budget)
-    yield Hits("agreed_above_budget", "agreed_price", rows, [
-        {"agreed": table.money("agreed_price", r), "budget": table.money("budget_amount", r)} for r in rows
-    ])
+    yield Hits("agreed_above_budget", "agreed_price", rows, {
+        "agreed": table.money_texts("agreed_price", rows), "budget": table.money_texts("budget_amount", rows),
+    })
     rows = positions(over_reference)
-    yield Hits("agreed_above_reference", "agreed_price", rows, [
-        {"agreed": table.money("agreed_price", r), "reference": table.money("reference_price", r)} for r in rows
-    ])
+    yield Hits("agreed_above_reference", "agreed_price", rows, {
+        "agreed": table.money_texts("agreed_price", rows), "reference": table.money_texts("reference_price", rows),
+    })
     rows = positions(reference_over)
-    yield Hits("reference_above_budget", "reference_price", rows, [
-        {"reference": table.money("reference_price", r), "budget": table.money("budget_amount", r)} for r in rows
-    ])
+    yield Hits("reference_above_budget", "reference_price", rows, {
+        "reference": table.money_texts("reference_price", rows), "budget": table.money_texts("budget_amount", rows),
+    })
 
 
 def contract_dates(table: Table) -> Iterator[Hits]:
     start, end = table.dates["contract_date"], table.dates["contract_end_date"]
     rows = positions(end < start)  # NaT compares False
-    yield Hits("end_before_contract", "contract_end_date", rows, [
-        {"end": table.date(table.text("contract_end_date", r)), "start": table.date(table.text("contract_date", r))}
-        for r in rows
-    ])
+    yield Hits("end_before_contract", "contract_end_date", rows, {
+        "end": table.date_texts(table.texts("contract_end_date", rows)),
+        "start": table.date_texts(table.texts("contract_date", rows)),
+    })
 
 
 def fiscal_years(table: Table) -> Iterator[Hits]:
@@ -72,23 +72,14 @@ def fiscal_years(table: Table) -> Iterator[Hits]:
     for name, dates in (("contract_date", table.dates["contract_date"]), ("report_month", table.months)):
         outside = known & ~np.isnat(dates) & ((dates < first) | (dates >= after))
         rows = positions(outside)
-        yield Hits("outside_fiscal_year", name, rows, [
-            {
-                "what": catalog.word(name, table.lang),
-                "date": _month(table, table.text(name, r)) if name == "report_month" else table.date(table.text(name, r)),
-                "year": int(year[r]),
-                "first": table.date(str(first[r])),
-                "last": table.date(str(after[r] - np.timedelta64(1, "D"))),
-            }
-            for r in rows
-        ])
-
-
-def _month(table: Table, month: str) -> str:
-    """``2025-01`` as people read it: ``ม.ค. 2568`` in Thai."""
-    if table.lang != "th" or len(month) != 7:
-        return month
-    return " ".join(table.date(f"{month}-01").split()[1:])
+        found = table.texts(name, rows)
+        yield Hits("outside_fiscal_year", name, rows, {
+            "what": catalog.word(name, table.lang),
+            "date": table.month_texts(found) if name == "report_month" else table.date_texts(found),
+            "year": pa.array([str(int(y)) for y in year[rows].tolist()], pa.large_string()),
+            "first": table.date_texts(pa.array(np.datetime_as_string(first[rows], unit="D"), pa.large_string())),
+            "last": table.date_texts(pa.array(np.datetime_as_string(after[rows] - np.timedelta64(1, "D"), unit="D"), pa.large_string())),
+        })
 
 
 def tax_ids(table: Table) -> Iterator[Hits]:
@@ -120,55 +111,6 @@ def _contiguous(text: pa.Array | pa.ChunkedArray) -> pa.Array:
     return array.cast(pa.large_string())
 
 
-def duplicates(table: Table) -> Iterator[Hits]:
-    """The same project number twice in one file or in one report month; each row names the others.
-
-    Rows of one project with different contract numbers are its contracts (e-GP's national
-    data has a row per contract), not duplicates.
-    """
-    given = positions(table.present("project_id"))
-    codes, _ = pd.factorize(table.records["project_id"].iloc[given])
-    candidates = given[np.bincount(codes)[codes] > 1]
-    if not len(candidates):
-        return
-    frame = table.records.iloc[candidates][["project_id", "contract_no", "source_file", "report_month"]].astype(object)
-    frame["contract_no"] = frame["contract_no"].fillna("")
-    frame["position"] = candidates
-    partners: dict[int, list[int]] = {}
-    scopes: dict[int, str] = {}
-    for scope, keys in (("same_file", ["source_file", "project_id", "contract_no"]),
-                        ("same_month", ["report_month", "project_id", "contract_no"])):
-        for (first_key, *_), members in frame.dropna(subset=keys).groupby(keys, sort=False)["position"]:
-            rows = members.tolist()
-            if len(rows) < 2:
-                continue
-            for row in rows:
-                others = partners.setdefault(row, [])
-                others.extend(r for r in rows if r != row and r not in others)
-                scopes.setdefault(row, catalog.word(scope, table.lang, month=_month(table, str(first_key))))
-    rows = np.array(sorted(partners), dtype=np.int64)
-    yield Hits("duplicate_project", "project_id", rows, [
-        {"others": _where(table, row, partners[row]), "scope": scopes[row]} for row in rows
-    ])
-
-
-def _where(table: Table, row: int, others: list[int]) -> str:
-    """Where the other copies are, as the officer finds them: row, sheet and file when they differ."""
-    file, sheet, _ = table.place(row)
-    lang = table.lang
-    names = []
-    for other in others[:SHOWN_PARTNERS]:
-        other_file, other_sheet, other_row = table.place(other)
-        if other_file != file:
-            key = "file_sheet_row" if other_sheet else "file_row"
-        else:
-            key = "sheet_row" if other_sheet != sheet else "row"
-        names.append(catalog.word(key, lang, file=other_file, sheet=other_sheet, row=other_row))
-    if len(others) > SHOWN_PARTNERS:
-        names.append(catalog.word("and_more", lang, count=len(others) - SHOWN_PARTNERS))
-    return ", ".join(names)
-
-
 def ceilings(table: Table) -> Iterator[Hits]:
     """Methods used above their legal ceiling (``ceiling`` in data/methods.toml)."""
     budget, agreed = table.amount("budget_amount"), table.amount("agreed_price")
@@ -181,10 +123,9 @@ def ceilings(table: Table) -> Iterator[Hits]:
         with np.errstate(invalid="ignore"):
             over = method.eq(term.code).fillna(False).to_numpy(dtype=bool) & (amount > ceiling)
         rows = positions(over)
-        yield Hits("method_above_ceiling", "method", rows, [
-            {"method": term.label(table.lang), "amount": number(float(amount[r])), "ceiling": number(float(ceiling))}
-            for r in rows
-        ])
+        yield Hits("method_above_ceiling", "method", rows, {
+            "method": term.label(table.lang), "amount": number_texts(amount[rows]), "ceiling": number(float(ceiling)),
+        })
 
 
 def old_methods(table: Table) -> Iterator[Hits]:
@@ -231,7 +172,7 @@ def winners(table: Table) -> Iterator[Hits]:
         take = pa.array(batch)
         found_rows.append(batch[_not_listed(_contiguous(winner.take(take)), _contiguous(bidders.take(take)))])
     rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
-    yield Hits("winner_not_bidder", "winner_name", rows, [{"bidders": _bidder_list(table, int(r))} for r in rows])
+    yield Hits("winner_not_bidder", "winner_name", rows, {"bidders": bidder_lists(table.texts("bidders", rows))})
 
 
 def _verbatim(winner: pa.Array, bidders: pa.Array) -> np.ndarray:
@@ -361,12 +302,32 @@ def normalize_names(names: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(text, "(?:" + "|".join(map(fold, suffixes)) + ")+$", "")
 
 
-def _bidder_list(table: Table, row: int) -> str:
+def bidder_list(bidders: str) -> str:
+    """The bidders' names of one bidders cell, for a message: ``ร้านก, ร้านข``."""
     try:
-        bids = json.loads(table.text("bidders", row))
-    except ValueError:
-        return table.text("bidders", row)
-    return ", ".join(str(bid.get("name", "")) for bid in bids if isinstance(bid, dict))
+        bids = json.loads(bidders)
+        return ", ".join(str(bid.get("name", "")) for bid in bids if isinstance(bid, dict))
+    except (ValueError, TypeError, RecursionError):  # not JSON, or a JSON number: shown as written
+        return bidders
+
+
+def bidder_lists(bidders: pa.Array) -> pa.Array:
+    """:func:`bidder_list` of each cell, column-wise: names taken from the JSON text in Arrow where
+    it is written as procdata writes it, by :func:`bidder_list` for the others."""
+    bidders = whole(bidders)
+    plain = canonical_bidders(pd.Series(pd.arrays.ArrowStringArray(bidders)))
+    names, parent = _bidder_names(bidders)
+    lists = pa.LargeListArray.from_arrays(
+        pa.array(np.searchsorted(parent, np.arange(len(bidders) + 1)), pa.int64()), whole(names),
+    )
+    joined = pc.fill_null(pc.binary_join(lists, pa.scalar(", ", pa.large_string())), "")
+    if plain.all():
+        return joined
+    rest = np.flatnonzero(~plain)
+    slow = pa.array([bidder_list(text) for text in bidders.take(pa.array(rest)).to_pylist()], pa.large_string())
+    out = np.array(joined.to_pylist(), dtype=object)
+    out[rest] = slow.to_pylist()
+    return pa.array(out.tolist(), pa.large_string())
 
 
 def signed_contracts(table: Table) -> Iterator[Hits]:
@@ -374,18 +335,23 @@ def signed_contracts(table: Table) -> Iterator[Hits]:
     signed = table.signed
     for code, name in (("signed_no_winner", "winner_name"), ("signed_no_price", "agreed_price")):
         rows = positions(signed & ~table.present(name))
-        yield Hits(code, name, rows, [{"signed": _signed_by(table, r)} for r in rows])
+        yield Hits(code, name, rows, {"signed": _signed_by(table, rows)})
 
 
-def _signed_by(table: Table, row: int) -> str:
-    date = table.text("contract_date", row)
-    if date:
-        return catalog.word("signed_by_date", table.lang, date=table.date(date))
-    term = vocab.term("status", table.text("status", row))
-    return catalog.word("signed_by_status", table.lang, status=term.label(table.lang) if term else "")
+def _signed_by(table: Table, rows: np.ndarray) -> pa.Array:
+    """How each record shows it is signed: its contract date, else its status."""
+    dates = table.texts("contract_date", rows)
+    by_date = fill(catalog.word_template("signed_by_date", table.lang), {"date": table.date_texts(dates)}, len(rows))
+    statuses = map_distinct(table.texts("status", rows), lambda code: _status_word(table.lang, code))
+    return pc.if_else(pc.equal(pc.binary_length(dates), 0), statuses, by_date)
 
 
+def _status_word(lang: str, code: str) -> str:
+    term = vocab.term("status", code)
+    return catalog.word("signed_by_status", lang, status=term.label(lang) if term else "")
+
+
+# Checks of each record on its own (duplicates look at the whole run: check/duplicates.py).
 RULES: tuple[Callable[[Table], Iterator[Hits]], ...] = (
-    prices, contract_dates, fiscal_years, tax_ids, duplicates, ceilings, old_methods, unjudged_items, winners,
-    signed_contracts,
+    prices, contract_dates, fiscal_years, tax_ids, ceilings, old_methods, unjudged_items, winners, signed_contracts,
 )

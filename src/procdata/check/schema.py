@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from procdata.check import catalog
-from procdata.check.table import Hits, Table, positions
+from procdata.check.table import Hits, Table, map_distinct, positions
 from procdata.resources import schema
 
 
@@ -44,9 +44,10 @@ def _field_hits(table: Table, spec: dict[str, Any]) -> Iterator[Hits]:
         text = table.records[name].astype("string")
         matches = text.str.fullmatch(constraints["pattern"]).fillna(False).to_numpy(dtype=bool)
         rows = positions(present & ~matches)
-        yield Hits(catalog.code_for("pattern", name), name, rows, [
-            {"digits": sum(c.isdigit() for c in table.text(name, row)), "pattern": constraints["pattern"]} for row in rows
-        ])
+        yield Hits(catalog.code_for("pattern", name), name, rows, {
+            "digits": map_distinct(table.texts(name, rows), lambda text: str(sum(c.isdigit() for c in text))),
+            "pattern": constraints["pattern"],
+        })
     if "minimum" in constraints or "maximum" in constraints:
         yield from _range_hits(table, name, constraints, present)
 
@@ -93,4 +94,13 @@ def _range_hits(table: Table, name: str, constraints: dict[str, Any], present: n
     for rule, mask in (("minimum", below), ("maximum", above)):
         rows = positions(mask)
         if len(rows):
-            yield Hits(catalog.code_for(rule, name), name, rows, [{"low": low, "high": high} for _ in rows])
+            yield Hits(catalog.code_for(rule, name), name, rows, {"bounds": bounds(low, high, table.lang)})
+
+
+def bounds(low: Any, high: Any, lang: str) -> str:
+    """The range a value must be in, in words."""
+    if low is not None and high is not None:
+        return catalog.word("between", lang, low=low, high=high)
+    if low is not None:
+        return catalog.word("at_least", lang, low=low)
+    return catalog.word("at_most", lang, high=high)

@@ -1,13 +1,15 @@
 """The canonical records as the checks see them: typed columns computed once, and hits.
 
 A check looks at whole columns and returns :class:`Hits`: the positions of
-the records that fail it and, for those few, the values to put in the
-message. Nothing here loops over records.
+the records that fail it and, as columns, the values to put in their
+messages. Nothing here loops over records; the few loops left run over
+distinct values (dates, months), never over problems one by one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -17,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from procdata.check.problems import NO_ROW, Registry
 from procdata.i18n import be_date, number
 from procdata.normalize.columns import empty
 from procdata.resources import schema
@@ -29,7 +32,8 @@ class Hits:
     code: str
     field: str
     rows: np.ndarray  # positions in the records table
-    params: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # message parameters, one per row
+    # Message parameters: a text for every row, or a column of texts (one per row).
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class Table:
@@ -40,6 +44,7 @@ class Table:
         self.lang = lang
         self.size = len(records)
         self._present: dict[str, np.ndarray] = {}
+        self._places: tuple[Registry, np.ndarray] | None = None
 
     def prepare(self) -> None:
         """Compute the shared typed views now (before checks read them from several threads)."""
@@ -134,6 +139,113 @@ class Table:
             "" if sheet is None or sheet is pd.NA else str(sheet),
             None if source_row is pd.NA else int(source_row),
         )
+
+
+    # --- where records are, column-wise
+
+    def places(self, rows: np.ndarray, registry: Registry) -> np.ndarray:
+        """The registry's place code (file and sheet) of the records at ``rows``."""
+        if self._places is None or self._places[0] is not registry:
+            self._places = (registry, self._all_places(registry))
+        return self._places[1][rows]
+
+    def _all_places(self, registry: Registry) -> np.ndarray:
+        """The place code of every record: file and sheet each encoded once, their pairs registered once."""
+        files = pc.dictionary_encode(whole(pc.fill_null(pa.array(self.records["source_file"].array), "")))
+        sheets = pc.dictionary_encode(whole(pc.fill_null(pa.array(self.records["source_sheet"].array), "")))
+        file_codes = files.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        sheet_codes = sheets.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        width = len(sheets.dictionary) + 1
+        pairs = file_codes * width + sheet_codes
+        distinct, inverse = np.unique(pairs, return_inverse=True)
+        file_names, sheet_names = files.dictionary.to_pylist(), sheets.dictionary.to_pylist()
+        codes = np.array([registry.place(file_names[p // width], sheet_names[p % width]) for p in distinct.tolist()], dtype=np.int32)
+        return codes[inverse.reshape(-1)] if len(codes) else np.zeros(0, dtype=np.int32)
+
+    def source_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The source row of the records at ``rows`` (NO_ROW where there is none)."""
+        values = self.records["source_row"].iloc[rows]
+        return values.astype("Int64").to_numpy(dtype=np.int64, na_value=NO_ROW)
+
+    # --- values of many records, column-wise (what the messages of a check's hits say)
+
+    def texts(self, name: str, rows: np.ndarray) -> pa.Array:
+        """:meth:`text` of the records at ``rows``, as a column."""
+        column = self.records[name]
+        chosen = column.iloc[rows]
+        kind = str(column.dtype)
+        if kind == "boolean":
+            values = chosen.to_numpy(dtype=object, na_value=None)
+            return pa.array(["" if v is None else ("true" if v else "false") for v in values], pa.large_string())
+        if kind == "Int64" or column.dtype.kind in "iu":
+            values = chosen.to_numpy(dtype=object, na_value=None)
+            return pa.array(["" if v is None else str(int(v)) for v in values], pa.large_string())
+        if column.dtype.kind == "f":
+            return number_texts(chosen.to_numpy(dtype="float64"))
+        if column.dtype.kind == "b":
+            return pa.array(["true" if v else "false" for v in chosen.tolist()], pa.large_string())
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            return whole(pc.fill_null(pa.array(chosen.array), ""))
+        return pa.array([self._plain_text(v) for v in chosen.tolist()], pa.large_string())
+
+    @staticmethod
+    def _plain_text(value: Any) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        if isinstance(value, (bool, np.bool_)):
+            return "true" if value else "false"
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        if isinstance(value, (float, np.floating)):
+            return number(float(value))
+        return str(value)
+
+    def shown_values(self, name: str, rows: np.ndarray) -> pa.Array:
+        """:meth:`shown` of the records at ``rows``, as a column."""
+        values = self.texts(name, rows)
+        written = f"{name}_text"
+        if written in self.records:
+            own = self.texts(written, rows)
+            values = pc.if_else(pc.equal(pc.binary_length(own), 0), values, own)
+        if name in _DATE_FIELDS and len(rows):
+            real = ~np.isnat(self.dates[name][rows])
+            shaped = pc.equal(pc.utf8_length(values), 10).to_numpy(zero_copy_only=False) & real
+            if shaped.any():
+                values = pc.if_else(pa.array(shaped), self.date_texts(values), values)
+        return values
+
+    def money_texts(self, name: str, rows: np.ndarray) -> pa.Array:
+        """:meth:`money` of the records at ``rows``."""
+        return number_texts(self.amount(name)[rows])
+
+    def date_texts(self, iso: pa.Array) -> pa.Array:
+        """:meth:`date` of each ISO text (once per distinct date)."""
+        return map_distinct(iso, self.date)
+
+    def month_texts(self, months: pa.Array) -> pa.Array:
+        """A report month ``2025-01`` as people read it: ``ม.ค. 2568`` in Thai (once per distinct month)."""
+        if self.lang != "th":
+            return months
+        return map_distinct(months, lambda m: " ".join(self.date(f"{m}-01").split()[1:]) if len(m) == 7 else m)
+
+
+def whole(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Texts in one array of large strings."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks != 1 else texts.chunk(0)
+    return texts if texts.type == pa.large_string() else texts.cast(pa.large_string())
+
+
+def number_texts(values: np.ndarray, decimals: int = 2) -> pa.Array:
+    """:func:`procdata.i18n.number` of each value: thousands separators, empty for NaN."""
+    return pa.array([number(v, decimals) for v in values.tolist()], pa.large_string())
+
+
+def map_distinct(texts: pa.Array, func: Callable[[str], str]) -> pa.Array:
+    """``func`` of each text, computed once per distinct text."""
+    encoded = pc.dictionary_encode(whole(texts))
+    mapped = pa.array([func(v) for v in encoded.dictionary.to_pylist()], pa.large_string())
+    return mapped.take(encoded.indices)
 
 
 _DATE_FIELDS = {spec["name"] for spec in schema("procurement")["fields"] if spec["type"] == "date"}

@@ -3,6 +3,12 @@
 Problems point at the cell an officer must fix: the sheet, the row as Excel
 shows it, and the column letter and header text as written in the file (from
 the ingest's :class:`~procdata.model.SheetReport`).
+
+A :class:`Checker` checks records part by part (a whole ingest, a chunk of a
+national table, the files one worker read) and keeps of each part only its
+problems, column-wise, and what the whole run needs: the project numbers for
+duplicates and the counts. :meth:`Checker.report` then adds the problems of
+the whole run and puts them in order.
 """
 
 from __future__ import annotations
@@ -11,20 +17,30 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from procdata.check import catalog
-from procdata.check.model import Problem, Report
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from procdata.check import agencies, catalog
+from procdata.check.agencies import Tally
+from procdata.check.duplicates import Projects, duplicates
+from procdata.check.model import Report
+from procdata.check.problems import NO_COLUMN, NO_ROW, Batch, Problems, Registry, batch, text_array
+from procdata.check.problems import title as title
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
-from procdata.check.table import Hits, Table
+from procdata.check.table import Hits, Table, map_distinct, positions
+from procdata.check.updates import Updates
 from procdata.config import Config
-from procdata.model import FIELDS, CellIssue, Column, IngestResult
-from procdata.normalize import vocab, wording
+from procdata.i18n import message as ui_message
+from procdata.model import FIELDS, CellIssues, FileFailure, IngestResult, Resolution, SheetReport
+from procdata.normalize import vocab
 from procdata.normalize.columns import THREADS
-from procdata.read.overrides import OVERRIDES_FILE, Overrides
-from procdata.resources import schema
+from procdata.read.overrides import Overrides
 
 # Where a field's value may have come from, in order: its own column, or a
 # composite column that ingest split (see procdata/model.py SheetReport.columns).
@@ -59,6 +75,9 @@ def validate(
     lang: str = "th",
     on_file: Callable[[str], None] | None = None,
     overrides: Overrides | None = None,
+    workers: int | None = None,
+    by_agency: bool = False,
+    on_rows: Callable[[str, int], None] | None = None,
 ) -> Report:
     """Read ``inputs`` as ``procdata ingest`` does and report every problem publish would.
 
@@ -70,19 +89,27 @@ def validate(
     default ``procdata.toml`` found from the working folder up).
     ``fiscal_year`` and ``as_of`` may be typed as people write them
     (``2568``, ``2568-06-30``, ``30/6/2568``, ``2025-06-30``).
-    ``on_file`` is called with each file's name as reading starts (a progress bar);
-    ``overrides`` are the officer's budget categories (:mod:`procdata.read.overrides`).
+    ``on_file`` is called with each file's name as it is read (a progress bar), ``on_rows``
+    with the records read so far of a long table; ``overrides`` are the officer's budget
+    categories (:mod:`procdata.read.overrides`).
+
+    Long CSV and Parquet tables are read in chunks and many files on ``workers``
+    processes (one per core by default; see :mod:`procdata.check.run`): the
+    report is the one reading everything at once gives. With ``by_agency``,
+    ``report.by_agency`` holds one row per agency (:mod:`procdata.check.agencies`).
     """
-    from procdata.check.review import review
+    from procdata.check.run import check_inputs
     from procdata.config import workspace_inputs
     from procdata.normalize.dates import read_day, read_fiscal_year
-    from procdata.read.ingest import ingest
 
     year = read_fiscal_year(fiscal_year) if fiscal_year is not None else None
     day = read_day(as_of) if as_of is not None else None
     files = workspace_inputs(inputs, config)
-    result = ingest(files, encoding=encoding, fiscal_year=year, on_file=on_file, overrides=overrides)
-    return review(result, fiscal_year=year, as_of=day, lang=lang).report
+    checker = check_inputs(
+        files, encoding=encoding, fiscal_year=year, lang=lang, on_file=on_file, workers=workers, agencies=by_agency,
+        on_rows=on_rows, overrides=overrides,
+    )
+    return checker.report(fiscal_year=year, as_of=day)
 
 
 def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
@@ -92,17 +119,178 @@ def validate_ingested(result: IngestResult, lang: str = "th") -> Report:
     return review(result, lang=lang).report
 
 
-def check_records(result: IngestResult, lang: str = "th") -> tuple[list[Problem], Locator]:
-    """The problems of the Table Schema and the rules in the records of an ingest (unsorted),
-    and the locator that finds the cell of any field of any record."""
-    table = Table(result.records, lang)
-    where = Locator(result)
-    problems = [_from_issue(issue, lang) for issue in result.issues]
-    flagged = {(p.file, p.sheet, p.row, p.field) for p in problems}
-    for hits in _run_checks(table):
-        if len(hits.rows):
-            problems.extend(_from_hits(hits, table, where, flagged))
-    return _short_tax_ids(problems, lang), where
+class Checker:
+    """Checks records part by part; keeps their problems and what the whole run needs.
+
+    With ``agencies``, also counts records, problems and investment items per
+    agency and fiscal year (:mod:`procdata.check.agencies`).
+    """
+
+    def __init__(self, lang: str = "th", *, agencies: bool = False) -> None:
+        self.lang = lang
+        self.found = Problems(lang)
+        self.projects = Projects()
+        self.updates = Updates()
+        self.without_column: Counter[tuple[int, str]] = Counter()  # (place, field) -> records lacking it
+        self.records = 0
+        self.tally = Tally() if agencies else None
+        self.fiscal_year: int | None = None  # the year readiness is judged for (the latest in the data by default)
+        self.place_groups: dict[int, int] = {}  # the agency and year of a place's first record (sheet-wide problems)
+        self.files: list[str] = []
+        self.sheets: list[SheetReport] = []
+        self.failures: list[FileFailure] = []
+        self.resolutions: list[Resolution] = []
+
+    @property
+    def registry(self) -> Registry:
+        return self.found.registry
+
+    def account(self, result: IngestResult) -> None:
+        """What was read: the files, their sheets and the files that could not be read."""
+        self.files.extend(result.files)
+        self.sheets.extend(result.sheets)
+        self.failures.extend(result.failures)
+        self.resolutions.extend(result.resolutions)
+
+    def check(self, part: IngestResult) -> None:
+        """Check the records of ``part`` (and say the cells its ingest could not read)."""
+        table = Table(part.records, self.lang)
+        where = Locator(part.sheets, self.registry)
+        found = list(_issue_batches(part.issues, self.registry, self.lang))
+        flagged = _keys(found)
+        for hits in _run_checks(table):
+            if len(hits.rows):
+                found.extend(self._from_hits(hits, table, where, flagged))
+        found = _short_tax_ids(found, self.lang)
+        groups = self._groups(part, table, found) if self.tally is not None else None
+        for each in found:
+            self.found.add(each)
+        rows = positions(table.present("project_id"))
+        if len(rows):
+            places, source_rows = table.places(rows, self.registry), table.source_rows(rows)
+            months = pa.array(part.records["report_month"].iloc[rows].array).cast(pa.large_string())
+            self.projects.add(
+                table.texts("project_id", rows), table.texts("contract_no", rows), places, source_rows,
+                where.columns(places, source_rows, "project_id"),
+                months.combine_chunks() if isinstance(months, pa.ChunkedArray) else months,
+                None if groups is None else groups[rows],
+            )
+        everyone = np.arange(len(part.records))
+        self.updates.add(part.records, table.places(everyone, self.registry), table.source_rows(everyone))
+        self.records += len(part.records)
+
+    def _groups(self, part: IngestResult, table: Table, found: list[Batch]) -> np.ndarray:
+        """Count the part's records by agency and year; give each problem its record's group."""
+        assert self.tally is not None
+        groups = self.tally.add(part.records, self.found)
+        everyone = np.arange(len(part.records))
+        keys = _key(table.places(everyone, self.registry), table.source_rows(everyone), "")
+        order = np.argsort(keys, kind="stable")
+        for place, group in zip((keys[order] >> 40).tolist(), groups[order].tolist(), strict=True):
+            self.place_groups.setdefault(int(place), int(group))
+        for each in found:
+            at = np.searchsorted(keys[order], _key(each.places, each.rows, ""))
+            known = at < len(keys)
+            known[known] &= keys[order][at[known]] == _key(each.places, each.rows, "")[known]
+            each.groups = np.where(known, groups[order][np.minimum(at, len(keys) - 1)], -1).astype(np.int32) if len(keys) else None
+        return groups
+
+    def absorb(self, other: Checker) -> None:
+        """Take in what another checker found (a worker's part of the same run, read after ours)."""
+        places, columns = self.registry.absorb(other.registry)
+        groups = np.array([self.found.group(*g) for g in other.found.groups] + [-1], dtype=np.int32)
+        self.found.absorb(other.found)
+        self.projects.absorb(other.projects, places, columns, groups)
+        self.updates.absorb(other.updates, places)
+        if self.tally is not None and other.tally is not None:
+            self.tally.absorb(other.tally, groups)
+        for place, group in other.place_groups.items():
+            self.place_groups.setdefault(int(places[place]), int(groups[group]))
+        for (place, field), count in other.without_column.items():
+            self.without_column[(int(places[place]), field)] += count
+        self.records += other.records
+        self.files.extend(other.files)
+        self.sheets.extend(other.sheets)
+        self.failures.extend(other.failures)
+        self.resolutions.extend(other.resolutions)
+
+    def report(self, *, fiscal_year: int | None = None, as_of: dt.date | None = None) -> Report:
+        """The problems of the whole run, in order, with the summary: those of the records and those
+        of monthly updates of one project (``check.updates``) at the date of the data, ``as_of``, by
+        default as ``review.default_as_of`` of ``fiscal_year``, itself the latest in the data by default.
+        ``report.fiscal_year`` and ``report.as_of`` say which were used."""
+        found = duplicates(self.projects, self.registry, self.lang)
+        if found is not None:
+            self.found.add(found)
+        for (place, field), count in self.without_column.items():
+            code = "fiscal_year_unknown" if field == "fiscal_year" else "missing_column"
+            group = [self.place_groups.get(place, -1)] if self.tally is not None else None
+            self.found.add(batch(code, field, [place], [NO_ROW], [NO_COLUMN], [""], {"count": f"{count:,}"}, group))
+        self.without_column.clear()
+        where = Locator(self.sheets, self.registry)
+        merge = self.updates.merge()
+        for each in self.updates.conflicts(merge, self.registry, where.columns, self.lang):
+            self.found.add(self._grouped(each))
+        year = self.updates.fiscal_year(fiscal_year)
+        day = as_of or (self.updates.default_as_of(year) if year is not None else None)
+        if day is not None:
+            for each in self.updates.ended(merge, day, where.columns, self.lang):
+                self.found.add(self._grouped(each))
+        self.found.sort(self.files, [(s.file, s.sheet) for s in self.sheets])
+        report = Report(found=self.found, lang=self.lang)
+        report.fiscal_year, report.as_of = year, day
+        report.failures = [
+            {"file": f.file, "code": f.code, "message": ui_message(f.code, self.lang, file=f.file, **f.params)}
+            for f in self.failures
+        ]
+        if self.tally is not None:
+            unreadable = Counter(failure.file for failure in self.failures)
+            report.by_agency = agencies.table(self.tally, self.found, self.fiscal_year, dict(unreadable))
+        report.summary = {
+            "files": len(self.files),
+            "files_unreadable": len(self.failures),
+            "records": self.records,
+            "projects": self.records - merge.dropped,
+            "errors": report.error_count,
+            "warnings": report.warning_count,
+            "codes": dict(sorted(self.found.codes().items())),
+            "unreadable": report.failures,
+            "resolved": [asdict(entry) for entry in self.resolutions],
+        }
+        return report
+
+    def _grouped(self, found: Batch) -> Batch:
+        """A problem of the whole run, counted for its place's agency (``--by-agency``)."""
+        if self.tally is not None:
+            found.groups = np.array([self.place_groups.get(int(p), -1) for p in found.places.tolist()], dtype=np.int32)
+        return found
+
+    def _from_hits(self, hits: Hits, table: Table, where: Locator, flagged: np.ndarray) -> list[Batch]:
+        rows = hits.rows
+        places, source_rows = table.places(rows, self.registry), table.source_rows(rows)
+        columns = where.columns(places, source_rows, hits.field)
+        if hits.code == "required":
+            return self._required(hits, places, source_rows, columns, flagged)
+        keep = np.ones(len(rows), dtype=bool)
+        if hits.code in EMPTY_VALUE:
+            keep = ~np.isin(_key(places, source_rows, hits.field), flagged)
+        params = dict(hits.params)
+        if hits.code in UNKNOWN:
+            kind = UNKNOWN[hits.code]
+            params["suggestion"] = map_distinct(table.texts(hits.field, rows), lambda value: _suggestion(kind, value, self.lang))
+        found = batch(hits.code, hits.field, places, source_rows, columns, table.shown_values(hits.field, rows), params)
+        return [found if keep.all() else found.take(np.flatnonzero(keep))]
+
+    def _required(
+        self, hits: Hits, places: np.ndarray, rows: np.ndarray, columns: np.ndarray, flagged: np.ndarray,
+    ) -> list[Batch]:
+        """Empty required cells; a sheet without the field's column at all is told once (in :meth:`report`)."""
+        lacking = columns == NO_COLUMN
+        for place, count in zip(*np.unique(places[lacking], return_counts=True), strict=True):
+            self.without_column[(int(place), hits.field)] += int(count)
+        keep = np.flatnonzero(~lacking & ~np.isin(_key(places, rows, hits.field), flagged))
+        empty = pa.array([""] * len(keep), pa.large_string())
+        return [batch("required", hits.field, places[keep], rows[keep], columns[keep], empty, {"value": ""})]
 
 
 def _run_checks(table: Table) -> list[Hits]:
@@ -117,56 +305,82 @@ def _run_checks(table: Table) -> list[Hits]:
         return [hits for found in pool.map(lambda check: list(check(table)), checks) for hits in found]
 
 
-def title(name: str, lang: str) -> str:
-    """A field's title in ``lang``, from the schema."""
-    spec = next((f for f in schema("procurement")["fields"] if f["name"] == name), None)
-    return spec["titles"].get(lang, spec["title"]) if spec else name
-
-
 class Locator:
     """From a record's file, sheet and row to the column of a field, as written in that sheet."""
 
-    def __init__(self, result: IngestResult) -> None:
-        self.tables: dict[tuple[str, str], list[tuple[int, dict[str, Column]]]] = {}
-        files = {name: number for number, name in enumerate(result.files)}
-        sheets: dict[tuple[str, str], int] = {}
-        for sheet in result.sheets:
-            sheets.setdefault((sheet.file, sheet.sheet), len(sheets))
+    def __init__(self, sheets: list[SheetReport], registry: Registry) -> None:
+        self.registry = registry
+        self.tables: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+        for sheet in sheets:
             if sheet.read:
                 first = sheet.header_rows[0] if sheet.header_rows else 0
                 self.tables.setdefault((sheet.file, sheet.sheet), []).append((first, sheet.columns))
-        self.files, self.sheets = files, sheets
 
-    def columns(self, file: str, sheet: str, row: int | None) -> dict[str, Column]:
-        """The columns of the table holding ``row`` (a sheet may hold several tables)."""
-        tables = self.tables.get((file, sheet), [])
-        chosen: dict[str, Column] = tables[0][1] if tables else {}
-        for first, columns in tables:
-            if row is not None and first <= row:
-                chosen = columns
-        return chosen
+    def columns(self, places: np.ndarray, rows: np.ndarray, field: str) -> np.ndarray:
+        """The registry's column code of ``field`` for records at ``places`` and ``rows`` (NO_COLUMN where
+        the sheet has none). A sheet may hold several tables: a row belongs to the last one starting above it."""
+        out = np.full(len(places), NO_COLUMN, dtype=np.int32)
+        for place in np.unique(places).tolist():
+            tables = self.tables.get(self.registry.places[place], [])
+            if not tables:
+                continue
+            at = places == place
+            codes = np.array([self._code(columns, field) for _, columns in tables], dtype=np.int32)
+            if len(tables) == 1:
+                out[at] = codes[0]
+                continue
+            chosen = np.searchsorted(np.array([first for first, _ in tables]), rows[at], side="right") - 1
+            out[at] = codes[np.where((rows[at] == NO_ROW) | (chosen < 0), 0, chosen)]
+        return out
 
-    def column(self, file: str, sheet: str, row: int | None, field: str) -> Column | None:
-        columns = self.columns(file, sheet, row)
-        return next((columns[key] for key in SOURCES.get(field, (field,)) if key in columns), None)
-
-    def order(self, problem: Problem) -> tuple[Any, ...]:
-        letters = problem.column
-        return (
-            self.files.get(problem.file, len(self.files)), problem.file,
-            self.sheets.get((problem.file, problem.sheet), len(self.sheets)), problem.sheet,
-            problem.row or 0, len(letters), letters, _FIELD_ORDER.get(problem.field, len(FIELDS)), problem.code,
-        )
-
-
-_FIELD_ORDER = {name: number for number, name in enumerate(FIELDS)}
+    def _code(self, columns: dict[str, Any], field: str) -> int:
+        for key in SOURCES.get(field, (field,)):
+            if key in columns:
+                return self.registry.column(columns[key].letter, columns[key].header)
+        return NO_COLUMN
 
 
-def _from_issue(issue: CellIssue, lang: str) -> Problem:
-    params: dict[str, Any] = {"value": issue.value, "field": title(issue.field, lang)}
-    if issue.code in UNKNOWN:
-        params["suggestion"] = _suggestion(UNKNOWN[issue.code], issue.value, lang)
-    return problem(issue.code, issue.file, issue.sheet, issue.row, Column(issue.column, issue.header), issue.field, issue.value, params, lang)
+def _issue_batches(issues: CellIssues, registry: Registry, lang: str) -> Iterable[Batch]:
+    """The cells ingest could not read, as problems: a batch per run of issues and code."""
+    for run in issues.runs:
+        size = len(run)
+        places = _places(run.files, run.sheets, size, registry)
+        columns = np.full(size, registry.column(run.column, run.header), dtype=np.int32)
+        values = text_array(run.values)
+        codes = np.asarray(run.codes, dtype=object) if not isinstance(run.codes, str) else None
+        for code in [run.codes] if codes is None else sorted(set(codes.tolist())):
+            chosen = np.arange(size) if codes is None else np.flatnonzero(codes == code)
+            params: dict[str, Any] = {}
+            picked = values.take(pa.array(chosen, pa.int64()))
+            if code in UNKNOWN:
+                kind = UNKNOWN[code]
+                params["suggestion"] = map_distinct(picked, lambda value: _suggestion(kind, value, lang))  # noqa: B023
+            yield batch(code, run.field, places[chosen], run.rows[chosen], columns[chosen], picked, params)
+
+
+def _places(files: Any, sheets: Any, size: int, registry: Registry) -> np.ndarray:
+    """Registry place codes of issues whose file and sheet are one text for all, or one per issue."""
+    if isinstance(files, str) and isinstance(sheets, str):
+        return np.full(size, registry.place(files, sheets), dtype=np.int32)
+    file_texts = text_array([files] * size if isinstance(files, str) else files)
+    sheet_texts = text_array([sheets] * size if isinstance(sheets, str) else sheets)
+    pairs = pc.binary_join_element_wise(file_texts, sheet_texts, pa.scalar("\x00", pa.large_string()))
+    encoded = pc.dictionary_encode(pairs)
+    codes = np.array([registry.place(*pair.split("\x00", 1)) for pair in encoded.dictionary.to_pylist()], dtype=np.int32)
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _key(places: np.ndarray, rows: np.ndarray, field: str) -> np.ndarray:
+    """One number per (place, row, field): to find a cell among others."""
+    return (places.astype(np.int64) << 40) | ((rows.astype(np.int64) + 1) << 7) | _FIELD_NUMBER.get(field, 127)
+
+
+_FIELD_NUMBER = {name: number for number, name in enumerate(FIELDS)}
+
+
+def _keys(found: list[Batch]) -> np.ndarray:
+    parts = [_key(b.places, b.rows, b.field) for b in found]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _suggestion(kind: str, value: str, lang: str) -> str:
@@ -175,82 +389,33 @@ def _suggestion(kind: str, value: str, lang: str) -> str:
     return catalog.word("suggestion", lang, closest=term.label(lang)) if term else ""
 
 
-def _from_hits(hits: Hits, table: Table, where: Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
-    lang = table.lang
-    if hits.code == "required":
-        return _required(hits, table, where, flagged)
-    out = []
-    for number, row in enumerate(hits.rows):
-        file, sheet, source_row = table.place(int(row))
-        if hits.code in EMPTY_VALUE and (file, sheet, source_row, hits.field) in flagged:
-            continue
-        value = table.shown(hits.field, int(row))
-        params = {"value": value, "field": title(hits.field, lang), **(hits.params[number] if hits.params else {})}
-        if hits.code in UNKNOWN:
-            params["suggestion"] = _suggestion(UNKNOWN[hits.code], table.text(hits.field, int(row)), lang)
-        if "low" in params:
-            params["bounds"] = _bounds(params["low"], params["high"], lang)
-        column = where.column(file, sheet, source_row, hits.field)
-        out.append(problem(hits.code, file, sheet, source_row, column, hits.field, value, params, lang))
-    return out
-
-
-def _required(hits: Hits, table: Table, where: Locator, flagged: set[tuple[str, str, int | None, str]]) -> list[Problem]:
-    """Empty required cells; a sheet without the field's column at all is told once, not per record."""
-    lang = table.lang
-    out: list[Problem] = []
-    without_column: Counter[tuple[str, str]] = Counter()
-    for row in hits.rows:
-        file, sheet, source_row = table.place(int(row))
-        column = where.column(file, sheet, source_row, hits.field)
-        if column is None:
-            without_column[(file, sheet)] += 1
-        elif (file, sheet, source_row, hits.field) not in flagged:
-            params = {"value": "", "field": title(hits.field, lang)}
-            out.append(problem("required", file, sheet, source_row, column, hits.field, "", params, lang))
-    code = "fiscal_year_unknown" if hits.field == "fiscal_year" else "missing_column"
-    for (file, sheet), count in without_column.items():
-        params = {"value": "", "field": title(hits.field, lang), "count": f"{count:,}"}
-        out.append(problem(code, file, sheet, None, None, hits.field, "", params, lang))
-    return out
-
-
-def _short_tax_ids(problems: list[Problem], lang: str) -> list[Problem]:
+def _short_tax_ids(found: list[Batch], lang: str) -> list[Batch]:
     """A 12-digit taxpayer ID that a leading 0 does not make valid lost a digit, not its 0 to Excel.
 
     Ingest restores the 0 of every 12-digit ID (a warning); where the restored ID
     fails the check digit, both warnings become one error: not 13 digits.
     """
-    restored = {(p.file, p.sheet, p.row): p for p in problems if p.code == "tax_id_leading_zero"}
-    failing = {(p.file, p.sheet, p.row) for p in problems if p.code == "tax_id_check_digit"}
-    short = restored.keys() & failing
-    if not short:
-        return problems
-    kept = [p for p in problems if (p.file, p.sheet, p.row) not in short or p.code not in ("tax_id_leading_zero", "tax_id_check_digit")]
-    for key in sorted(short, key=str):
-        cell = restored[key]
-        params = {"value": cell.value, "field": title(cell.field, lang), "digits": len(cell.value)}
-        kept.append(problem("tax_id_digits", cell.file, cell.sheet, cell.row, Column(cell.column, cell.header), cell.field, cell.value, params, lang))
-    return kept
-
-
-def _bounds(low: Any, high: Any, lang: str) -> str:
-    if low is not None and high is not None:
-        return catalog.word("between", lang, low=low, high=high)
-    if low is not None:
-        return catalog.word("at_least", lang, low=low)
-    return catalog.word("at_most", lang, high=high)
-
-
-def problem(
-    code: str, file: str, sheet: str, row: int | None, column: Column | None, field: str, value: str,
-    params: dict[str, Any], lang: str,
-) -> Problem:
-    params.setdefault("suggestion", "")
-    params.setdefault("methods", wording.known_methods(lang))
-    params.setdefault("overrides", OVERRIDES_FILE)
-    return Problem(
-        file=file, sheet=sheet, row=row, column=column.letter if column else "", header=column.header if column else "",
-        field=field, code=code, severity=catalog.check(code).severity, message=catalog.message(code, lang, **params),
-        value=value,
-    )
+    restored = [b for b in found if b.code == "tax_id_leading_zero"]
+    failing = [b for b in found if b.code == "tax_id_check_digit"]
+    if not restored or not failing:
+        return found
+    cells = lambda group: np.concatenate([_key(b.places, b.rows, "winner_tax_id") for b in group])  # noqa: E731
+    short = np.intersect1d(cells(restored), cells(failing))
+    if not len(short):
+        return found
+    kept: list[Batch] = []
+    digits: list[Batch] = []
+    for each in found:
+        if each.code not in ("tax_id_leading_zero", "tax_id_check_digit"):
+            kept.append(each)
+            continue
+        lost = np.isin(_key(each.places, each.rows, "winner_tax_id"), short)
+        if not lost.any():
+            kept.append(each)
+            continue
+        kept.append(each.take(np.flatnonzero(~lost)))
+        if each.code == "tax_id_leading_zero":
+            cell = each.take(np.flatnonzero(lost))
+            counted = pc.utf8_length(cell.values).cast(pa.string()).cast(pa.large_string())
+            digits.append(Batch("tax_id_digits", cell.field, cell.places, cell.rows, cell.columns, cell.values, {"digits": counted}))
+    return [b for b in kept if len(b)] + digits

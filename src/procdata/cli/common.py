@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -200,31 +200,64 @@ def _unforeseen(error: BaseException) -> int:
     return EXIT_INTERNAL
 
 
+PROGRESS_AFTER = 1.0  # seconds: shorter runs show no bar
+
+
+class FileProgress:
+    """The callbacks of a progress bar: a file started (``step(name)``), and records read so far of
+    a long table (``step.rows(name, count)``)."""
+
+    def __init__(self, bar: Any, task: Any, label: str) -> None:
+        self.bar, self.task, self.label = bar, task, label
+        self.started = 0
+
+    def __call__(self, name: str) -> None:
+        if self.started:
+            self.bar.advance(self.task)
+        self.started += 1
+        self.bar.update(self.task, description=f"{self.label} {Path(name).name}")
+
+    def rows(self, name: str, count: int) -> None:
+        self.bar.update(self.task, description=f"{self.label} {Path(name).name} · {count:,}")
+
+
 @contextmanager
-def file_progress(inputs: list[Path], label: str) -> Iterator[Callable[[str], None]]:
+def file_progress(inputs: list[Path], label: str) -> Iterator[FileProgress]:
     """A rich progress bar over the files that ``inputs`` name, on stderr.
 
-    Yields the callback that ingest calls as it starts each file. Silent when
-    stderr is not a terminal (pipes, CI, tests).
+    Yields the callbacks ingest calls as it starts each file (and as it reads
+    each chunk of a long table). Shown only when stderr is a terminal (not in
+    pipes, CI or tests) and the run lasts more than :data:`PROGRESS_AFTER`.
     """
+    import threading
+
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from procdata.read.files import expand_inputs
 
     console = Console(stderr=True)
-    total = sum(1 for _ in expand_inputs(inputs)) if console.is_terminal else 0
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=not console.is_terminal, transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        started = [0]
-
-        def step(name: str) -> None:
-            if started[0]:
-                bar.advance(task)
-            started[0] += 1
-            bar.update(task, description=f"{label} {Path(name).name}")
-
-        yield step
+    terminal = console.is_terminal
+    total = sum(1 for _ in expand_inputs(inputs)) if terminal else 0
+    bar = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=not terminal, transient=True,
+    )
+    task = bar.add_task(label, total=total)
+    timer = threading.Timer(PROGRESS_AFTER, bar.start) if terminal else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield FileProgress(bar, task, label)
+    finally:
+        if timer:
+            timer.cancel()
+        bar.stop()

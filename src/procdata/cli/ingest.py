@@ -25,7 +25,7 @@ def ingest(
     inputs: Inputs = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="แฟ้มผลลัพธ์ .csv หรือ .json / output file (.csv or .json)"),
+        typer.Option("--out", "-o", help="แฟ้มผลลัพธ์ .csv .json หรือ .parquet / output file (.csv, .json or .parquet: typed columns, zstd)"),
     ] = None,
     encoding: Encoding = None,
     fiscal_year: FiscalYear = None,
@@ -37,25 +37,30 @@ def ingest(
     from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message
-    from procdata.output import canonical_csv, canonical_json, check_not_inputs, write_atomic
+    from procdata.output import canonical_json, check_not_inputs, write_atomic
     from procdata.read.ingest import ingest as run
+    from procdata.read.run import read_into
     from procdata.render import ingest_text
     from procdata.workspace.layout import default_overrides
 
-    if out is not None and out.suffix.lower() not in (".csv", ".json"):
+    if out is not None and out.suffix.lower() not in (".csv", ".json", ".parquet"):
         raise OutputError("bad_output_suffix", out=str(out))
     inputs = workspace_inputs(inputs or None)
     if out is not None:
         check_not_inputs([out], inputs_of(inputs))
     year = year_option(fiscal_year)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        result = run(inputs, encoding=encoding, fiscal_year=year, on_file=step, overrides=default_overrides())
+        if out is not None and out.suffix.lower() == ".json":  # one JSON array: built whole
+            result = run(inputs, encoding=encoding, fiscal_year=year, on_file=step, overrides=default_overrides())
+            if not (result.failures and result.records.empty):
+                write_atomic(out, canonical_json(result.records))
+        else:  # CSV and Parquet written as the records are read: national tables in bounded memory
+            result = read_into(inputs, out, encoding=encoding, fiscal_year=year, on_file=step, on_rows=step.rows,
+                               overrides=default_overrides())
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))
-    if out is not None and not (result.failures and result.records.empty):
-        content = canonical_json(result.records) if out.suffix.lower() == ".json" else canonical_csv(result.records)
-        write_atomic(out, content)
-        typer.echo(message("ingest_written", lang, records=f"{len(result.records):,}", out=out))
+    if out is not None and not (result.failures and not result.record_count):
+        typer.echo(message("ingest_written", lang, records=f"{result.record_count:,}", out=out))
     if result.failures:
         raise typer.Exit(2)

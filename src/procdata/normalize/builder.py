@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.errors import ParseError
-from procdata.model import CellIssue, Column, Resolution
+from procdata.model import CellIssues, Column, IssueRun, Resolution
 from procdata.normalize import vocab
 from procdata.normalize.columns import (
     STRING,
@@ -42,12 +42,20 @@ _FIELD_OF_KEY = {"winner": "winner_name", "contract": "contract_no", "bidder_nam
 
 @dataclass
 class Context:
-    """Where a table was read, and what its titles say about the records' month and year."""
+    """Where a table was read, and what its titles say about the records' month and year.
+
+    Several tables normalized at once carry these per record instead, as columns
+    of the raw table: ``_file``, ``_sheet`` and ``_month`` (see :data:`PER_RECORD`).
+    """
 
     file: str
     sheet: str
     report_month: str | None = None
     fiscal_year: int | None = None
+
+
+# Raw columns that give each record its own file, sheet and title month (tables normalized together).
+PER_RECORD = ("_file", "_sheet", "_month")
 
 
 class Builder:
@@ -57,12 +65,13 @@ class Builder:
         self.raw = raw
         self.columns = columns
         self.context = context
-        self.rows = raw["source_row"].to_numpy()
-        self.issues: list[CellIssue] = []
+        self.rows = raw["source_row"].to_numpy(dtype=np.int64)
+        self.issues = CellIssues()
         self.sites: list[tuple[str, str]] = []  # (key, field) of each place that raises issues, in call order
-        self.issue_sites: list[tuple[str, str]] = []  # where each issue was raised
-        self.resolutions: dict[tuple[str, str, str, str], Resolution] = {}  # ambiguous cells read by their record's evidence
+        # Ambiguous cells read by their record's evidence, by (file, sheet, key, text, code, evidence).
+        self.resolutions: dict[tuple[str, ...], Resolution] = {}  # ambiguous cells read by their record's evidence
         self._texts: dict[str, pd.Series] = {}
+        self._calls: dict[tuple[str, str], int] = {}  # issues_at calls of each place so far
 
     def text(self, key: str) -> pd.Series | None:
         """The raw text of column ``key``: the edge where cells enter, so control characters leave here."""
@@ -92,27 +101,34 @@ class Builder:
     def issue(self, key: str, field: str, mask: pd.Series, code: str, raw: pd.Series) -> None:
         """The issue ``code`` at every row ``mask`` selects."""
         where = np.flatnonzero(mask.to_numpy(dtype=bool))
-        self.issues_at(key, field, where, [code] * len(where), raw)
+        self.issues_at(key, field, where, code, raw)
 
     def site(self, key: str, field: str) -> None:
         """Note a place that raises issues (the order of places orders the issues of a table in parts)."""
         if (key, field) not in self.sites:
             self.sites.append((key, field))
 
-    def issues_at(self, key: str, field: str, where: np.ndarray, code_values: list[str], raw: pd.Series) -> None:
-        """Issues ``code_values`` at the row positions ``where`` (in order)."""
+    def issues_at(self, key: str, field: str, where: np.ndarray, code_values: Any, raw: pd.Series) -> None:
+        """Issues ``code_values`` (one code, or a sequence of one per row) at the row positions ``where`` (in order)."""
         self.site(key, field)
-        site = (key, field)
+        call = self._calls.get((key, field), 0)
+        self._calls[(key, field)] = call + 1
         if not len(where):
             return
         column = self.columns.get(key, Column("", key))
-        raw_values = raw.iloc[where].tolist()
-        for i, code, value in zip(where, code_values, raw_values, strict=True):
-            self.issues.append(CellIssue(
-                self.context.file, self.context.sheet, int(self.rows[i]), column.letter,
-                column.header, field, str(code), str(value),
-            ))
-            self.issue_sites.append(site)
+        where = np.asarray(where, dtype=np.int64)
+        taken = pa.array(where)
+        self.issues.add(IssueRun(
+            self._where("_file", self.context.file, taken), self._where("_sheet", self.context.sheet, taken),
+            self.rows[where], column.letter, column.header, field, code_values, arrow(raw).take(taken),
+            positions=where, site=self.sites.index((key, field)), call=call,
+        ))
+
+    def _where(self, name: str, same: str, taken: pa.Array) -> Any:
+        """The file (or sheet) of the rows ``taken``: the table's own, or each record's (:data:`PER_RECORD`)."""
+        if name not in self.raw:
+            return same
+        return arrow(self.raw[name]).take(taken)
 
     def col(self, key: str) -> pd.Series:
         """The text of ``key``, or empty text when the table has no such column."""

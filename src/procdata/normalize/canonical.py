@@ -88,7 +88,7 @@ def canonical(
     # Report month and fiscal year.
     month = b.parsed("report_month", "report_month", month_value, text=True)
     if month is None:
-        month = pd.Series(context.report_month, index=index, dtype=STRING)
+        month = raw["_month"].astype(STRING) if "_month" in raw else pd.Series(context.report_month, index=index, dtype=STRING)
     if "section_month" in raw:
         month = raw["section_month"].where(raw["section_month"].notna(), month)
     out["report_month"] = month.astype(STRING)
@@ -139,8 +139,8 @@ def canonical(
     out["status"], out["status_text"] = status_columns(
         b, contract_no=out["contract_no"], contract_date=out["contract_date"], winner=winner_name,
     )
-    out["source_file"] = _same_text(context.file, index)
-    out["source_sheet"] = _same_text(context.sheet, index)
+    out["source_file"] = raw["_file"].astype(STRING) if "_file" in raw else _same_text(context.file, index)
+    out["source_sheet"] = raw["_sheet"].astype(STRING) if "_sheet" in raw else _same_text(context.sheet, index)
     out["source_row"] = raw["source_row"].astype("Int64")
 
     return {name: _typed(name, out.get(name), index) for name in FIELDS}, b

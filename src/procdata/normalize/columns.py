@@ -10,7 +10,7 @@ procdata is almost entirely such values.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -21,9 +21,10 @@ import pyarrow.compute as pc
 from procdata.normalize.numbers import digits_only
 from procdata.normalize.text import one_line
 
-STRING = "string[pyarrow]"
+STRING = pd.StringDtype("pyarrow")  # "string[pyarrow]", as an object: pandas parses the name on every use
 # Threads for column-wise work: Arrow and NumPy release the GIL, so each uses a core.
 THREADS = max(2, min(8, os.cpu_count() or 2))
+THREAD_ROWS = 20_000  # shorter columns are done one after the other: starting threads would cost more
 
 # Text that text.clean may change: anything but printable ASCII, Thai and single spaces
 # between words (line breaks, invisible characters, other scripts), ำ twice and า never
@@ -43,6 +44,17 @@ _CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
 # Contract numbers that cells.parse_contract returns as they are: no words, spaces or dates.
 _PLAIN_CONTRACT = "^[0-9A-Za-z][0-9A-Za-z/.-]*$"
 _CONTRACT_WORDS = "(?i)^no|date"
+
+
+def column_map(func: Callable[[Any], Any], items: Iterable[Any], rows: int) -> list[Any]:
+    """``func`` of each item (a column of ``rows`` values), on :data:`THREADS` threads when the
+    columns are long enough to be worth it."""
+    if rows < THREAD_ROWS:
+        return [func(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return list(pool.map(func, items))
 
 
 def arrow(series: pd.Series) -> pa.Array | pa.ChunkedArray:

@@ -57,7 +57,7 @@ def infer_investment(
     if not len(rows):
         return
     codes, distinct = pd.factorize(items.iloc[rows])
-    judgements = taxonomy.judge_names([str(name) for name in distinct])
+    judgements = taxonomy.judge_names([str(name) for name in distinct.tolist()])
     table = _Labels(labels)
     unknown = table.id(UNKNOWN, None)
     said = np.array([table.id(j.basis, j.category) for j in judgements] + [unknown])[codes]

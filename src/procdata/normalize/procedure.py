@@ -171,14 +171,25 @@ def _evidence(rows: np.ndarray, *columns: pd.Series) -> np.ndarray:
 
 def _unreadable_dates(b: Builder, size: int) -> np.ndarray:
     """Records whose contract date was written but could not be read."""
-    rows = {issue.row for issue in b.issues if issue.field in _DATE_FIELDS}
-    return np.isin(b.rows, list(rows)) if rows else np.zeros(size, dtype=bool)
+    rows = [run.positions for run in b.issues.runs if run.field in _DATE_FIELDS]
+    found = np.zeros(size, dtype=bool)
+    if rows:
+        found[np.concatenate(rows)] = True
+    return found
 
 
 def _resolved(b: Builder, key: str, text: str, code: str, evidence: str, where: np.ndarray) -> None:
     column = b.columns.get(key, Column("", key))
-    entry = b.resolutions.setdefault(
-        (key, text, code, evidence),
-        Resolution(b.context.file, b.context.sheet, column.letter, column.header, key, text, code, evidence),
-    )
-    entry.add([int(row) for row in b.rows[where]])
+    if "_file" in b.raw:  # tables normalized together: each record's own file and sheet
+        files = b.raw["_file"].to_numpy(dtype=object)[where]
+        sheets = b.raw["_sheet"].to_numpy(dtype=object)[where]
+        places = list(dict.fromkeys(zip(files.tolist(), sheets.tolist(), strict=True)))
+    else:
+        places = [(b.context.file, b.context.sheet)]
+    for file, sheet in places:
+        mine = where if len(places) == 1 else where[(files == file) & (sheets == sheet)]
+        entry = b.resolutions.setdefault(
+            (file, sheet, key, text, code, evidence),
+            Resolution(file, sheet, column.letter, column.header, key, text, code, evidence),
+        )
+        entry.add([int(row) for row in b.rows[mine]])

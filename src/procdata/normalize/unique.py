@@ -22,7 +22,7 @@ class Failures(NamedTuple):
     """The values a parser could not read: their positions, and the code of each error."""
 
     rows: np.ndarray
-    codes: list[str]
+    codes: np.ndarray  # of str
 
 
 def map_unique(
@@ -51,4 +51,4 @@ def map_unique(
         result = pd.Series(values[codes], index=series.index, dtype=object)
     failed = np.array([error is not None for error in errors])
     rows = np.flatnonzero(failed[codes]) if failed.any() else np.zeros(0, dtype=np.int64)
-    return result, Failures(rows, [errors[code] for code in codes[rows]])
+    return result, Failures(rows, errors[codes[rows]])

@@ -26,7 +26,7 @@ from procdata.read.workbook import cell_text
 if TYPE_CHECKING:
     import pandas as pd
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm", ".json"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".html", ".htm", ".json", ".parquet"}
 # Limits that stop a zip bomb before anything is inflated.
 MAX_UNZIPPED = 1 << 30  # 1 GiB in all
 MAX_RATIO = 200  # a member inflating more than this many times over...
@@ -53,6 +53,7 @@ class Sheet:
     hidden: list[int] = field(default_factory=list)  # frame rows hidden (or filtered out) in the sheet
     problems: list[tuple[int, int, str, str]] = field(default_factory=list)  # frame row, column, code, value
     error: tuple[str, dict[str, Any]] | None = None  # why the sheet cannot be read (message code, parameters)
+    arrow: list[Any] | None = None  # the frame's columns as Arrow text, when Arrow read them (CSV)
 
     def row_number(self, position: int) -> int:
         """The sheet's row number (1-based, as Excel shows it) of frame row ``position``."""
@@ -87,6 +88,8 @@ def read_sheets(
     path: Path, display: str, encoding: str | None = None, limits: Limits | None = None, deadline: Deadline | None = None,
 ) -> list[Sheet]:
     """All sheets of ``path``; ``display`` is the name used in messages."""
+    import pyarrow as pa
+
     from procdata.read.limits import current
 
     limits = current(limits)
@@ -100,6 +103,10 @@ def read_sheets(
         raise InputError("file_not_found", display) from None
     except OSError as error:
         raise InputError("file_unreadable", display, error=error.strerror or str(error)) from None
+    if head.startswith(b"PAR1"):  # a Parquet table (procdata ingest --out FILE.parquet)
+        from procdata.read.parquet import read_parquet
+
+        return [Sheet("", read_parquet(path, display))]
     kind = kind_of(path, head)
     if kind == "empty":
         raise InputError("file_empty", display)
@@ -122,7 +129,9 @@ def read_sheets(
 
         return [Sheet("", _frame(read_json(path, display)))]
     cells = read_text(path, display, head, encoding, limits, deadline)
-    return [Sheet("", cells if not isinstance(cells, list) else _frame(cells))]
+    if isinstance(cells, list):
+        return [Sheet("", _frame(cells))]
+    return [Sheet("", cells, arrow=[pa.array(cells[column].array) for column in cells.columns])]  # Arrow's own columns
 
 
 def _check_zip(path: Path, display: str) -> None:
@@ -149,11 +158,36 @@ def _check_zip(path: Path, display: str) -> None:
 
 
 def _frame(rows: list[list[Any]]) -> pd.DataFrame:
+    """Every cell as its text (:func:`~procdata.read.workbook.cell_text`), in columns of Arrow text as a
+    CSV's are (every later step reads them without converting them). Column by column: a column of
+    text cells is its own text as it is; in the others a whole number is its digits without a call
+    for each cell, and only fractions, dates and booleans go through ``cell_text``."""
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     width = max((len(row) for row in rows), default=0)
-    grid = [[cell_text(value) for value in row] + [""] * (width - len(row)) for row in rows]
-    return pd.DataFrame(grid, dtype=object) if grid else pd.DataFrame()
+    if not rows:
+        return pd.DataFrame()
+    if not width:
+        return pd.DataFrame([[] for _ in rows], dtype=object)
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    grid = np.empty((len(rows), width), dtype=object)  # filled row by row, read column by column
+    grid[:] = rows
+    columns = {}
+    for number in range(width):
+        column = grid[:, number]
+        kinds = set(map(type, column))
+        if kinds <= {str, type(None)}:  # text and empty cells: Arrow takes them as they are
+            text = pa.array(column, pa.large_string()).fill_null("")
+        else:
+            text = pa.array([
+                v if type(v) is str else (str(int(v)) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else cell_text(v))
+                for v in column
+            ], pa.large_string())
+        columns[number] = pd.arrays.ArrowStringArray(text)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _read_workbook(path: Path, display: str, kind: str, limits: Limits, deadline: Deadline) -> list[Sheet]:

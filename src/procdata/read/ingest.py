@@ -12,8 +12,9 @@ issue at its cell.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,10 +30,10 @@ from procdata.model import (
     RowSkip,
     SheetReport,
 )
-from procdata.normalize.columns import THREADS, non_blank, strip_series
+from procdata.normalize.columns import column_map, non_blank, strip_series
 from procdata.normalize.dates import find_month, read_fiscal_year
 from procdata.normalize.investment import apply_overrides
-from procdata.normalize.table import Context, empty_records, to_canonical
+from procdata.normalize.table import GROUP_ROWS, Context, empty_records, to_canonical_many
 from procdata.read.files import Sheet, expand_inputs, read_sheets
 from procdata.read.grid import column_letter
 from procdata.read.layout import AGENCY_KEYS, Layout, build_layout, find_layout
@@ -43,6 +44,8 @@ from procdata.read.unused import unused_columns
 from procdata.resources import data
 
 __all__ = ["column_letter", "ingest"]
+
+BATCH_ROWS = 200_000  # records read before they are normalized (small tables together)
 
 # The canonical field a composite or split column's problems are told under.
 _FIELD_OF = {
@@ -69,28 +72,61 @@ def ingest(
     raised by ``--limit``). ``overrides`` (the officer's budget categories, by
     project number or item name) beat what was inferred from item names.
     """
+    from procdata.read.batch import BATCH_ROWS as ALIKE_ROWS
+    from procdata.read.batch import Alike, alike, read_together
+
     limits = current(limits)
     if fiscal_year is not None:
         fiscal_year = read_fiscal_year(fiscal_year)
     result = IngestResult(records=empty_records())
-    frames = []
+    frames: list[pd.DataFrame] = []
+    pending: list[FileRead | FileFailure] = []  # files read, their tables not yet normalized
+    batch: list[Alike] = []  # alike files, not yet sorted into records
+    batch_left: list[float] = []  # the time each of them has left
+    batch_rows = 0
+
+    def flush() -> None:
+        nonlocal pending, batch, batch_left, batch_rows
+        together = read_together(batch, fiscal_year) if len(batch) > 1 else None
+        if together is None:
+            for file, left in zip(batch, batch_left, strict=True):
+                pending.append(read_file(file.path, file.display, encoding, fiscal_year, limits, file.sheets, left))
+        frames.extend(normalize(pending, result, limits))
+        pending = []
+        if together is not None:
+            records, account, sizes = together
+            frames.append(_fill_fiscal_years(records, sizes))
+            result.sheets.extend(account.sheets)
+            result.issues.extend(account.issues)
+            result.resolutions.extend(account.resolutions)
+        batch, batch_left, batch_rows = [], [], 0
+
     for path, display in expand_inputs([Path(p) for p in inputs]):
         result.files.append(display)
         if on_file:
             on_file(display)
         deadline = Deadline(display, limits.seconds)
-        first = len(result.sheets)
-        marks = (len(result.skipped_rows), len(result.issues), len(result.failures))
         try:
             with reading(display):
-                frames.extend(_read_file(path, display, encoding, fiscal_year, limits, deadline, result))
+                sheets = read_sheets(path, display, encoding, limits, deadline)
         except BaseException as error:  # calamine's PanicException is a BaseException
-            if not is_file_error(error):
-                raise
-            failure = input_error(error, display, memory=limits.memory)
-            # Nothing of a file that stopped half-way is kept: it is unreadable, and said so.
-            del result.sheets[first:], result.skipped_rows[marks[0]:], result.issues[marks[1]:], result.failures[marks[2]:]
-            result.failures.append(FileFailure(display, failure.code, _params(failure)))
+            pending.append(_failure(error, display, limits))
+            continue
+        candidate = alike(path, display, sheets, batch[0] if batch else None) if len(sheets) <= 3 else None
+        if candidate is not None and candidate.rows < GROUP_ROWS:
+            if batch and candidate.key != batch[0].key:
+                flush()
+            batch.append(candidate)
+            batch_left.append(deadline.left())
+            batch_rows += candidate.rows
+            if batch_rows >= ALIKE_ROWS:
+                flush()
+            continue
+        flush()
+        pending.append(read_file(path, display, encoding, fiscal_year, limits, sheets, deadline.left()))
+        if sum(len(table.raw) for file in pending if isinstance(file, FileRead) for table in file.tables) >= BATCH_ROWS:
+            flush()
+    flush()
     frames = [frame for frame in frames if len(frame)]
     if frames:
         result.records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -99,29 +135,122 @@ def ingest(
     return result
 
 
+@dataclass
+class FileRead:
+    """One file read and its tables sorted into records, not yet normalized; what reading it said."""
+
+    display: str
+    tables: list[Pending]
+    account: IngestResult  # its sheets, skipped rows, cell problems and failures
+
+
+def read_file(
+    path: Path, display: str, encoding: str | None, fiscal_year: int | None, limits: Limits,
+    sheets: list[Sheet] | None = None, seconds: float | None = None,
+) -> FileRead | FileFailure:
+    """The tables of one file (its ``sheets`` when already read), read and sorted into records but not
+    yet normalized, with what reading it said; or, when it cannot be read, why (nothing of a file that
+    stopped half-way is kept: it is unreadable, and said so). ``seconds``: the time it has left."""
+    deadline = Deadline(display, limits.seconds)
+    if seconds is not None:
+        deadline.end = time.monotonic() + seconds  # what reading its sheets took is spent already
+    account = IngestResult(records=None)
+    try:
+        with reading(display):
+            if sheets is None:
+                sheets = read_sheets(path, display, encoding, limits, deadline)
+            tables = tables_of(path, display, sheets, fiscal_year, account, deadline)
+    except BaseException as error:  # calamine's PanicException is a BaseException
+        return _failure(error, display, limits)
+    return FileRead(display, tables, account)
+
+
+def _failure(error: BaseException, display: str, limits: Limits) -> FileFailure:
+    if not is_file_error(error):
+        raise error
+    failure = input_error(error, display, memory=limits.memory)
+    return FileFailure(display, failure.code, _params(failure))
+
+
+@dataclass
+class Pending:
+    """A table read and sorted into records, waiting to be normalized (with others like it)."""
+
+    raw: pd.DataFrame
+    columns: dict[str, Column]
+    context: Context
+    issues: list[CellIssue] = field(default_factory=list)  # found before normalizing (unused columns, spoilt cells)
+
+
+def normalize(files: list[FileRead | FileFailure], result: IngestResult, limits: Limits | None = None) -> list[pd.DataFrame]:
+    """The canonical records of the tables of ``files`` (normalized together where they are alike),
+    and into ``result`` what reading each file said and the issues of its tables, file by file.
+
+    Should normalizing fail, each file is normalized alone: one that fails is unreadable, as it is
+    when read alone."""
+    read = [file for file in files if isinstance(file, FileRead)]
+    try:
+        pieces = list(to_canonical_many([(table.raw, table.columns, table.context) for file in read for table in file.tables]))
+    except BaseException as error:  # calamine's PanicException is a BaseException
+        if len(read) > 1 and is_file_error(error):
+            return [frame for file in files for frame in normalize([file], result, limits)]
+        files = [_failure(error, file.display, current(limits)) if isinstance(file, FileRead) else file for file in files]
+        read, pieces = [], []
+    for file in files:
+        if isinstance(file, FileFailure):
+            result.failures.append(file)
+            continue
+        result.sheets.extend(file.account.sheets)
+        result.skipped_rows.extend(file.account.skipped_rows)
+        result.failures.extend(file.account.failures)
+    frames = []
+    tables = [table for file in read for table in file.tables]
+    first = 0
+    for records, issues, resolutions, sizes in pieces:
+        for table in tables[first : first + len(sizes)]:
+            result.issues.extend(table.issues)
+        result.issues.extend(issues)
+        result.resolutions.extend(resolutions)
+        frames.append(_fill_fiscal_years(records, sizes))
+        first += len(sizes)
+    return frames
+
+
+def _fill_fiscal_years(records: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
+    """:func:`_fill_sheet_fiscal_year` of each of the tables (of ``sizes`` records) in ``records``."""
+    if len(sizes) == 1:
+        return _fill_sheet_fiscal_year(records)
+    if not records["fiscal_year"].isna().any():
+        return records
+    bounds = np.cumsum([0, *sizes])
+    return pd.concat([_fill_sheet_fiscal_year(records.iloc[bounds[i] : bounds[i + 1]].reset_index(drop=True))
+                      for i in range(len(sizes))], ignore_index=True)
+
+
 def _params(error: InputError) -> dict[str, object]:
     return {k: v for k, v in error.params.items() if k != "file"}
 
 
-def _read_file(
-    path: Path, display: str, encoding: str | None, year: int | None, limits: Limits, deadline: Deadline,
-    result: IngestResult,
-) -> list[pd.DataFrame]:
-    sheets = read_sheets(path, display, encoding, limits, deadline)
+def tables_of(
+    path: Path, display: str, sheets: list[Sheet], year: int | None, result: IngestResult, deadline: Deadline | None = None,
+) -> list[Pending]:
+    """The tables of the sheets of one file (see :func:`read_file`); what was read, skipped or could
+    not be read is told in ``result``."""
+    deadline = deadline or Deadline(display, current().seconds)
     first = len(result.sheets)
-    frames = []
+    tables = []
     for sheet in sheets:
         deadline.check()
         with reading(display, sheet.name):
-            frames.extend(_read_sheet(sheet, display, path, year, result, deadline))
+            tables.extend(_read_sheet(sheet, display, path, year, result, deadline))
     reports = result.sheets[first:]
     if not any(r.read for r in reports) and any(r.reason == "sheet_no_table" for r in reports):
         # Something is written in it, but no procurement table: the wrong file, not an empty month.
         result.failures.append(FileFailure(display, "file_no_table", {}))
-    return frames
+    return tables
 
 
-def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult, deadline: Deadline) -> list[pd.DataFrame]:
+def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result: IngestResult, deadline: Deadline) -> list[Pending]:
     if sheet.error:
         code, params = sheet.error
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_unreadable"))
@@ -134,7 +263,7 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
     if frame.empty or not any(non_blank(frame[col]).any() for col in frame.columns):
         result.sheets.append(SheetReport(display, sheet.name, False, reason="sheet_empty"))
         return []
-    out: list[pd.DataFrame] = []
+    out: list[Pending] = []
     start = 0
     reports: list[SheetReport] = []
     while start < len(frame):
@@ -146,8 +275,8 @@ def _read_sheet(sheet: Sheet, display: str, path: Path, year: int | None, result
             break
         month = _title_month(frame, start, layout.header_rows[0]) or find_month(sheet.name) or find_month(path.stem)
         context = Context(display, sheet.name, month, year)
-        records, end, report = _read_table(sheet, layout, context, result)
-        out.append(records)
+        table, end, report = _read_table(sheet, layout, context, result)
+        out.append(table)
         reports.append(report)
         start = max(end, layout.data_start)
     if not reports:
@@ -175,12 +304,13 @@ def _skip_rest(sheet: Sheet, first: int, last: int, reason: str, file: str, resu
             result.skipped_rows.append(RowSkip(file, sheet.name, sheet.row_number(row), reason, " | ".join(texts)[:120]))
 
 
-def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestResult) -> tuple[pd.DataFrame, int, SheetReport]:
+def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestResult) -> tuple[Pending, int, SheetReport]:
+    """The records of one table, sorted but not normalized; where the next table starts; its report."""
     frame = sheet.frame
     body = frame.iloc[layout.data_start:]
     cols = layout.columns
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:  # column by column, in Arrow and NumPy
-        texts = dict(zip(cols, pool.map(lambda col: strip_series(body[col]), cols.values()), strict=True))
+    # Column by column, in Arrow and NumPy.
+    texts = dict(zip(cols, column_map(lambda col: strip_series(body[col]), cols.values(), len(body)), strict=True))
     header = [[str(v) for v in frame.iloc[row].tolist()] for row in layout.header_rows]
     plan = plan_rows(body, texts, layout, header, lambda at: build_layout(frame, sheet.merged, layout.data_start + at))
     n = plan.end
@@ -207,25 +337,21 @@ def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRe
     if plan.section_month:
         raw["section_month"] = _forward(plan.section_month, start_positions)
     columns = {key: Column(sheet.letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    result.issues.extend(unused_columns(body.iloc[:n], layout, context, sheet))
-    records, issues, resolutions = to_canonical(raw, columns, context)
-    _fill_sheet_fiscal_year(records)
-    result.issues.extend(_cell_problems(sheet, layout, keep, context, columns))
-    result.issues.extend(issues)
-    result.resolutions.extend(resolutions)
+    # Said before the table's own issues (normalizing it): the columns read for no field, the cells the file spoils.
+    issues = [*unused_columns(body.iloc[:n], layout, context, sheet), *_cell_problems(sheet, layout, keep, context, columns)]
     hidden = set(sheet.hidden)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,
-        header_rows=[sheet.row_number(r) for r in layout.header_rows], records=len(records),
+        header_rows=[sheet.row_number(r) for r in layout.header_rows], records=len(raw),
         columns=columns, ignored_columns=layout.ignored,
         hidden_rows=sum(1 for at in np.flatnonzero(keep).tolist() if layout.data_start + at in hidden),
     )
-    if not len(records) and any(reason == "no_item" for _, reason in plan.skips):
+    if not len(raw) and any(reason == "no_item" for _, reason in plan.skips):
         filled = sum(1 for _, reason in plan.skips if reason == "no_item")
         result.failures.append(FileFailure(context.file, "table_no_items", {
             "sheet": context.sheet or "-", "header": report.header_rows[0], "rows": f"{filled:,}",
         }))
-    return records, layout.data_start + n, report
+    return Pending(raw, columns, context, issues), layout.data_start + n, report
 
 
 def _own_agency(texts: dict[str, pd.Series], cols: dict[str, int], layout: Layout, kept: np.ndarray) -> None:
@@ -294,12 +420,21 @@ def _cell_problems(sheet: Sheet, layout: Layout, keep: np.ndarray, context: Cont
     return issues
 
 
-def _fill_sheet_fiscal_year(records: pd.DataFrame) -> None:
+def _fill_sheet_fiscal_year(records: pd.DataFrame) -> pd.DataFrame:
     """A record with no month and no date (e.g. a cancelled e-GP project) takes the
     fiscal year of its table when every other record there agrees on one."""
     years = records["fiscal_year"].dropna().unique()
     if len(years) == 1:
         records["fiscal_year"] = records["fiscal_year"].fillna(years[0])
+    return records
+
+
+def non_blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with anything written in them, column by column."""
+    filled = np.zeros(len(frame), dtype=bool)
+    for column in column_map(lambda col: non_blank(frame[col]), frame.columns, len(frame)):
+        filled |= column
+    return filled
 
 
 def _forward(marks: dict[int, str], positions: np.ndarray) -> list[str | None]:

@@ -169,6 +169,18 @@ def _in_process(path: Path, display: str, kind: str, limits: Limits, seconds: fl
         raise InputError(error.code, display, **{k: v for k, v in error.params.items() if k != "file"}) from None
 
 
+def _forget_reader() -> None:
+    """In a process forked from this one (a worker of ``read.run``'s pool): no reader yet. The
+    parent's reader talks to the parent; the child starts its own when it needs one."""
+    global _reader, _lock
+    _reader = None
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_reader)
+
+
 @atexit.register
 def _stop_reader() -> None:
     if _reader is not None:

@@ -23,6 +23,7 @@ from typing import Any
 from procdata.errors import InputError, LimitError
 from procdata.read.limits import Deadline, Limits
 from procdata.read.ods import check_ods
+from procdata.read.quickscan import quick_scan
 from procdata.read.xlsx import (
     DENSE_MIN,
     Damaged,
@@ -44,7 +45,7 @@ class SheetData:
     """One worksheet, as plain data (it crosses from the reader process)."""
 
     name: str
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # cell values (text, numbers, dates): see files._frame
     row_numbers: list[int] | None = None  # the sheet row (1-based) of each row; None: row i is row i + 1
     column_numbers: list[int] | None = None  # the sheet column (0-based) of each column; None: the same
     merged: list[Merge] = field(default_factory=list)
@@ -131,7 +132,11 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str) -> 
             deadline.check()
             try:
                 with archive.open(part) as handle:
-                    scan = scan_sheet(handle, strings, styles, deadline.check)
+                    found = quick_scan(handle, strings, styles, deadline.check)
+                if found is None:  # not written plainly: looked at element by element
+                    with archive.open(part) as handle:
+                        found = scan_sheet(handle, strings, styles, deadline.check)
+                scan = found
             except KeyError:
                 continue  # calamine says what it makes of a sheet without its part
             except Damaged as damage:
@@ -233,7 +238,9 @@ def _sheet(workbook: Any, name: str, scan: SheetScan | None, rewritten: Any, lim
         if end[1] + 1 > limits.columns or (end[0] + 1) * (end[1] + 1) > DENSE_MIN:
             return _by_cells(sheet, name, limits, deadline)
         _check_size(name, end[0] + 1, end[1] + 1, limits)
-    rows = [[cell_text(value) for value in row] for row in sheet.to_python(skip_empty_area=False)]
+    # Values as calamine gives them: files._frame turns them to text column by column (cell_text's
+    # answer, without a call for each text or whole-number cell).
+    rows = sheet.to_python(skip_empty_area=False)
     data = SheetData(name, rows, merged=merged)
     if scan is None:
         return data

@@ -1,0 +1,145 @@
+"""Time ``procdata ingest`` of an O12 workbook against python-calamine's own parse and pandas with openpyxl.
+
+Writes (once, cached in ``--dir``) an ITA O12 workbook of N rows (default
+100,000) and the 18 O12 columns in Thai: amounts as numbers, Buddhist-Era
+dates as officers type them ("15/01/2568"), taxpayer IDs as text. Then times,
+each in its own child process, in turns, ``--repeat`` times:
+
+- ``calamine``: ``CalamineWorkbook.from_path(FILE).get_sheet_by_index(0).to_python()``,
+  the parse alone (what reading a workbook cannot go below);
+- ``procdata``: ``procdata.ingest([FILE])``, the whole of ingest: the parse,
+  finding the table, and normalizing every record;
+- ``pandas``: ``pandas.read_excel(FILE, engine="openpyxl")``, the usual way.
+
+Each child times its own work (imports excluded: procdata's modules, pandas
+and pyarrow are loaded before the clock starts, as python-calamine is) and
+reports it with its peak memory. Run from the repository root:
+
+    PYTHONPATH=src python3 benchmarks/bench_workbook.py
+    PYTHONPATH=src python3 benchmarks/bench_workbook.py --rows 20000 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEADER = [
+    "ปีงบประมาณ", "ประเภทหน่วยงาน", "กระทรวง", "ชื่อหน่วยงาน", "อำเภอ", "จังหวัด",
+    "ชื่อรายการของงานที่ซื้อหรือจ้าง", "วงเงินงบประมาณที่ได้รับจัดสรร (บาท)", "แหล่งที่มาของงบประมาณ",
+    "สถานะการจัดซื้อจัดจ้าง", "วิธีการจัดซื้อจัดจ้าง", "ราคากลาง (บาท)", "ราคาที่ตกลงซื้อหรือจ้าง (บาท)",
+    "เลขประจำตัวผู้เสียภาษี", "รายชื่อผู้ประกอบการที่ได้รับการคัดเลือก", "เลขที่โครงการ",
+    "วันที่ลงนามในสัญญา", "วันสิ้นสุดสัญญา",
+]
+STATUS = {"in_contract": "อยู่ระหว่างระยะสัญญา", "completed": "สิ้นสุดระยะสัญญา"}
+METHOD = {"e_bidding": "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)", "e_market": "ตลาดอิเล็กทรอนิกส์ (e-market)", "specific": "เฉพาะเจาะจง"}
+SOURCE = {"annual_budget": "ข้อบัญญัติงบประมาณรายจ่าย", "accumulated_funds": "เงินสะสม",
+          "specific_grant": "เงินอุดหนุนเฉพาะกิจ", "general_grant": "เงินอุดหนุนทั่วไป"}
+
+
+def generate(path: Path, rows: int, seed: int = 2568) -> None:
+    """An O12 workbook of ``rows`` records (values from ``tables.columns``)."""
+    import openpyxl
+    from tables import columns
+
+    values = columns(rows, seed)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("O12")
+    sheet.append(HEADER)
+
+    def thai_date(iso: str) -> str:
+        return f"{int(iso[8:10]):02d}/{iso[5:7]}/{int(iso[:4]) + 543}" if len(iso) == 10 else ""
+
+    for i in range(rows):
+        sheet.append([
+            2568, "องค์กรปกครองส่วนท้องถิ่น", "กระทรวงมหาดไทย", "องค์การบริหารส่วนตำบลหนองบัว", "เมืองขอนแก่น", "ขอนแก่น",
+            str(values["item_name"][i]), float(values["budget_amount"][i]), SOURCE[str(values["budget_source"][i])],
+            STATUS[str(values["status"][i])], METHOD.get(str(values["method"][i]), str(values["method"][i])),
+            float(values["reference_price"][i]), float(values["agreed_price"][i]) if str(values["agreed_price"][i]) else None,
+            str(values["winner_tax_id"][i]), str(values["winner_name"][i]), str(values["project_id"][i]) or None,
+            thai_date(str(values["contract_date"][i])), thai_date(str(values["contract_end_date"][i])),
+        ])
+    book.save(path)
+
+
+def child(what: str, path: str) -> None:
+    """Time one way of reading ``path`` in this process; print seconds and records as JSON."""
+    import resource
+
+    if what == "calamine":
+        import python_calamine
+
+        start = time.perf_counter()
+        rows = python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+        count = len(rows) - 1
+    elif what == "procdata":
+        from procdata.process import no_blas_threads, small_pages
+
+        small_pages()
+        no_blas_threads()
+        # its modules imported before the clock starts, as calamine's are
+        from procdata import ingest
+
+        start = time.perf_counter()
+        count = len(ingest([path]).records)
+    else:
+        import pandas as pd
+
+        start = time.perf_counter()
+        count = len(pd.read_excel(path, engine="openpyxl"))
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "records": count, "peak": peak}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
+    parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    args.dir.mkdir(parents=True, exist_ok=True)
+    path = args.dir / f"o12-{args.rows}-v1.xlsx"
+    if not path.exists():
+        start = time.perf_counter()
+        generate(path, args.rows)
+        print(f"generated {path} ({path.stat().st_size / 1e6:,.1f} MB) in {time.perf_counter() - start:.0f} s")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")) if p))
+    ways = ["calamine", "procdata"] + ([] if args.skip_pandas else ["pandas"])
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    peaks: dict[str, int] = {way: 0 for way in ways}
+    print(f"{path}: {args.rows:,} rows x {len(HEADER)} columns; each way in a child process, in turns, {args.repeat} times")
+    for _ in range(args.repeat):
+        for way in ways:
+            out = subprocess.run([sys.executable, __file__, "--child", way, str(path)], env=env, cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout
+            found = json.loads(out.strip().splitlines()[-1])
+            times[way].append(found["seconds"])
+            peaks[way] = max(peaks[way], found["peak"])
+            print(f"  {way:<9} {found['seconds']:7.2f} s  {found['records']:,} records  peak {found['peak'] / 2**20:,.0f} MiB", flush=True)
+            if found["records"] != args.rows:
+                print(f"  ({way} read {found['records']:,} of {args.rows:,} records: its time is not a reading of the whole workbook)")
+    median = {way: statistics.median(t) for way, t in times.items()}
+    print()
+    for way in ways:
+        print(f"{way:<9} median {median[way]:7.2f} s (runs {', '.join(f'{t:.2f}' for t in times[way])})  peak {peaks[way] / 2**20:,.0f} MiB")
+    print(f"procdata ingest / calamine parse: {median['procdata'] / median['calamine']:.2f} (goal <= 1.5)")
+    if "pandas" in median:
+        print(f"pandas with openpyxl / procdata ingest: {median['pandas'] / median['procdata']:.1f} times (goal >= 5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,445 @@
+"""Problems column-wise: what a national table with a million of them can afford.
+
+A check finds its problems as arrays (record positions, then places, rows,
+columns and values) and keeps them so, in a :class:`Batch` per check and field.
+Nothing is built per problem: the message of each is rendered from its
+check's template only when the report is written, a slice at a time
+(:meth:`Problems.slices`), and the texts a problem points at (file, sheet,
+column letter and header) are stored once in a :class:`Registry`.
+
+:meth:`Problems.problems` gives the same problems as :class:`Problem` objects,
+one by one, by the plain route (``str.format`` of each message): the route the
+column-wise one must equal (tests/test_problems.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import string
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeAlias
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from procdata.check import catalog
+from procdata.check.model import Problem
+from procdata.model import FIELDS
+
+NO_ROW = -1  # a problem about a whole sheet (a missing column): no row
+NO_COLUMN = -1  # the field has no column in the file
+SLICE = 65_536  # problems rendered at once when a report is written
+
+Param: TypeAlias = "pa.Array | str"
+
+
+class Registry:
+    """The texts problems point at, each stored once: places (file and sheet) and columns (letter and header)."""
+
+    def __init__(self) -> None:
+        self.places: list[tuple[str, str]] = []
+        self.columns: list[tuple[str, str]] = []
+        self._places: dict[tuple[str, str], int] = {}
+        self._columns: dict[tuple[str, str], int] = {}
+
+    def place(self, file: str, sheet: str) -> int:
+        key = (file, sheet)
+        if key not in self._places:
+            self._places[key] = len(self.places)
+            self.places.append(key)
+        return self._places[key]
+
+    def column(self, letter: str, header: str) -> int:
+        key = (letter, header)
+        if key not in self._columns:
+            self._columns[key] = len(self.columns)
+            self.columns.append(key)
+        return self._columns[key]
+
+    def absorb(self, other: Registry) -> tuple[np.ndarray, np.ndarray]:
+        """Take in another registry's texts: the maps from its place and column codes to ours."""
+        places = np.array([self.place(*p) for p in other.places] + [NO_ROW], dtype=np.int32)
+        columns = np.array([self.column(*c) for c in other.columns] + [NO_COLUMN], dtype=np.int32)
+        return places, columns
+
+
+@dataclass
+class Batch:
+    """The problems of one check on one field, column-wise.
+
+    ``params`` are the message's placeholders: a text for all, or an Arrow
+    text array with one value per problem (``value``, ``field`` and
+    ``suggestion`` are filled in by :meth:`params_for`).
+    """
+
+    code: str
+    field: str
+    places: np.ndarray  # int32 codes of Registry.places
+    rows: np.ndarray  # int64 source rows as Excel shows them; NO_ROW for none
+    columns: np.ndarray  # int32 codes of Registry.columns; NO_COLUMN for none
+    values: pa.Array  # the value found, as people read it
+    params: dict[str, Param] = dataclasses.field(default_factory=dict)
+    groups: np.ndarray | None = None  # int32 codes of the records' agency and year (Problems.groups)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def severity(self) -> str:
+        return catalog.check(self.code).severity
+
+    def take(self, index: np.ndarray) -> Batch:
+        """The problems at positions ``index`` of this batch."""
+        chosen = pa.array(index, type=pa.int64())
+        return Batch(
+            self.code, self.field, self.places[index], self.rows[index], self.columns[index], self.values.take(chosen),
+            {name: value if isinstance(value, str) else value.take(chosen) for name, value in self.params.items()},
+            None if self.groups is None else self.groups[index],
+        )
+
+    def remapped(self, places: np.ndarray, columns: np.ndarray, groups: np.ndarray | None) -> Batch:
+        """The same problems with codes of another registry (maps from :meth:`Registry.absorb`)."""
+        return Batch(
+            self.code, self.field, places[self.places], self.rows, columns[self.columns], self.values, self.params,
+            None if self.groups is None or groups is None else groups[self.groups],
+        )
+
+
+def text_array(values: Any) -> pa.Array:
+    """Texts as an Arrow array of large strings (no missing values)."""
+    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    return array.fill_null("") if array.null_count else array
+
+
+def batch(
+    code: str, field: str, places: Any, rows: Any, columns: Any, values: Any,
+    params: dict[str, Any] | None = None, groups: Any = None,
+) -> Batch:
+    """A :class:`Batch`, with arrays of the right types (``places``, ``rows`` and ``columns``: sequences of ints)."""
+    return Batch(
+        code, field, np.asarray(places, dtype=np.int32), np.asarray(rows, dtype=np.int64),
+        np.asarray(columns, dtype=np.int32), text_array(values),
+        {name: value if isinstance(value, str) else text_array(value) for name, value in (params or {}).items()},
+        None if groups is None else np.asarray(groups, dtype=np.int32),
+    )
+
+
+@cache
+def title(name: str, lang: str) -> str:
+    """A field's title in ``lang``, from the schema."""
+    from procdata.resources import schema
+
+    spec = next((f for f in schema("procurement")["fields"] if f["name"] == name), None)
+    return spec["titles"].get(lang, spec["title"]) if spec else name
+
+
+def params_for(batch: Batch, lang: str) -> dict[str, Param]:
+    """Every placeholder of the batch's message: its own, the value, the field's title, no suggestion,
+    the methods of the Act and the name of the officer's overrides file."""
+    return {**_common_params(lang), "field": title(batch.field, lang), **batch.params, "value": batch.params.get("value", batch.values)}
+
+
+@cache
+def _common_params(lang: str) -> dict[str, str]:
+    from procdata.normalize import wording
+    from procdata.read.overrides import OVERRIDES_FILE
+
+    return {"suggestion": "", "methods": wording.known_methods(lang), "overrides": OVERRIDES_FILE}
+
+
+# --- rendering templates column-wise
+
+Escape = Callable[[pa.Array], pa.Array]
+
+
+@cache
+def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A ``str.format`` template as (literal, placeholder) pairs; only plain ``{name}`` placeholders."""
+    pieces = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if spec or conversion:
+            raise ValueError(f"placeholder {{{name}}} with a format: render it with str.format")
+        pieces.append((literal, name))
+    return tuple(pieces)
+
+
+def fill(template: str, params: dict[str, Param], size: int, escape: Escape | None = None) -> pa.Array:
+    """``template.format(**params)`` for each of ``size`` problems, built in Arrow; each part escaped with ``escape``."""
+    parts: list[Param] = []
+    for literal, name in _pieces(template):
+        if literal:
+            parts.append(_escaped_text(literal, escape))
+        if name is not None:
+            value = params[name]
+            parts.append(_escaped_text(value, escape) if isinstance(value, str) else (escape(value) if escape else value))
+    return join(parts, size)
+
+
+def join(parts: list[Param], size: int) -> pa.Array:
+    """The parts (texts or arrays of ``size``) joined end to end for each of ``size`` items."""
+    arrays = [p for p in parts if not isinstance(p, str)]
+    if not arrays:
+        return pa.array(["".join(parts)] * size, type=pa.large_string())  # type: ignore[arg-type]
+    merged: list[Param] = []
+    for part in parts:  # neighbouring texts as one
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif not (isinstance(part, str) and part == ""):
+            merged.append(part)
+    if len(merged) == 1:
+        return text_array(merged[0])
+    scalars = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else text_array(p) for p in merged]
+    return pc.binary_join_element_wise(*scalars, pa.scalar("", pa.large_string()))
+
+
+def _escaped_text(text: str, escape: Escape | None) -> str:
+    return escape(pa.array([text], pa.large_string()))[0].as_py() if escape else text
+
+
+def json_escape(array: pa.Array) -> pa.Array:
+    """Texts as they are written inside JSON quotes by ``json.dumps(..., ensure_ascii=False)``."""
+    array = text_array(array)
+    if not len(array) or not pc.any(pc.match_substring_regex(array, r'[\x00-\x1f"\\]')).as_py():
+        return array
+    for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        array = pc.replace_substring(array, old, new)
+    rare = pc.match_substring_regex(array, r"[\x00-\x1f]")
+    if pc.any(rare).as_py():  # other control characters: \b, \f and \u00XX, as json.dumps writes them
+        import json
+
+        values = array.to_pylist()
+        for at in np.flatnonzero(rare.to_numpy(zero_copy_only=False)).tolist():
+            values[at] = "".join(json.dumps(ch)[1:-1] if ch < " " else ch for ch in values[at])
+        array = pa.array(values, pa.large_string())
+    return array
+
+
+def html_escape(array: pa.Array) -> pa.Array:
+    """``html.escape`` of each text (quotes too)."""
+    array = text_array(array)
+    if not len(array) or not pc.any(pc.match_substring_regex(array, "[&<>\"']")).as_py():
+        return array
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        array = pc.replace_substring(array, old, new)
+    return array
+
+
+# --- the problems of a report
+
+
+class Problems:
+    """Every problem of a report, column-wise, in batches; sorted once, rendered in slices."""
+
+    def __init__(self, lang: str = "th", registry: Registry | None = None) -> None:
+        self.lang = lang
+        self.registry = registry or Registry()
+        self.batches: list[Batch] = []
+        self.groups: list[tuple[str, int | None]] = []  # (agency, fiscal year) of the records problems are in
+        self._group_index: dict[tuple[str, int | None], int] = {}
+        self._order: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+    def group(self, agency: str, year: int | None) -> int:
+        key = (agency, year)
+        if key not in self._group_index:
+            self._group_index[key] = len(self.groups)
+            self.groups.append(key)
+        return self._group_index[key]
+
+    def add(self, found: Batch) -> None:
+        if len(found):
+            self.batches.append(found)
+            if self._order is not None:
+                self._order = np.concatenate([self._order, np.arange(len(self) - len(found), len(self))])
+
+    def add_problems(self, problems: list[Problem]) -> None:
+        """Problems built one by one (a few: merge conflicts), appended after those already in order."""
+        for members in _runs(problems):
+            self.add(batch(
+                members[0].code, members[0].field, [self.registry.place(p.file, p.sheet) for p in members],
+                [NO_ROW if p.row is None else p.row for p in members],
+                [self.registry.column(p.column, p.header) if p.column or p.header else NO_COLUMN for p in members],
+                [p.value for p in members], {"_message": [p.message for p in members]},
+            ))
+
+    def absorb(self, other: Problems) -> None:
+        """Take in the problems of another part of the same run (its own registry)."""
+        places, columns = self.registry.absorb(other.registry)
+        groups = np.array([self.group(*g) for g in other.groups] + [-1], dtype=np.int32)
+        for found in other.batches:
+            self.add(found.remapped(places, columns, groups))
+
+    # --- counting
+
+    def codes(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for found in self.batches:
+            counts[found.code] += len(found)
+        return counts
+
+    def count(self, severity: str) -> int:
+        return sum(len(b) for b in self.batches if b.severity == severity)
+
+    # --- order
+
+    def sort(self, files: list[str], sheets: list[tuple[str, str]]) -> None:
+        """Order the problems by file and sheet (in the order they were read), row, column, field and code."""
+        if not self.batches:
+            self._order = np.zeros(0, dtype=np.int64)
+            return
+        file_order = {name: number for number, name in enumerate(files)}
+        sheet_order: dict[tuple[str, str], int] = {}
+        for key in sheets:
+            sheet_order.setdefault(key, len(sheet_order))
+        place_keys = [
+            (file_order.get(file, len(file_order)), file, sheet_order.get((file, sheet), len(sheet_order)), sheet)
+            for file, sheet in self.registry.places
+        ]
+        place_rank = _ranks(place_keys)
+        column_rank = _ranks([(len(letter), letter) for letter, _ in self.registry.columns] + [(0, "")])
+        no_column = len(self.registry.columns)
+        codes = sorted({b.code for b in self.batches})
+        keys = {name: [] for name in ("place", "row", "column", "field", "code")}  # type: dict[str, list[np.ndarray]]
+        for found in self.batches:
+            size = len(found)
+            keys["place"].append(place_rank[found.places])
+            keys["row"].append(np.where(found.rows == NO_ROW, 0, found.rows))
+            keys["column"].append(column_rank[np.where(found.columns == NO_COLUMN, no_column, found.columns)])
+            keys["field"].append(np.full(size, _FIELD_ORDER.get(found.field, len(FIELDS))))
+            keys["code"].append(np.full(size, codes.index(found.code)))
+        joined = {name: np.concatenate(parts) for name, parts in keys.items()}
+        arrival = np.arange(len(joined["row"]))
+        self._order = np.lexsort((arrival, joined["code"], joined["field"], joined["column"], joined["row"], joined["place"]))
+
+    @property
+    def order(self) -> np.ndarray:
+        if self._order is None:
+            self._order = np.arange(len(self))
+        return self._order
+
+    def _locate(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Batch number and position within it of problems at global ``positions``."""
+        starts = np.cumsum([0] + [len(b) for b in self.batches])
+        number = np.searchsorted(starts, positions, side="right") - 1
+        return number, positions - starts[number]
+
+    # --- reading them out
+
+    def select(self, positions: np.ndarray) -> Iterator[tuple[np.ndarray, Batch]]:
+        """For problems at sorted ``positions`` (indices into :attr:`order`): each batch's share, as
+        (where in ``positions`` they go, the batch of them)."""
+        number, within = self._locate(self.order[positions])
+        for b in np.unique(number).tolist():
+            chosen = np.flatnonzero(number == b)
+            yield chosen, self.batches[b].take(within[chosen])
+
+    def columns(self, positions: np.ndarray, escape: Escape | None = None) -> dict[str, pa.Array]:
+        """The problems at sorted ``positions`` as text arrays (``row`` as int64 with nulls), each
+        text through ``escape``: file, sheet, row, column, header, field, code, severity, message, value."""
+        names = ("file", "sheet", "column", "header", "field", "code", "severity", "message", "value")
+        parts: dict[str, list[pa.Array]] = {name: [] for name in (*names, "row")}
+        where: list[np.ndarray] = []
+        files, sheets, letters, headers = self._registry_texts(escape)
+        for chosen, found in self.select(positions):
+            size = len(found)
+            where.append(chosen)
+            codes_of_place = pa.array(found.places, pa.int32())
+            codes_of_column = pa.array(np.where(found.columns == NO_COLUMN, len(self.registry.columns), found.columns), pa.int32())
+            parts["file"].append(files.take(codes_of_place))
+            parts["sheet"].append(sheets.take(codes_of_place))
+            parts["column"].append(letters.take(codes_of_column))
+            parts["header"].append(headers.take(codes_of_column))
+            parts["row"].append(pa.array(found.rows, pa.int64(), mask=found.rows == NO_ROW))
+            for name, text in (("field", found.field), ("code", found.code), ("severity", found.severity)):
+                parts[name].append(join([_escaped_text(text, escape)], size))
+            parts["message"].append(self.messages(found, escape))
+            parts["value"].append(escape(found.values) if escape else found.values)
+        if not where:
+            return {name: pa.array([], pa.int64() if name == "row" else pa.large_string()) for name in parts}
+        back = pa.array(np.argsort(np.concatenate(where), kind="stable"))
+        return {name: pa.concat_arrays(arrays).take(back) for name, arrays in parts.items()}
+
+    def _registry_texts(self, escape: Escape | None) -> tuple[pa.Array, ...]:
+        places, columns = self.registry.places, [*self.registry.columns, ("", "")]
+        texts = (
+            [p[0] for p in places], [p[1] for p in places], [c[0] for c in columns], [c[1] for c in columns],
+        )
+        arrays = tuple(text_array(t) for t in texts)
+        return tuple(escape(a) for a in arrays) if escape else arrays
+
+    def messages(self, found: Batch, escape: Escape | None = None) -> pa.Array:
+        """The message of each problem of ``found`` in the report's language, built column-wise."""
+        if "_message" in found.params:  # built one by one elsewhere (Problems.add_problems)
+            message = found.params["_message"]
+            return escape(message) if escape and not isinstance(message, str) else message  # type: ignore[return-value]
+        template = catalog.check(found.code).text("message", self.lang)
+        return fill(template, params_for(found, self.lang), len(found), escape)
+
+    def slices(self, size: int = SLICE) -> Iterator[np.ndarray]:
+        """Sorted positions, a slice at a time."""
+        total = len(self)
+        for start in range(0, total, size):
+            yield np.arange(start, min(start + size, total))
+
+    def problems(self, positions: np.ndarray | None = None) -> list[Problem]:
+        """The problems (at sorted ``positions``; all by default) as :class:`Problem` objects, each
+        message by ``str.format``: the plain route that :meth:`columns` must equal."""
+        positions = np.arange(len(self)) if positions is None else positions
+        out: list[Problem | None] = [None] * len(positions)
+        for chosen, found in self.select(positions):
+            params = {name: value if isinstance(value, str) else value.to_pylist() for name, value in params_for(found, self.lang).items()}
+            severity = found.severity
+            values_found = found.values.to_pylist()
+            template = catalog.check(found.code).text("message", self.lang)
+            for i, at in enumerate(chosen.tolist()):
+                row = int(found.rows[i])
+                column = int(found.columns[i])
+                file, sheet = self.registry.places[int(found.places[i])]
+                letter, header = self.registry.columns[column] if column != NO_COLUMN else ("", "")
+                values = {name: value if isinstance(value, str) else value[i] for name, value in params.items()}
+                text = values["_message"] if "_message" in values else template.format(**values)
+                out[at] = Problem(
+                    file=file, sheet=sheet, row=None if row == NO_ROW else row, column=letter, header=header,
+                    field=found.field, code=found.code, severity=severity, message=text, value=values_found[i],
+                )
+        return [p for p in out if p is not None]
+
+    def first_of_each_code(self, count: int) -> np.ndarray:
+        """Sorted positions of the first ``count`` problems of each code."""
+        if not len(self):
+            return np.zeros(0, dtype=np.int64)
+        codes = sorted({b.code for b in self.batches})
+        code_of = np.concatenate([np.full(len(b), codes.index(b.code)) for b in self.batches])[self.order]
+        by_code = np.argsort(code_of, kind="stable")
+        starts = np.searchsorted(code_of[by_code], np.arange(len(codes)))
+        rank = np.empty(len(code_of), dtype=np.int64)
+        rank[by_code] = np.arange(len(code_of)) - np.repeat(starts, np.diff(np.append(starts, len(code_of))))
+        return np.flatnonzero(rank < count)
+
+
+_FIELD_ORDER = {name: number for number, name in enumerate(FIELDS)}
+
+
+def _ranks(keys: list[tuple[Any, ...]]) -> np.ndarray:
+    """The rank of each key among all of them."""
+    ranks = np.empty(len(keys), dtype=np.int64)
+    for rank, index in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+        ranks[index] = rank
+    return ranks
+
+
+def _runs(problems: list[Problem]) -> Iterator[list[Problem]]:
+    """Runs of neighbouring problems of the same code and field (their order kept)."""
+    for _, run in itertools.groupby(problems, key=lambda p: (p.code, p.field)):
+        yield list(run)

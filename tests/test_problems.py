@@ -1,0 +1,260 @@
+"""Problems column-wise (check/problems.py, check/duplicates.py) give what the plain route gives.
+
+Messages are filled in Arrow, reports are written a slice at a time and
+duplicates are found by sorting; each is compared here with the plain code it
+must equal: ``str.format`` of each message, ``json.dumps`` and ``html.escape``
+of each text, the report built whole, and duplicates found group by group.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procdata.check import catalog, validate
+from procdata.check import problems as problems_module
+from procdata.check.duplicates import SHOWN_PARTNERS, Projects, duplicates
+from procdata.check.model import Report
+from procdata.check.problems import NO_ROW, Problems, Registry, fill, html_escape, json_escape
+from procdata.check.render import (
+    TEXT_LIMIT,
+    report_html,
+    report_json,
+    report_text,
+    write_html,
+    write_json,
+)
+from procdata.check.rules import bidder_list, bidder_lists
+from procdata.i18n import be_date
+from test_validate import CASES, write
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=10))
+def test_json_escape_is_what_json_dumps_writes(texts: list[str]) -> None:
+    assert json_escape(pa.array(texts)).to_pylist() == [json.dumps(t, ensure_ascii=False)[1:-1] for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=10))
+def test_html_escape_is_html_escape(texts: list[str]) -> None:
+    assert html_escape(pa.array(texts)).to_pylist() == [html.escape(t) for t in texts]
+
+
+TEMPLATES = [
+    check.text("message", lang) for check in catalog.checks().values() for lang in ("th", "en")
+] + [catalog.word_template(key, lang) for key in ("row", "file_sheet_row", "same_month", "and_more") for lang in ("th", "en")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(TEMPLATES), st.lists(TEXT, min_size=3, max_size=3), st.booleans())
+def test_filled_templates_are_str_format(template: str, values: list[str], as_json: bool) -> None:
+    names = {name for _, name, _, _ in __import__("string").Formatter().parse(template) if name}
+    params = {name: pa.array(values) if number % 2 else values[0] for number, name in enumerate(sorted(names))}
+    plain = [template.format(**{k: v if isinstance(v, str) else v[i].as_py() for k, v in params.items()}) for i in range(3)]
+    if as_json:
+        assert fill(template, params, 3, json_escape).to_pylist() == [json.dumps(p, ensure_ascii=False)[1:-1] for p in plain]
+    else:
+        assert fill(template, params, 3).to_pylist() == plain
+
+
+def many_problems(folder: Path) -> Path:
+    """Every check's failing case twice, plus duplicates, in one canonical file."""
+    changes = [case[2] for case in CASES] * 2
+    changes += [{"project_id": "67019123456"}] * 5 + [{"winner_name": 'ร้าน "ใหม่"\tจำกัด', "project_id": "67019123457"}]
+    return write(folder / "many.csv", *changes)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    folder = tmp_path_factory.mktemp("many")
+    path = many_problems(folder)
+    golden = Path(__file__).parent / "fixtures" / "validate" / "inputs"
+    return {
+        "many-th": validate([path]), "many-en": validate([path], lang="en"),
+        "golden-th": validate([golden]), "golden-en": validate([golden], lang="en"),
+        "clean": validate([write(folder / "clean.csv", {})]),
+    }
+
+
+@pytest.mark.parametrize("name", ["many-th", "many-en", "golden-th", "golden-en", "clean"])
+def test_json_written_slice_by_slice_is_the_json_of_the_whole_report(reports: dict[str, Report], name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = reports[name]
+    expected = report_json(report)
+    monkeypatch.setattr(problems_module, "SLICE", 7)  # many slices, so that their seams are tested too
+    out = io.BytesIO()
+    write_json(report, out)
+    assert out.getvalue().decode("utf-8") == expected
+    assert json.loads(expected)["problems"] == [p.to_dict() for p in report.problems]
+
+
+@pytest.mark.parametrize("name", ["many-th", "many-en", "golden-th", "golden-en", "clean"])
+def test_html_written_slice_by_slice_is_the_page_of_the_whole_report(reports: dict[str, Report], name: str) -> None:
+    report = reports[name]
+    lang = name.rsplit("-", 1)[-1] if "-" in name else "th"
+    out = io.BytesIO()
+    found = report.found
+    positions_per_slice = 5
+    original = found.slices
+    found.slices = lambda size=positions_per_slice: original(size)  # type: ignore[method-assign]
+    try:
+        write_html(report, out, lang)
+    finally:
+        found.slices = original  # type: ignore[method-assign]
+    assert out.getvalue().decode("utf-8") == report_html(report, lang)
+
+
+def test_writing_json_builds_no_problem_objects(reports: dict[str, Report], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken: no Problem, no message by str.format, no dict of the report."""
+    report = Report(found=reports["many-th"].found, summary=reports["many-th"].summary)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a problem was built one by one")
+
+    monkeypatch.setattr(Problems, "problems", refuse)
+    monkeypatch.setattr(Report, "to_dict", refuse)
+    monkeypatch.setattr(catalog, "message", refuse)
+    out = io.BytesIO()
+    write_json(report, out)
+    write_html(report, io.BytesIO())
+    assert len(json.loads(out.getvalue())["problems"]) == len(report.found)
+
+
+def test_text_shows_the_first_problems_of_each_code_and_the_counts(tmp_path: Path) -> None:
+    changes = [{"budget_amount": "-9000"}] * (TEXT_LIMIT + 5) + [{"reference_price": "9500.00"}]
+    report = validate([write(tmp_path / "a.csv", *changes)], lang="en")
+    text = report_text(report, "en")
+    assert text.count("[negative_amount]") == TEXT_LIMIT
+    assert text.count("[reference_above_budget]") == 1
+    assert f"the first {TEXT_LIMIT} problems of each code are shown" in text
+    assert "  negative_amount  error  15\n" in text and "  reference_above_budget  warning  1\n" in text
+    everything = report_text(report, "en", limit=None)
+    assert everything.count("[negative_amount]") == TEXT_LIMIT + 5
+    assert "the first" not in everything
+    assert len(json.loads(report_json(report))["problems"]) == TEXT_LIMIT + 5 + 1  # nothing left out of JSON
+
+
+def test_a_report_of_problems_built_one_by_one_keeps_them(reports: dict[str, Report]) -> None:
+    problems = reports["golden-th"].problems
+    again = Report(problems=problems, summary={})
+    assert again.problems == problems
+    assert again.error_count == sum(p.severity == "error" for p in problems)
+
+
+# --- duplicates, against the plain check they replaced (groups of a DataFrame, row by row)
+
+
+def plain_duplicates(
+    numbers: list[str], places: list[tuple[str, str]], rows: list[int], months: list[str | None], lang: str,
+    contracts: list[str] | None = None,
+) -> list[tuple[int, str, str]]:
+    """(position, others, scope) of each copy: the check as it was written before it was column-wise."""
+    contracts = contracts or [""] * len(numbers)
+    count: dict[str, int] = {}
+    for number in numbers:
+        count[number] = count.get(number, 0) + 1
+    partners: dict[int, list[int]] = {}
+    scopes: dict[int, str] = {}
+    for scope, keys in (("same_file", [p[0] for p in places]), ("same_month", months)):
+        groups: dict[tuple[object, str, str], list[int]] = {}
+        for position, (key, number, contract) in enumerate(zip(keys, numbers, contracts, strict=True)):
+            if count[number] > 1 and key is not None:
+                groups.setdefault((key, number, contract), []).append(position)
+        for (key, _, _), members in groups.items():
+            if len(members) < 2:
+                continue
+            for row in members:
+                others = partners.setdefault(row, [])
+                others.extend(r for r in members if r != row and r not in others)
+                month = " ".join(be_date(f"{key}-01").split()[1:]) if scope == "same_month" and lang == "th" else key
+                scopes.setdefault(row, catalog.word(scope, lang, month=month))
+    out = []
+    for row in sorted(partners):
+        file, sheet = places[row]
+        names = []
+        for other in partners[row][:SHOWN_PARTNERS]:
+            other_file, other_sheet = places[other]
+            if other_file != file:
+                key = "file_sheet_row" if other_sheet else "file_row"
+            else:
+                key = "sheet_row" if other_sheet != sheet else "row"
+            names.append(catalog.word(key, lang, file=other_file, sheet=other_sheet, row=rows[other]))
+        if len(partners[row]) > SHOWN_PARTNERS:
+            names.append(catalog.word("and_more", lang, count=len(partners[row]) - SHOWN_PARTNERS))
+        out.append((row, ", ".join(names), scopes[row]))
+    return out
+
+
+RECORD = st.tuples(
+    st.sampled_from(["67000000001", "67000000002", "67000000003", "67000000004"]),
+    st.sampled_from([("a.csv", ""), ("b.xlsx", "ม.ค."), ("b.xlsx", "ก.พ."), ("c.csv", "")]),
+    st.sampled_from([None, "2025-01", "2025-02"]),
+    st.sampled_from(["", "", "", "1/2568", "2/2568"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(RECORD, max_size=40), st.sampled_from(["th", "en"]), st.integers(1, 3))
+def test_duplicates_equal_the_plain_check(records: list[tuple[str, tuple[str, str], str | None, str]], lang: str, parts: int) -> None:
+    numbers = [r[0] for r in records]
+    places = [r[1] for r in records]
+    months = [r[2] for r in records]
+    contracts = [r[3] for r in records]
+    rows = list(range(2, len(records) + 2))
+    registry = Registry()
+    projects = Projects()
+    codes = np.array([registry.place(*p) for p in places], dtype=np.int32)
+    for chunk in np.array_split(np.arange(len(records)), parts):  # added part by part, as a chunked table is
+        projects.add(
+            pa.array([numbers[i] for i in chunk], pa.large_string()), pa.array([contracts[i] for i in chunk], pa.large_string()),
+            codes[chunk], np.array(rows, dtype=np.int64)[chunk],
+            np.full(len(chunk), registry.column("D", "project_id")), pa.array([months[i] for i in chunk], pa.large_string()),
+        )
+    found = duplicates(projects, registry, lang)
+    expected = plain_duplicates(numbers, places, rows, months, lang, contracts)
+    if found is None:
+        assert expected == []
+        return
+    problems = Problems(lang, registry)
+    problems.add(found)
+    got = [(int(r) - 2, o, s) for r, o, s in zip(found.rows, found.params["others"].to_pylist(), found.params["scope"].to_pylist(), strict=True)]
+    assert got == expected
+    assert found.values.to_pylist() == [numbers[row] for row, _, _ in expected]
+    assert all(p.code == "duplicate_project" for p in problems.problems())
+
+
+def test_many_copies_name_three_and_count_the_rest() -> None:
+    registry, projects = Registry(), Projects()
+    size = 10
+    projects.add(
+        pa.array(["67000000001"] * size, pa.large_string()), pa.array([""] * size, pa.large_string()),
+        np.full(size, registry.place("a.csv", "")),
+        np.arange(2, size + 2), np.full(size, registry.column("D", "project_id")), pa.array(["2025-01"] * size, pa.large_string()),
+    )
+    found = duplicates(projects, registry, "en")
+    assert found is not None and len(found) == size
+    assert found.params["others"][0].as_py() == "row 3, row 4, row 5, and 6 more rows"
+    assert found.params["others"][1].as_py() == "row 2, row 4, row 5, and 6 more rows"
+
+
+def test_no_row_is_written_as_none() -> None:
+    assert NO_ROW == -1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(TEXT, st.one_of(st.none(), st.integers(0, 10**9))), max_size=3), min_size=1, max_size=8), st.booleans())
+def test_bidder_lists_are_the_names_of_each_cell(cells: list[list[tuple[str, int | None]]], broken: bool) -> None:
+    texts = [json.dumps([{"name": n, "price": p} for n, p in cell], ensure_ascii=False, separators=(", ", ": ")) for cell in cells]
+    if broken:
+        texts.append('[{"name": "ร้าน')  # not JSON: shown as written
+    assert bidder_lists(pa.array(texts, pa.large_string())).to_pylist() == [bidder_list(t) for t in texts]

@@ -1,0 +1,209 @@
+"""Long tables read in chunks, and many files read in parallel, give the report of one pass.
+
+``read.stream`` reads a CSV or Parquet table a chunk at a time and
+``check.run`` sends groups of files to worker processes; each is compared here
+with reading everything at once (the plain route), including the tables that
+must fall back to it: a total row, a wrapped line, a year that only the whole
+table gives, bidders written differently from chunk to chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from procdata.check import validate
+from procdata.check.render import report_json
+from procdata.cli import app
+from procdata.read import run as read_run
+from procdata.read import stream as stream_module
+from procdata.read.ingest import ingest
+from procdata.read.stream import NotStreamable, merged_issues, merged_sheets, stream
+from test_validate import CASES, write
+
+CHANGES = [case[2] for case in CASES] + [{}] * 20
+
+
+def long_table(path: Path, copies: int = 12, extra: list[dict[str, str]] | None = None, base: list[dict[str, str]] = CHANGES) -> Path:
+    """Every failing case of every check, many times over, with a few duplicate project numbers."""
+    changes = [dict(change) for _ in range(copies) for change in base]
+    for number in range(0, len(changes), 97):
+        changes[number] = {**changes[number], "project_id": "67019123456"}
+    return write(path, *changes, *(extra or []))
+
+
+def streamed(path: Path, rows: int) -> pd.DataFrame:
+    parts = list(stream(path, str(path), rows=rows))
+    assert len(parts) >= 2  # read in several chunks indeed
+    return parts
+
+
+@pytest.mark.parametrize("rows", [37, 250, 333])
+def test_a_table_read_in_chunks_is_the_table_read_whole(tmp_path: Path, rows: int) -> None:
+    path = long_table(tmp_path / "national.csv")
+    whole = ingest([path])
+    parts = streamed(path, rows)
+    pd.testing.assert_frame_equal(pd.concat([p.records for p in parts], ignore_index=True), whole.records)
+    assert merged_issues([p.issues for p in parts]) == whole.issues
+    assert merged_sheets([s for p in parts for s in p.sheets]) == whole.sheets
+
+
+def whole_report(paths: list[Path], lang: str = "th") -> dict[str, object]:
+    """The report of everything read at once, in this process."""
+    from procdata.check.validate import validate_ingested
+
+    return validate_ingested(ingest(paths), lang).to_dict()
+
+
+def test_validate_in_chunks_reports_what_validate_whole_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = long_table(tmp_path / "national.csv")
+    expected = whole_report([path])
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 200)
+    chunks: list[int] = []
+    original = stream_module.stream
+
+    def counting(*args: object, **kwargs: object) -> object:
+        for part in original(*args, **kwargs):  # type: ignore[arg-type]
+            chunks.append(len(part.records))
+            yield part
+
+    monkeypatch.setattr(stream_module, "stream", counting)
+    assert validate([path]).to_dict() == expected
+    assert len(chunks) > 2 and sum(chunks) == expected["summary"]["records"]  # the chunked route was taken
+
+
+@pytest.mark.parametrize("extra", [
+    [{"seq": "", "item_name": "รวม", "budget_amount": "", "reference_price": "", "agreed_price": "", "method": "",
+      "method_text": "", "fiscal_year": "", "contract_no": "", "contract_date": "", "status": "", "project_id": "",
+      "report_month": "", "contract_end_date": "", "winner_tax_id": ""}],
+    [{"seq": "", "budget_amount": "", "reference_price": "", "agreed_price": "", "method": "", "method_text": "",
+      "fiscal_year": "", "contract_no": "", "contract_date": "", "status": "", "project_id": ""}],
+    [{"fiscal_year": "", "report_month": "", "contract_date": "", "contract_end_date": ""}],
+    [{"bidders": "ร้านเจริญพาณิชย์ 9,000 บาท"}],
+], ids=["total-row", "wrapped-line", "year-from-the-table", "bidders-as-text"])
+def test_a_table_that_cannot_be_read_in_chunks_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[dict[str, str]]) -> None:
+    # One fiscal year throughout (no case of a wrong one), so that the table would give it to a record lacking one.
+    base = [change for change in CHANGES if "fiscal_year" not in change]
+    path = long_table(tmp_path / "national.csv", copies=4, extra=extra, base=base)
+    with pytest.raises(NotStreamable):
+        list(stream(path, str(path), rows=100))
+    expected = whole_report([path])
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 100)
+    assert validate([path]).to_dict() == expected
+
+
+def test_many_files_in_parallel_report_what_one_pass_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "agencies"
+    folder.mkdir()
+    for number in range(24):
+        changes = [dict(c) for c in CHANGES[number % 7 :: 5]]
+        changes.append({"project_id": "67019123456"})  # the same project in every file
+        write(folder / f"agency-{number:02d}.csv", *changes)
+    (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    paths = sorted(p for p in folder.iterdir())
+    expected = whole_report(paths, "en")
+    pools: list[int] = []
+    original = read_run.Pool.__init__
+
+    def recording(self: object, workers: int) -> None:
+        pools.append(workers)
+        original(self, workers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(read_run.Pool, "__init__", recording)
+    monkeypatch.setattr(read_run, "GROUP_FILES", 3)
+    assert validate([folder], lang="en", workers=2).to_dict() == expected
+    assert pools == [2]  # the worker processes were used
+    assert validate([folder], lang="en", workers=1).to_dict() == expected
+
+
+def test_a_parquet_table_is_checked_as_its_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    source = long_table(tmp_path / "national.csv", copies=2)
+    table = tmp_path / "national.parquet"
+    result = CliRunner().invoke(app, ["ingest", str(source), "--out", str(table)])
+    assert result.exit_code == 0, result.output
+    as_csv = tmp_path / "again.csv"
+    assert CliRunner().invoke(app, ["ingest", str(table), "--out", str(as_csv)]).exit_code == 0
+    for chunked in (False, True):
+        if chunked:
+            monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+            monkeypatch.setattr(stream_module, "CHUNK_ROWS", 64)
+        from_parquet = validate([table]).to_dict()
+        from_csv = validate([as_csv]).to_dict()
+        for problem in from_parquet["problems"] + from_csv["problems"]:
+            problem.pop("file")
+            problem["message"] = problem["message"].replace(str(table), "").replace(str(as_csv), "")
+        assert from_parquet["problems"] == from_csv["problems"]
+        assert from_parquet["summary"]["records"] == from_csv["summary"]["records"] == ingest([source]).records.shape[0]
+
+
+def test_json_of_a_chunked_table_is_streamed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    path = long_table(tmp_path / "national.csv", copies=3)
+    expected = report_json(validate([path]))
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 50)
+    result = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.stdout == expected
+    assert len(json.loads(result.stdout)["problems"]) == json.loads(expected)["summary"]["errors"] + json.loads(expected)["summary"]["warnings"]
+
+
+def test_parquet_output_has_typed_columns_and_is_the_same_every_time(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    source = long_table(tmp_path / "national.csv", copies=1)
+    outputs = []
+    for number in range(2):  # two separate processes: nothing of one run leaks into the other
+        out = tmp_path / f"national-{number}.parquet"
+        subprocess.run([sys.executable, "-m", "procdata", "ingest", str(source), "--out", str(out)], check=True, capture_output=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    table = pq.read_table(tmp_path / "national-0.parquet")
+    types = {field.name: str(field.type) for field in table.schema}
+    assert (types["fiscal_year"], types["budget_amount"], types["contract_date"], types["is_investment"], types["item_name"]) == (
+        "int64", "double", "date32[day]", "bool", "string")
+    assert pq.ParquetFile(tmp_path / "national-0.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
+    records = ingest([source]).records
+    assert table.num_rows == len(records)
+    assert table.column("budget_amount").to_pylist() == [None if v != v else v for v in records["budget_amount"].tolist()]
+
+
+@pytest.mark.parametrize("path", [
+    *sorted((Path(__file__).parent / "fixtures" / "egp-national").glob("*.csv")),
+    *sorted((Path(__file__).parent / "fixtures" / "validate" / "inputs").glob("*.csv")),
+    Path(__file__).parent.parent / "samples" / "canonical-sample.csv",
+    Path(__file__).parent / "fixtures" / "o12-2568-utf8bom.csv",
+], ids=lambda p: p.name)
+def test_every_csv_fixture_checked_in_chunks_is_checked_whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = whole_report([path])
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 3)
+    assert validate([path]).to_dict() == expected
+
+
+def test_a_table_bigger_than_the_memory_limit_is_read_in_chunks_not_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory limit guards a CSV read whole (refused before it is read); a long table read in
+    chunks holds a chunk at a time, so its size is no reason to refuse it."""
+    from typer.testing import CliRunner
+
+    path = long_table(tmp_path / "national.csv", copies=40)
+    assert path.stat().st_size > 1 << 20
+    expected = whole_report([path])
+    args = ["validate", str(path), "--format", "json", "--limit", "memory=1"]
+    refused = json.loads(CliRunner().invoke(app, args).stdout)
+    assert [entry["code"] for entry in refused["summary"]["unreadable"]] == ["limit_memory"]  # read whole: refused
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 500)
+    result = CliRunner().invoke(app, args)
+    assert json.loads(result.stdout) == expected
+    assert expected["summary"]["records"] > 2000 and not expected["summary"]["files_unreadable"]
