@@ -147,3 +147,20 @@ def test_dates_read_once_per_distinct_value_are_read_one_by_one(values: list[str
     column = pd.Series(values, dtype="string")
     assert _days(column).tolist() == _plain_days(column).tolist()
     assert _days(column).dtype == _plain_days(column).dtype
+
+
+def test_conflicts_written_from_their_parts_read_as_the_plain_messages(tmp_path: Any) -> None:
+    """Where an earlier record stands is kept as its parts (problems.Joined: the place's code and the
+    row) and joined only when written: the messages written column-wise are those of str.format."""
+    from procdata.check.problems import Joined
+    from procdata.read.ingest import ingest
+
+    test_latest_month_wins_and_conflicts_are_named(tmp_path)
+    result = ingest([tmp_path])
+    for lang in ("th", "en"):
+        found = review(result, lang=lang).report.found
+        conflicts = [b for b in found.batches if b.code == "update_conflict"]
+        assert conflicts and all(isinstance(b.params["other"], Joined) for b in conflicts)
+        written = found.columns(np.arange(len(found)))["message"].to_pylist()
+        assert written == [p.message for p in found.problems()]
+        assert any(" row " in m or " แถว " in m for m in written)

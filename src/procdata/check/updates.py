@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procdata.check.problems import NO_ROW, Batch, Registry, batch, fill, text_array
+from procdata.check.problems import NO_ROW, Batch, Joined, Registry, batch, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.text import fold
 
@@ -302,14 +302,21 @@ class Updates:
         return out
 
 
-def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str) -> pa.Array:
-    """Where each record stands as ``review`` names it (``file [sheet] row N``), built in Arrow: a text
-    per place and the rows' digits, no Python string per record (millions in a national table)."""
+def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str) -> Joined:
+    """Where each record stands as ``review`` names it (``file [sheet] row N``), kept as its parts until
+    written: the place's text (a dictionary code) and the row (a number, written as str.format writes
+    an int), no Python string or text per record (millions in a national table)."""
     used, codes = np.unique(places, return_inverse=True)
     named = [registry.places[p] for p in used.tolist()]
-    prefix = text_array([file + (f" [{sheet}]" if sheet else "") for file, sheet in named]).take(pa.array(codes.ravel()))
-    row = pc.cast(pa.array(rows, pa.int64()), pa.large_string())  # as str.format writes an int
-    return fill("{place}" + message("review_at_row", lang, row="{row}"), {"place": prefix, "row": row}, len(rows))
+    prefix = pa.DictionaryArray.from_arrays(
+        pa.array(codes.ravel(), pa.int32()), text_array([file + (f" [{sheet}]" if sheet else "") for file, sheet in named]),
+    )
+    given = {"place": prefix, "row": pa.array(rows, pa.int64())}
+    parts: list[pa.Array | str] = []
+    for literal, name in pieces("{place}" + message("review_at_row", lang, row="{row}")):
+        parts += [literal] if literal else []
+        parts += [given[name]] if name is not None else []
+    return Joined(parts)
 
 
 def _numbers_shown(values: np.ndarray) -> pa.Array:
