@@ -88,3 +88,27 @@ def test_the_readme_python_example_runs_as_written(tmp_path: Path, monkeypatch: 
     assert runner_.summarize(verbose=False).failed == 0
     assert (tmp_path / "site" / "index.html").is_file()
     assert len(test.examples) >= 10
+
+
+def test_a_reader_that_stops_reading_ends_the_run_quietly(tmp_path: Path) -> None:
+    """`procdata validate … --format json | head` was an "internal error" (BrokenPipeError), exit 3."""
+    big = tmp_path / "many.csv"
+    rows = (SAMPLES / "canonical-sample.csv").read_text(encoding="utf-8").splitlines()
+    big.write_text("\n".join([rows[0], *rows[1:] * 400]) + "\n", encoding="utf-8")  # a report far beyond a pipe's buffer
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    run = subprocess.Popen([sys.executable, "-m", "procdata", "validate", str(big), "--format", "json", "--all"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert run.stdout is not None and run.stderr is not None
+    assert run.stdout.read(10) == b'{\n  "valid'
+    run.stdout.close()  # as `head` does once it has its lines
+    errors = run.stderr.read().decode()
+    assert run.wait(timeout=120) == 141 and errors == "", errors
+
+
+def test_a_runs_limit_ends_with_the_run(tmp_path: Path) -> None:
+    from procdata.read.limits import current
+
+    default = current().fields
+    result = CliRunner().invoke(app, ["validate", str(SAMPLES / "o12-2568.csv"), "--limit", "fields=5000"])
+    assert result.exit_code == 0, result.output
+    assert current().fields == default  # the library's next call is not bound by the last command's options

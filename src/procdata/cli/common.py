@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from typer.core import TyperGroup
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for any command whose reader went away
 
 
 class _State:
@@ -161,7 +163,10 @@ class ProcdataGroup(TyperGroup):
         from procdata.read.limits import set_overrides
 
         set_overrides({})  # and with the limits of data/limits.toml; --limit raises them
-        return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            set_overrides({})  # a run's --limit ends with it (the library, or the next run in this process)
 
     def invoke(self, ctx: Any) -> Any:
         from procdata.errors import ProcdataError
@@ -178,11 +183,25 @@ class ProcdataGroup(TyperGroup):
         except KeyboardInterrupt:
             echo_err("ยกเลิก / interrupted")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader of the output stopped reading (`procdata validate ... | head`): what it took
+            # is what it wanted. Quiet, as any command in a pipe; nothing more can reach stdout.
+            _stdout_to_devnull()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except BaseException as error:  # calamine's PanicException is a BaseException
             # Usage errors belong to click (vendored by recent typer): it prints them itself.
             if state.debug or type(error).__module__.startswith(("click", "typer")):
                 raise
             raise typer.Exit(_unforeseen(error)) from None
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at the null device, so that flushing it at exit fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test's captured output)
+        pass
 
 
 def _unforeseen(error: BaseException) -> int:

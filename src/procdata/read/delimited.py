@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
 CSV_BLOCK = 32 << 20
 # A CSV read whole takes about 1.7 times its size in memory at its peak (1.15 GB of national
-# e-GP data: 2.0 GB); one bigger than the memory limit is refused before it is read whole. A long
-# UTF-8 table is read in chunks instead (read/stream.py), a chunk at a time, and not refused for its size.
-MEMORY_PER_BYTE = 1
+# e-GP data: 2.0 GB); one whose peak would pass the memory limit is refused before it is read
+# whole. A long UTF-8 table is read in chunks instead (read/stream.py), a chunk at a time, and
+# not refused for its size.
+MEMORY_PER_BYTE = 1.7
 
 
 def detect_encoding(head: bytes) -> str:
