@@ -180,15 +180,31 @@ def far_apart_big_workbook(path: Path) -> None:
         assert sum(info.file_size for info in archive.infolist()) > early_module.EARLY_MIN
 
 
-def test_cells_far_apart_in_a_big_workbook_end_the_early_parse_and_are_read_by_their_cells(tmp_path: Path) -> None:
+def test_cells_far_apart_in_a_big_workbook_end_the_early_parse_and_are_read_by_their_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     path = tmp_path / "far.xlsx"
     far_apart_big_workbook(path)
     expected = read_workbook(str(path), "zip", Limits.default(), 60, False)
     assert expected[0].row_numbers[-1] == 1048576 and expected[0].column_numbers[-1] == 16383
     _replies, ended = read_early_in_children([path])
     assert ended == [str(path)]  # calamine's rectangle ended the child under the early parse's cap...
-    sheets = sandbox.read_isolated(path, path.name, "zip", Limits.default(), 60)
-    assert sheets == [_as_columns(sheet) for sheet in expected]  # ...and the sandbox read it again the plain way
+    started: list[bool] = []
+
+    class Reader(sandbox._Reader):
+        def read(self, *args: Any, **kwargs: Any) -> Any:
+            started.append(kwargs.get("early", False))
+            return super().read(*args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "_Reader", Reader)
+    monkeypatch.setattr(sandbox, "_reader", None)
+    try:
+        sheets = sandbox.read_isolated(path, path.name, "zip", Limits.default(), 60)
+    finally:
+        if sandbox._reader is not None:
+            sandbox._reader.stop()
+    assert started == [True, False]  # the early parse ended the first reader; a new one read it plainly
+    assert sheets == [_as_columns(sheet) for sheet in expected]
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

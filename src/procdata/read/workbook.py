@@ -148,7 +148,12 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, ear
         except Damaged as damage:
             raise InputError("file_unreadable_reason", path, reason=damage.reason) from None
         size = worthwhile(archive, list(parts.values())) if early else 0
-        parse = EarlyParse(path, size) if size else None
+        parse = None
+        if size:
+            try:
+                parse = EarlyParse(path, size)
+            except RuntimeError:  # no thread to be had: the plain order
+                parse = None
         try:
             found = _scan_parts(path, archive, parts, strings, styles, deadline, folder)
         except BaseException:
