@@ -21,7 +21,6 @@ from procdata.read.delimited import looks_utf16le, read_text
 from procdata.read.grid import column_letter
 from procdata.read.html import read_html
 from procdata.read.limits import Deadline, Limits
-from procdata.read.workbook import cell_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,36 +157,23 @@ def _check_zip(path: Path, display: str) -> None:
 
 
 def _frame(rows: list[list[Any]]) -> pd.DataFrame:
-    """Every cell as its text (:func:`~procdata.read.workbook.cell_text`), in columns of Arrow text as a
-    CSV's are (every later step reads them without converting them). Column by column: a column of
-    text cells is its own text as it is; in the others a whole number is its digits without a call
-    for each cell, and only fractions, dates and booleans go through ``cell_text``."""
-    import numpy as np
+    """Every cell as its text, in columns of Arrow text as a CSV's are (every later step reads them
+    without converting them): :func:`~procdata.read.columns.text_columns`."""
     import pandas as pd
-    import pyarrow as pa
 
-    width = max((len(row) for row in rows), default=0)
-    if not rows:
-        return pd.DataFrame()
-    if not width:
-        return pd.DataFrame([[] for _ in rows], dtype=object)
-    if any(len(row) != width for row in rows):
-        rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    grid = np.empty((len(rows), width), dtype=object)  # filled row by row, read column by column
-    grid[:] = rows
-    columns = {}
-    for number in range(width):
-        column = grid[:, number]
-        kinds = set(map(type, column))
-        if kinds <= {str, type(None)}:  # text and empty cells: Arrow takes them as they are
-            text = pa.array(column, pa.large_string()).fill_null("")
-        else:
-            text = pa.array([
-                v if type(v) is str else (str(int(v)) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else cell_text(v))
-                for v in column
-            ], pa.large_string())
-        columns[number] = pd.arrays.ArrowStringArray(text)
-    return pd.DataFrame(columns, copy=False)
+    from procdata.read.columns import text_columns
+
+    columns = text_columns(rows)
+    if columns is None:
+        return pd.DataFrame([[] for _ in rows], dtype=object) if rows else pd.DataFrame()
+    return _frame_of(columns)
+
+
+def _frame_of(columns: list[Any]) -> pd.DataFrame:
+    """A frame of these Arrow text columns, named 0, 1, 2..."""
+    import pandas as pd
+
+    return pd.DataFrame({number: pd.arrays.ArrowStringArray(text) for number, text in enumerate(columns)}, copy=False)
 
 
 def _read_workbook(path: Path, display: str, kind: str, limits: Limits, deadline: Deadline) -> list[Sheet]:
@@ -195,7 +181,8 @@ def _read_workbook(path: Path, display: str, kind: str, limits: Limits, deadline
 
     sheets = []
     for data in read_isolated(path, display, kind, limits, max(deadline.left(), 0.1)):
-        sheet = Sheet(data.name, _frame(data.rows), data.merged, data.row_numbers, data.column_numbers,
+        frame = _frame(data.rows) if data.columns is None else _frame_of(data.columns)
+        sheet = Sheet(data.name, frame, data.merged, data.row_numbers, data.column_numbers,
                       data.hidden, data.problems, data.error)
         sheets.append(sheet)
     return sheets

@@ -13,9 +13,10 @@ import sys
 from typing import Any
 
 from procdata.errors import InputError, LimitError
+from procdata.read.columns import text_columns
 from procdata.read.limits import Limits
 from procdata.read.sandbox import receive, send
-from procdata.read.workbook import read_workbook
+from procdata.read.workbook import SheetData, read_workbook
 
 
 def cap_memory(memory_mb: int) -> None:
@@ -34,10 +35,12 @@ def cap_memory(memory_mb: int) -> None:
         pass
 
 
-def answer(path: str, kind: str, limits: Limits, seconds: float) -> tuple[str, Any]:
-    """The reply to one request: ("ok", sheets) or ("error", (message code, parameters))."""
+def answer(path: str, kind: str, limits: Limits, seconds: float, early: bool = False) -> tuple[str, Any]:
+    """The reply to one request: ("ok", sheets) or ("error", (message code, parameters)).
+
+    With ``early``, calamine may parse a big .xlsx while it is scanned (:mod:`procdata.read.early`)."""
     try:
-        return "ok", read_workbook(path, kind, limits, seconds)
+        return "ok", [_as_columns(sheet) for sheet in read_workbook(path, kind, limits, seconds, early)]
     except InputError as error:
         return "error", (error.code, _params(error))
     except MemoryError:
@@ -47,6 +50,15 @@ def answer(path: str, kind: str, limits: Limits, seconds: float) -> tuple[str, A
     except BaseException as error:  # calamine's PanicException is a BaseException
         reason = " ".join(f"{type(error).__name__}: {error}".split())[:160]
         return "error", ("file_unreadable_reason", {"reason": reason})
+
+
+def _as_columns(sheet: SheetData) -> SheetData:
+    """The sheet with its cells as Arrow text columns: a few buffers to send instead of a pickle of every
+    value (the command's process makes its frame of them as it would of the rows)."""
+    columns = text_columns(sheet.rows)
+    if columns is not None:
+        sheet.rows, sheet.columns = [], columns
+    return sheet
 
 
 def _params(error: InputError) -> dict[str, Any]:
@@ -62,10 +74,10 @@ def main() -> None:
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            path, kind, limits, seconds = receive(requests)
+            path, kind, limits, seconds, early = receive(requests)
         except EOFError:
             return
-        reply = answer(path, kind, limits, seconds)
+        reply = answer(path, kind, limits, seconds, early)
         try:
             send(replies, reply)
         except MemoryError:

@@ -26,10 +26,12 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
 from procdata.errors import InputError, LimitError
+from procdata.read.early import may_have_started
 from procdata.read.limits import Limits
 from procdata.read.workbook import SheetData, read_workbook
 
@@ -61,6 +63,7 @@ class _Reader:
 
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
+        self.died = False
         handle, self.stderr = tempfile.mkstemp(prefix="procdata-reader-", suffix=".txt")
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
@@ -73,10 +76,11 @@ class _Reader:
         finally:
             os.close(handle)
 
-    def read(self, path: str, kind: str, limits: Limits, seconds: float) -> tuple[str, Any]:
+    def read(self, path: str, kind: str, limits: Limits, seconds: float, early: bool = False) -> tuple[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
+        self.died = False
         try:
-            send(self.process.stdin, (path, kind, limits, seconds))
+            send(self.process.stdin, (path, kind, limits, seconds, early))
         except (OSError, ValueError):
             return "error", self._death(limits)
         reply: list[Any] = []
@@ -99,6 +103,7 @@ class _Reader:
 
     def _death(self, limits: Limits) -> tuple[str, dict[str, Any]]:
         """Why the reader died: out of memory (the cap) or a crash in calamine."""
+        self.died = True
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
         said = Path(self.stderr).read_text(encoding="utf-8", errors="replace")
@@ -152,8 +157,14 @@ def read_isolated(path: Path, display: str, kind: str, limits: Limits, seconds: 
             except OSError:
                 _unavailable = True
                 return _in_process(path, display, kind, limits, seconds)
-        # The reader has its own working folder: it is given the full path.
-        status, value = _reader.read(str(Path(path).resolve()), kind, limits, seconds)
+        # The reader has its own working folder: it is given the full path. calamine may parse a big
+        # .xlsx while it is scanned (read.early); a reader that dies of that reads it again the plain way.
+        started = time.monotonic()
+        status, value = _reader.read(str(Path(path).resolve()), kind, limits, seconds, early=True)
+        if _reader.died and may_have_started(str(path), kind):
+            _reader = _Reader(limits.memory)
+            left = max(seconds - (time.monotonic() - started), 0.1)
+            status, value = _reader.read(str(Path(path).resolve()), kind, limits, left)
         if not _reader.alive():
             _reader = None
     if status == "ok":

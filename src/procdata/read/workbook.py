@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procdata.errors import InputError, LimitError
+from procdata.read.early import EarlyParse, worthwhile
 from procdata.read.limits import Deadline, Limits
 from procdata.read.ods import check_ods
 from procdata.read.quickscan import quick_scan
@@ -45,13 +46,15 @@ class SheetData:
     """One worksheet, as plain data (it crosses from the reader process)."""
 
     name: str
-    rows: list[list[Any]] = field(default_factory=list)  # cell values (text, numbers, dates): see files._frame
+    rows: list[list[Any]] = field(default_factory=list)  # cell values (text, numbers, dates): see read.columns
     row_numbers: list[int] | None = None  # the sheet row (1-based) of each row; None: row i is row i + 1
     column_numbers: list[int] | None = None  # the sheet column (0-based) of each column; None: the same
     merged: list[Merge] = field(default_factory=list)
     hidden: list[int] = field(default_factory=list)  # positions of hidden rows
     problems: list[tuple[int, int, str, str]] = field(default_factory=list)  # row, column (positions), code, value
     error: tuple[str, dict[str, Any]] | None = None  # message code and parameters when unreadable
+    # The cells as Arrow text columns (read.columns), in place of ``rows``, when the reader process sends them.
+    columns: list[Any] | None = None
 
 
 def cell_text(value: Any) -> str:
@@ -75,21 +78,38 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_workbook(path: str, kind: str, limits: Limits, seconds: float) -> list[SheetData]:
+def read_workbook(path: str, kind: str, limits: Limits, seconds: float, early: bool = False) -> list[SheetData]:
     """Every worksheet of the workbook at ``path`` (``kind``: ``zip`` or ``cfb``).
 
     Raises :class:`InputError` (with ``file`` set to ``path``) when the workbook as a whole
     cannot be read or goes past a limit; a sheet that cannot be read comes back with ``error``.
+    With ``early`` (the reader process only), calamine may parse a big .xlsx while it is
+    scanned (:mod:`procdata.read.early`); the sheets read are the same.
     """
     deadline = Deadline(path, seconds)
+    if early:
+        try:
+            return _read_workbook(path, kind, limits, deadline, early)
+        except MemoryError:  # under the early parse's tighter cap: read again the plain way
+            import gc
+
+            gc.collect()
+    return _read_workbook(path, kind, limits, deadline, False)
+
+
+def _read_workbook(path: str, kind: str, limits: Limits, deadline: Deadline, early: bool) -> list[SheetData]:
     with tempfile.TemporaryDirectory(prefix="procdata-") as folder:
         found = _Prepared(path)
         if kind == "zip":
             try:
-                found = _prepare_zip(path, limits, deadline, folder)
+                found = _prepare_zip(path, limits, deadline, folder, early)
             except ZIP_DAMAGE:
                 raise InputError("file_damaged", path) from None
-        return _read(path, found, limits, deadline)
+        try:
+            return _read(path, found, limits, deadline)
+        finally:
+            if found.early is not None:
+                found.early.discard()
 
 
 @dataclass
@@ -100,11 +120,13 @@ class _Prepared:
     scans: dict[str, SheetScan | Damaged] = field(default_factory=dict)  # .xlsx sheets
     rewritten: dict[str, Any] = field(default_factory=dict)  # .xlsx sheets written again
     hidden: dict[str, list[int]] = field(default_factory=dict)  # .ods: hidden rows of each table
+    early: EarlyParse | None = None  # calamine's parse of ``source``, done while it was scanned
 
 
-def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str) -> _Prepared:
+def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, early: bool = False) -> _Prepared:
     """Scan each worksheet of an .xlsx and write again those that must be (see :mod:`procdata.read.xlsx`);
-    check the tables of an .ods (:mod:`procdata.read.ods`)."""
+    check the tables of an .ods (:mod:`procdata.read.ods`). With ``early``, calamine parses a big
+    .xlsx meanwhile (:mod:`procdata.read.early`), kept only when the workbook is read as it is."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -125,46 +147,71 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str) -> 
             strings, styles = count_strings(archive), count_styles(archive)
         except Damaged as damage:
             raise InputError("file_unreadable_reason", path, reason=damage.reason) from None
-        scans: dict[str, SheetScan | Damaged] = {}
-        replace: dict[str, bytes] = {}
-        rewritten: dict[str, Any] = {}
-        for name, part in parts.items():
-            deadline.check()
+        size = worthwhile(archive, list(parts.values())) if early else 0
+        parse = None
+        if size:
             try:
+                parse = EarlyParse(path, size)
+            except RuntimeError:  # no thread to be had: the plain order
+                parse = None
+        try:
+            found = _scan_parts(path, archive, parts, strings, styles, deadline, folder)
+        except BaseException:
+            if parse is not None:
+                parse.discard()
+            raise
+        if parse is not None:
+            if parse.finish() and found.source == path:
+                found.early = parse
+            else:
+                parse.discard()
+        return found
+
+
+def _scan_parts(
+    path: str, archive: zipfile.ZipFile, parts: dict[str, str], strings: int, styles: int, deadline: Deadline, folder: str,
+) -> _Prepared:
+    """Each worksheet scanned; those that must be written again, written into a copy of the workbook."""
+    scans: dict[str, SheetScan | Damaged] = {}
+    replace: dict[str, bytes] = {}
+    rewritten: dict[str, Any] = {}
+    for name, part in parts.items():
+        deadline.check()
+        try:
+            with archive.open(part) as handle:
+                found = quick_scan(handle, strings, styles, deadline.check)
+            if found is None:  # not written plainly: looked at element by element
                 with archive.open(part) as handle:
-                    found = quick_scan(handle, strings, styles, deadline.check)
-                if found is None:  # not written plainly: looked at element by element
-                    with archive.open(part) as handle:
-                        found = scan_sheet(handle, strings, styles, deadline.check)
-                scan = found
-            except KeyError:
-                continue  # calamine says what it makes of a sheet without its part
-            except Damaged as damage:
-                scans[name] = damage
-                replace[part] = _EMPTY_SHEET
-                continue
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-                scans[name] = Damaged(" ".join(str(error).split())[:120])
-                replace[part] = _EMPTY_SHEET
-                continue
-            scans[name] = scan
-            compact = scan.sparse()
-            if compact or scan.drop:
-                with archive.open(part) as handle:
-                    result = rewrite_sheet(handle, scan, compact)
-                replace[part] = result.xml
-                rewritten[name] = result
-        if not replace:
-            return _Prepared(path, scans, rewritten)
-        copy = f"{folder}/book.xlsx"
-        with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
-            for info in archive.infolist():
-                if info.filename in replace:
-                    out.writestr(info.filename, replace[info.filename])
-                elif not info.filename.startswith(("xl/media/", "xl/embeddings/")):
-                    with archive.open(info) as src, out.open(info.filename, "w") as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
-        return _Prepared(copy, scans, rewritten)
+                    found = scan_sheet(handle, strings, styles, deadline.check)
+            scan = found
+        except KeyError:
+            continue  # calamine says what it makes of a sheet without its part
+        except Damaged as damage:
+            scans[name] = damage
+            replace[part] = _EMPTY_SHEET
+            continue
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+            scans[name] = Damaged(" ".join(str(error).split())[:120])
+            replace[part] = _EMPTY_SHEET
+            continue
+        scans[name] = scan
+        compact = scan.sparse()
+        if compact or scan.drop:
+            with archive.open(part) as handle:
+                result = rewrite_sheet(handle, scan, compact)
+            replace[part] = result.xml
+            rewritten[name] = result
+    if not replace:
+        return _Prepared(path, scans, rewritten)
+    copy = f"{folder}/book.xlsx"
+    with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
+        for info in archive.infolist():
+            if info.filename in replace:
+                out.writestr(info.filename, replace[info.filename])
+            elif not info.filename.startswith(("xl/media/", "xl/embeddings/")):
+                with archive.open(info) as src, out.open(info.filename, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    return _Prepared(copy, scans, rewritten)
 
 
 _EMPTY_SHEET = (
@@ -176,6 +223,9 @@ _EMPTY_SHEET = (
 def _read(path: str, found: _Prepared, limits: Limits, deadline: Deadline) -> list[SheetData]:
     import python_calamine as calamine
 
+    if found.early is not None:
+        deadline.check()
+        return _read_sheets(path, found.early.workbook, found, limits, deadline)
     try:
         workbook = calamine.CalamineWorkbook.from_path(found.source)
     except calamine.PasswordError:
@@ -187,30 +237,36 @@ def _read(path: str, found: _Prepared, limits: Limits, deadline: Deadline) -> li
             raise
         raise InputError("file_unreadable_reason", path, reason=_reason(error)) from None
     with workbook:
-        metas = [m for m in workbook.sheets_metadata if str(m.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")]
-        if len(metas) > limits.sheets:
-            raise LimitError(path, "sheets", limits.sheets, len(metas))
-        sheets = []
-        for meta in metas:
-            deadline.check()
-            scan = found.scans.get(meta.name)
-            if isinstance(scan, Damaged):
-                sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": scan.reason})))
-                continue
-            try:
-                data = _sheet(workbook, meta.name, scan, found.rewritten.get(meta.name), limits, deadline)
-                if meta.name in found.hidden:
-                    data.hidden = _positions(found.hidden[meta.name], data)
-                sheets.append(data)
-            except LimitError as error:
-                sheets.append(SheetData(meta.name, error=(error.code, {k: v for k, v in error.params.items() if k != "file"})))
-                if error.name == "seconds":
-                    raise
-            except BaseException as error:
-                if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
-                    raise
-                sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": _reason(error)})))
-        return sheets
+        return _read_sheets(path, workbook, found, limits, deadline)
+
+
+def _read_sheets(path: str, workbook: Any, found: _Prepared, limits: Limits, deadline: Deadline) -> list[SheetData]:
+    metas = [m for m in workbook.sheets_metadata if str(m.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")]
+    if len(metas) > limits.sheets:
+        raise LimitError(path, "sheets", limits.sheets, len(metas))
+    sheets = []
+    for meta in metas:
+        deadline.check()
+        scan = found.scans.get(meta.name)
+        if isinstance(scan, Damaged):
+            sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": scan.reason})))
+            continue
+        try:
+            parsed = found.early.sheets.get(meta.name) if found.early is not None else None
+            sheet = parsed if parsed is not None else workbook.get_sheet_by_name(meta.name)
+            data = _sheet(sheet, meta.name, scan, found.rewritten.get(meta.name), limits, deadline)
+            if meta.name in found.hidden:
+                data.hidden = _positions(found.hidden[meta.name], data)
+            sheets.append(data)
+        except LimitError as error:
+            sheets.append(SheetData(meta.name, error=(error.code, {k: v for k, v in error.params.items() if k != "file"})))
+            if error.name == "seconds":
+                raise
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+                raise
+            sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": _reason(error)})))
+    return sheets
 
 
 def _positions(rows: list[int], data: SheetData) -> list[int]:
@@ -226,8 +282,7 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _sheet(workbook: Any, name: str, scan: SheetScan | None, rewritten: Any, limits: Limits, deadline: Deadline) -> SheetData:
-    sheet = workbook.get_sheet_by_name(name)
+def _sheet(sheet: Any, name: str, scan: SheetScan | None, rewritten: Any, limits: Limits, deadline: Deadline) -> SheetData:
     merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
     if scan is not None:
         _check_size(name, len(scan.rows), len(scan.columns), limits)
@@ -238,7 +293,7 @@ def _sheet(workbook: Any, name: str, scan: SheetScan | None, rewritten: Any, lim
         if end[1] + 1 > limits.columns or (end[0] + 1) * (end[1] + 1) > DENSE_MIN:
             return _by_cells(sheet, name, limits, deadline)
         _check_size(name, end[0] + 1, end[1] + 1, limits)
-    # Values as calamine gives them: files._frame turns them to text column by column (cell_text's
+    # Values as calamine gives them: read.columns turns them to text column by column (cell_text's
     # answer, without a call for each text or whole-number cell).
     rows = sheet.to_python(skip_empty_area=False)
     data = SheetData(name, rows, merged=merged)

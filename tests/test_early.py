@@ -1,0 +1,222 @@
+"""calamine's parse started while a big .xlsx is scanned (``read/early.py``) reads every workbook as
+the plain order does (scan, then calamine): the same sheets, problems, hidden rows and errors; it is the
+path a big plain workbook takes; and a sheet that would have calamine allocate too much ends only the
+reader, after which the workbook is read the plain way."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mutate import ANY
+from procdata.read import early as early_module
+from procdata.read import sandbox
+from procdata.read import workbook as workbook_module
+from procdata.read.limits import Limits
+from procdata.read.reader import _as_columns
+from procdata.read.workbook import read_workbook
+from workbooks import cell, row, rows, sheet_xml, xlsx
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((REPO / "samples").glob("*.xlsx"))
+
+
+def plain_rows(count: int, seed: int = 1) -> list[list[object]]:
+    rnd = random.Random(seed)
+    return [["ชื่อรายการ", "วงเงิน", "วันที่", "ผู้ขาย"]] + [
+        [f"จัดซื้อวัสดุ {n} & อื่น ๆ", rnd.randint(1, 10**7) / 100, "15/01/2568", rnd.choice(["หจก. ก", "", "บริษัท ข"])]
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def small_is_big(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every workbook counts as big; records, for each workbook read, whether the early parse was used."""
+    monkeypatch.setattr(early_module, "EARLY_MIN", 0)
+    used: list[bool] = []
+    original = workbook_module._read_sheets
+
+    def spy(path: str, workbook: Any, found: Any, limits: Limits, deadline: Any) -> Any:
+        used.append(found.early is not None)
+        return original(path, workbook, found, limits, deadline)
+
+    monkeypatch.setattr(workbook_module, "_read_sheets", spy)
+    return used
+
+
+def both_ways(path: Path) -> tuple[Any, Any]:
+    def read(early: bool) -> Any:
+        try:
+            return read_workbook(str(path), "zip", Limits.default(), 20, early)
+        except Exception as error:
+            return type(error).__name__, getattr(error, "code", None), getattr(error, "params", None)
+
+    return read(True), read(False)
+
+
+def test_a_big_plain_workbook_is_parsed_while_it_is_scanned_and_read_alike(tmp_path: Path, small_is_big: list[bool]) -> None:
+    path = tmp_path / "plain.xlsx"
+    path.write_bytes(xlsx({"O12": sheet_xml(rows(plain_rows(500))), "หมายเหตุ": sheet_xml(rows([["x", 1]]))}))
+    with_early, plain = both_ways(path)
+    assert small_is_big == [True, False]  # the early parse was taken, then the plain order
+    assert with_early == plain
+    assert plain[0].rows[1][0] == "จัดซื้อวัสดุ 0 & อื่น ๆ" and len(plain[0].rows) == 501
+
+
+def test_a_workbook_written_by_openpyxl_is_parsed_early_and_read_alike(tmp_path: Path, small_is_big: list[bool]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for values in plain_rows(300):
+        book.active.append(values)
+    path = tmp_path / "openpyxl.xlsx"
+    book.save(path)
+    with_early, plain = both_ways(path)
+    assert small_is_big == [True, False]
+    assert with_early == plain
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_the_bundled_workbooks_read_alike_with_an_early_parse(path: Path, small_is_big: list[bool]) -> None:
+    with_early, plain = both_ways(path)
+    assert with_early == plain
+    assert small_is_big[0]
+
+
+# Sheets the scan must change or report: the early parse is not used where a sheet is written again,
+# and where it is used the problems, hidden rows and errors are the scan's, as in the plain order.
+PROBLEMS = {
+    "hidden row": (rows([["a", 1], ["b", 2], ["c", 3]], hidden=[2]), True),
+    "formula without value": (row(1, ["a"]) + '<row r="2"><c r="A2"><f>SUM(B1:B9)</f></c></row>', True),
+    "error value": ('<row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"><v>2</v></c></row>', True),
+    "shared string pointing nowhere": ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>7</v></c></row>', False),
+    "style pointing nowhere": (f'<row r="1">{cell("A1", "x", style=9)}{cell("B1", 1)}</row>', False),
+    "row zero": ('<row r="1"><c r="A0"><v>1</v></c></row>', False),
+    "not XML": ('<row r="1"><c r="A1"><v>1</v></row>', False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_sheets_with_problems_read_alike_with_an_early_parse(tmp_path: Path, small_is_big: list[bool], name: str) -> None:
+    body, kept = PROBLEMS[name]
+    path = tmp_path / "problem.xlsx"
+    path.write_bytes(xlsx({"S": sheet_xml(body), "T": sheet_xml(rows([["ok", 1]]))}, strings=["a"]))
+    with_early, plain = both_ways(path)
+    assert with_early == plain
+    assert small_is_big[0] == kept
+
+
+_CHILD = """
+import pickle, sys
+from procdata.read import early
+from procdata.read.reader import answer
+from procdata.read.limits import Limits
+early.EARLY_MIN = 0
+for path in sys.argv[1:]:
+    reply = answer(path, "zip", Limits.default(), 20, True)
+    sys.stdout.buffer.write(pickle.dumps((path, reply)) + b"\\n--procdata-end--\\n")
+    sys.stdout.buffer.flush()
+"""
+
+
+def read_early_in_children(paths: list[Path]) -> tuple[dict[str, Any], list[str]]:
+    """Each workbook read in a child process with the early parse always on, as the reader does:
+    the replies of those it read, and those whose reading ended the child (then read again plainly)."""
+    replies: dict[str, Any] = {}
+    ended: list[str] = []
+    left = [str(p) for p in paths]
+    while left:
+        done = subprocess.run([sys.executable, "-c", _CHILD, *left], capture_output=True, cwd=REPO, timeout=300)
+        for chunk in done.stdout.split(b"\n--procdata-end--\n"):
+            if chunk:
+                path, reply = pickle.loads(chunk)
+                replies[path] = reply
+        left = [p for p in left if p not in replies]
+        if left:
+            ended.append(left.pop(0))  # the file being read when the child ended
+    return replies, ended
+
+
+def test_mutated_workbooks_read_alike_with_an_early_parse(tmp_path: Path) -> None:
+    """Flipped, cut, inserted and repeated bytes in the sheets of real and generated workbooks: with the
+    early parse always on (in children, where calamine may abort), every reply equals the plain order's."""
+    from procdata.read.reader import answer
+
+    paths = []
+    for seed in range(60):
+        rnd = random.Random(seed)
+        source = SAMPLES[seed % len(SAMPLES)].read_bytes()
+        with zipfile.ZipFile(io.BytesIO(source)) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        name = next(n for n in sorted(parts) if n.startswith("xl/worksheets/sheet"))
+        parts[name] = ANY[rnd.choice(sorted(ANY))](parts[name], rnd)
+        path = tmp_path / f"mutant-{seed}.xlsx"
+        with zipfile.ZipFile(path, "w") as out:
+            for part, data in parts.items():
+                out.writestr(part, data)
+        paths.append(path)
+    replies, _ended = read_early_in_children(paths)
+    assert len(replies) > 40
+    for path in paths:
+        plain = answer(str(path), "zip", Limits.default(), 20, False)
+        if str(path) in replies:
+            assert replies[str(path)] == plain, path
+
+
+def far_apart_big_workbook(path: Path) -> None:
+    """More worksheet XML than EARLY_MIN, and a cell at XFD1048576: calamine alone would ask for 512 GB."""
+    body = rows(plain_rows(40_000))
+    body += '<row r="1048576">' + cell("XFD1048576", "ข้อความหลงอยู่") + "</row>"
+    path.write_bytes(xlsx({"O12": sheet_xml(body)}))
+    with zipfile.ZipFile(path) as archive:
+        assert sum(info.file_size for info in archive.infolist()) > early_module.EARLY_MIN
+
+
+def test_cells_far_apart_in_a_big_workbook_end_the_early_parse_and_are_read_by_their_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "far.xlsx"
+    far_apart_big_workbook(path)
+    expected = read_workbook(str(path), "zip", Limits.default(), 60, False)
+    assert expected[0].row_numbers[-1] == 1048576 and expected[0].column_numbers[-1] == 16383
+    _replies, ended = read_early_in_children([path])
+    assert ended == [str(path)]  # calamine's rectangle ended the child under the early parse's cap...
+    started: list[bool] = []
+
+    class Reader(sandbox._Reader):
+        def read(self, *args: Any, **kwargs: Any) -> Any:
+            started.append(kwargs.get("early", False))
+            return super().read(*args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "_Reader", Reader)
+    monkeypatch.setattr(sandbox, "_reader", None)
+    try:
+        sheets = sandbox.read_isolated(path, path.name, "zip", Limits.default(), 60)
+    finally:
+        if sandbox._reader is not None:
+            sandbox._reader.stop()
+    assert started == [True, False]  # the early parse ended the first reader; a new one read it plainly
+    assert sheets == [_as_columns(sheet) for sheet in expected]
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_a_workbook_read_in_the_reader_process_equals_one_read_here(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader sends Arrow text columns (read.columns) instead of the cells: the sheets are the same."""
+    from procdata.read.files import read_sheets
+
+    isolated = read_sheets(path, path.name)
+    monkeypatch.setenv("PROCDATA_READ_IN_PROCESS", "1")
+    here = read_sheets(path, path.name)
+    assert len(isolated) == len(here)
+    for a, b in zip(isolated, here, strict=True):
+        assert a.frame.equals(b.frame) and list(a.frame.dtypes) == list(b.frame.dtypes)
+        assert (a.name, a.merged, a.row_numbers, a.column_numbers, a.hidden, a.problems, a.error) == (
+            b.name, b.merged, b.row_numbers, b.column_numbers, b.hidden, b.problems, b.error)
