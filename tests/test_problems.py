@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 from pathlib import Path
 
@@ -258,3 +259,40 @@ def test_bidder_lists_are_the_names_of_each_cell(cells: list[list[tuple[str, int
     if broken:
         texts.append('[{"name": "ร้าน')  # not JSON: shown as written
     assert bidder_lists(pa.array(texts, pa.large_string())).to_pylist() == [bidder_list(t) for t in texts]
+
+
+PROBLEM = st.tuples(
+    st.integers(0, 3), st.sampled_from([NO_ROW, 1, 2, 3, 70_000, 2**40]), st.integers(-1, 2),
+    st.sampled_from(["item_name", "project_id", "budget_amount", "not_a_field"]), st.sampled_from(["required", "duplicate_project", "update_conflict"]),
+)
+
+
+def _problems_of(found: list[tuple[int, int, int, str, str]]) -> Problems:
+    problems = Problems()
+    for place in range(4):
+        problems.registry.place(f"{place % 2}.csv", f"s{place}")
+    for column in range(3):
+        problems.registry.column("ABC"[column] * (1 + column % 2), f"h{column}")
+    for (field, code), members in itertools.groupby(found, key=lambda p: (p[3], p[4])):
+        chosen = list(members)
+        problems.add(problems_module.batch(code, field, [p[0] for p in chosen], [p[1] for p in chosen], [p[2] for p in chosen], [""] * len(chosen)))
+    return problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PROBLEM, min_size=1, max_size=40), st.booleans())
+def test_problems_sorted_on_packed_keys_are_in_the_plain_order(found: list[tuple[int, int, int, str, str]], wide: bool) -> None:
+    """The sort on one number per problem (check/problems._packed_order) gives the order of the plain
+    sort on six key arrays; rows too long to pack (2**62) take the plain route."""
+    if wide:
+        found = [*found, (0, 2**62, 0, "item_name", "required")]
+    problems = _problems_of(found)
+    problems.sort(["0.csv", "1.csv"], [("1.csv", "s1"), ("0.csv", "s0"), ("0.csv", "s2"), ("1.csv", "s3")])
+    packed = problems.order
+    calls: list[str] = []
+    plain = problems_module._lexsort_order
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(problems_module, "_packed_order", lambda *a: calls.append("packed") or plain(*a[:2]))
+        problems.sort(["0.csv", "1.csv"], [("1.csv", "s1"), ("0.csv", "s0"), ("0.csv", "s2"), ("1.csv", "s3")])
+    assert calls == ([] if wide else ["packed"])  # the fast path is taken when the keys fit
+    assert packed.tolist() == problems.order.tolist()

@@ -109,3 +109,46 @@ def test_a_csv_grid_from_arrow_columns_is_to_pandas(path: Path) -> None:
     expected = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
     expected.columns = range(expected.shape[1])
     pd.testing.assert_frame_equal(delimited._read_csv_arrow(path, ",", Limits.default()), expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), ITEM_TEXT), max_size=20))
+def test_distinct_texts_taken_at_once_are_those_iterated(texts: list[str | None]) -> None:
+    """normalize.columns.python_values (Arrow text to Python at once) gives what iterating the distinct values gives."""
+    from procdata.normalize.columns import STRING, python_values
+
+    for series in (pd.Series(texts, dtype=STRING), pd.Series(texts, dtype=object)):
+        _, uniques = pd.factorize(series)
+        assert python_values(uniques) == list(uniques)
+
+
+SHAPED_TEXT = st.lists(
+    st.sampled_from([*"0123456789", ".", "-", "/", " ", "a", "Z", "n", "o", "N", "O", "d", "a", "t", "e", "D", "E", ",",
+                     "ก", "๑", "\u212a", "ſ", "\x00", "\n", "12345678901234567890"]),
+    max_size=12,
+).map("".join)
+SHAPES = {
+    "only_digits": "^[0-9]*$",
+    "whole_numbers": "^[0-9]{1,18}$",
+    "starts_with_letter": "^[A-Za-z]",
+    "plain_amounts": r"^-?[0-9]+(\.[0-9]+)?$",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), SHAPED_TEXT), max_size=20), st.integers(0, 3), st.booleans())
+def test_values_told_by_their_bytes_are_those_the_pattern_matches(texts: list[str | None], skip: int, large: bool) -> None:
+    """normalize.shapes (bytes, lengths, first and last bytes) equals columns.matches with each pattern,
+    on Arrow columns of either width, sliced (an offset into the buffers) and chunked."""
+    from procdata.normalize import shapes
+    from procdata.normalize.columns import _CONTRACT_WORDS, _PLAIN_CONTRACT, matches
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(["x", *texts], type=kind).slice(1)
+    parts = pa.chunked_array([whole.slice(0, skip), whole.slice(skip)], type=kind)
+    for array in (whole, parts):
+        series = pd.Series(pd.arrays.ArrowStringArray(array))
+        for name, pattern in SHAPES.items():
+            assert getattr(shapes, name)(series).tolist() == matches(series, pattern).tolist(), name
+        plain = matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
+        assert shapes.plain_contracts(series).tolist() == plain.tolist()

@@ -36,7 +36,7 @@ RECORD = st.fixed_dictionaries({
     "report_month": st.sampled_from([None, "2024-10", "2024-11", "2024-12"]),
     "budget_amount": st.sampled_from([None, 500000.0, 510000.0, 500000.004]),
     "agreed_price": st.sampled_from([None, 480000.0, 490000.0]),
-    "reference_price": st.sampled_from([None, 495000.0]),
+    "reference_price": st.sampled_from([None, 495000.0, -0.0, 0.0]),
     "status": st.sampled_from([None, "in_contract", "in_contract", "completed"]),
     "contract_date": st.sampled_from([None, "2024-11-05", "2025-02-01"]),
     "contract_end_date": st.sampled_from([None, "2024-10-01", "2025-01-05", "2025-12-01"]),
@@ -132,3 +132,35 @@ def test_a_merged_record_stands_where_its_latest_record_does() -> None:
     rows = [base | {"place": 1, "report_month": "2024-10"}, base | {"place": 0, "report_month": "2024-11"}]
     merged = merge_updates(ingested(rows).records).records
     assert merged[["source_file", "source_sheet", "source_row"]].astype(object).where(merged.notna(), None).values.tolist() == [["a.csv", None, 4]]
+
+
+DATES = st.lists(st.one_of(st.none(), st.sampled_from(["2024-11-05", "2025-02-29", "2025-13-01", "", "5/11/2567", "2024-11-05 "]),
+                           st.dates().map(dt.date.isoformat)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(DATES)
+def test_dates_read_once_per_distinct_value_are_read_one_by_one(values: list[str | None]) -> None:
+    """check/updates._days (each distinct date read once) equals _plain_days (every date read)."""
+    from procdata.check.updates import _days, _plain_days
+
+    column = pd.Series(values, dtype="string")
+    assert _days(column).tolist() == _plain_days(column).tolist()
+    assert _days(column).dtype == _plain_days(column).dtype
+
+
+def test_conflicts_written_from_their_parts_read_as_the_plain_messages(tmp_path: Any) -> None:
+    """Where an earlier record stands is kept as its parts (problems.Joined: the place's code and the
+    row) and joined only when written: the messages written column-wise are those of str.format."""
+    from procdata.check.problems import Joined
+    from procdata.read.ingest import ingest
+
+    test_latest_month_wins_and_conflicts_are_named(tmp_path)
+    result = ingest([tmp_path])
+    for lang in ("th", "en"):
+        found = review(result, lang=lang).report.found
+        conflicts = [b for b in found.batches if b.code == "update_conflict"]
+        assert conflicts and all(isinstance(b.params["other"], Joined) for b in conflicts)
+        written = found.columns(np.arange(len(found)))["message"].to_pylist()
+        assert written == [p.message for p in found.problems()]
+        assert any(" row " in m or " แถว " in m for m in written)

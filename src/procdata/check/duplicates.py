@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.check import catalog
-from procdata.check.problems import NO_ROW, Batch, Registry, batch, fill, text_array
+from procdata.check.problems import NO_ROW, Batch, Joined, Registry, batch, fill, text_array
 
 SHOWN_PARTNERS = 3  # copies named in a message before "and N more"
 _CANDIDATE_GROUPS = SHOWN_PARTNERS + 1  # see _extras
@@ -116,7 +116,7 @@ def duplicates(projects: Projects, registry: Registry, lang: str) -> Batch | Non
     groups = np.concatenate(counted)[at] if len(counted) == len(projects.groups) else None
     return batch(
         "duplicate_project", "project_id", places[at], rows[at], np.concatenate(projects.columns)[at],
-        numbers.take(pa.array(at)), {"others": others, "scope": scope}, groups,
+        numbers.take(pa.array(at)), {"others": others, "scope": Joined([pc.dictionary_encode(scope)])}, groups,
     )
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procdata.check.problems import NO_ROW, Batch, Registry, batch, text_array
+from procdata.check.problems import NO_ROW, Batch, Joined, Registry, batch, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.text import fold
 
@@ -74,6 +74,7 @@ class Updates:
     years: set[int] = field(default_factory=set)  # fiscal years of the records
     dated: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)  # year -> (report months, contract dates)
     _known: dict[str, dict[str, int]] = field(default_factory=lambda: {"names": {}, "month_names": {}, "status_names": {}})
+    _folds: list[str] = field(default_factory=list)  # fold(name) of names, as far as computed
 
     def __len__(self) -> int:
         return sum(len(r) for r in self.rows)
@@ -94,9 +95,15 @@ class Updates:
         self.ends.append(_days(records["contract_end_date"]))
         years = records["fiscal_year"].astype("Int64")
         self.years |= {int(y) for y in years.dropna().unique()}
+        year_codes, year_values = pd.factorize(years)
         for slot, name in enumerate(("report_month", "contract_date")):
-            pairs = pd.DataFrame({"year": years, "value": records[name].astype("string")}).dropna().drop_duplicates()
-            for year, value in zip(pairs["year"].tolist(), pairs["value"].tolist(), strict=True):
+            # The distinct (year, value) pairs, from the codes of each.
+            value_codes, values = pd.factorize(records[name].astype("string"))
+            if not len(values):
+                continue
+            both = (year_codes >= 0) & (value_codes >= 0)
+            pairs = np.unique(year_codes[both].astype(np.int64) * len(values) + value_codes[both])
+            for year, value in zip(year_values[pairs // len(values)].tolist(), values[pairs % len(values)].tolist(), strict=True):
                 self.dated.setdefault(int(year), (set(), set()))[slot].add(value)
 
     def _coded(self, column: pd.Series, table: str) -> np.ndarray:
@@ -161,7 +168,7 @@ class Updates:
             return Merge(empty, empty, empty, np.zeros(0, dtype=bool))
         projects = pa.concat_arrays(self.projects)
         contracts = pa.concat_arrays(self.contracts)
-        folded = text_array([*(fold(name) for name in self.names), ""]).take(pa.array(self._at(self.winners, len(self.names))))
+        folded = text_array([*self._folded(), ""]).take(pa.array(self._at(self.winners, len(self.names))))
         filled = lambda texts: pc.not_equal(pc.binary_length(texts), 0).to_numpy(zero_copy_only=False)  # noqa: E731
         has_project = filled(projects)
         by_contract = ~has_project & filled(contracts) & filled(folded)
@@ -193,6 +200,12 @@ class Updates:
         last = np.r_[np.flatnonzero(starts)[1:], len(members)] - 1
         return Merge(members, group, members[last], has_project[members[last]])
 
+    def _folded(self) -> list[str]:
+        """``fold`` of each winner name, each folded once for the merge and its conflicts."""
+        if len(self._folds) < len(self.names):
+            self._folds.extend(fold(name) for name in self.names[len(self._folds) :])
+        return self._folds
+
     @staticmethod
     def _at(parts: list[np.ndarray], missing: int) -> np.ndarray:
         """Codes of every record, -1 (none) turned into ``missing``."""
@@ -217,7 +230,7 @@ class Updates:
         same_month = merge.project[group] & (months[kept] == months[other])
         amounts = np.concatenate(self.amounts) if self.amounts else np.zeros((0, 3))
         winners = np.concatenate(self.winners)
-        folded_code = pd.factorize(np.array([fold(name) for name in self.names] + [""], dtype=object))[0]
+        folded_code = pd.factorize(np.array([*self._folded(), ""], dtype=object))[0]
         out = []
         for number_, name in enumerate(CONFLICTS):
             if name == "winner_name":
@@ -228,7 +241,7 @@ class Updates:
                 a, b = amounts[kept, number_], amounts[other, number_]
                 with np.errstate(invalid="ignore"):
                     differs = ~np.isnan(a) & ~np.isnan(b) & (np.abs(a - b) > CENT)
-                value_key = b
+                value_key = b + 0.0  # -0.0 and 0.0 are one value, as the plain merge's set of them says
             chosen = np.flatnonzero(differs)
             # Each differing value once per project: from the latest record that has it.
             _, first = np.unique(np.column_stack([group[chosen], value_key[chosen].view(np.int64)]), axis=0, return_index=True)
@@ -238,12 +251,12 @@ class Updates:
                 continue
             kept_at, other_at = kept[chosen], other[chosen]
             shown_kept = self._shown(name, number_, kept_at, amounts, winners)
-            where = [registry.places[p] for p in places[other_at].tolist()]
-            spelled = [file + (f" [{sheet}]" if sheet else "") + message("review_at_row", lang, row=row)
-                       for (file, sheet), row in zip(where, rows[other_at].tolist(), strict=True)]
             out.append(batch(
                 "update_conflict", name, places[kept_at], rows[kept_at], columns(places[kept_at], rows[kept_at], name),
-                shown_kept, {"other": spelled, "other_value": self._shown(name, number_, other_at, amounts, winners)},
+                shown_kept, {
+                    "other": _at_rows(registry, places[other_at], rows[other_at], lang),
+                    "other_value": self._shown(name, number_, other_at, amounts, winners),
+                },
             ))
         return out
 
@@ -251,7 +264,7 @@ class Updates:
         """Values as ``review`` shows them: amounts with separators, names as written."""
         if name == "winner_name":
             return text_array([*self.names, ""]).take(pa.array(np.where(winners[at] < 0, len(self.names), winners[at])))
-        return pa.array([number(v) for v in amounts[at, slot].tolist()], pa.large_string())
+        return _numbers_shown(amounts[at, slot])
 
     def ended(self, merge: Merge, as_of: dt.date, columns: Any, lang: str) -> list[Batch]:
         """The ``contract_period_over`` warnings: per sheet, the records stated as in contract whose end
@@ -287,6 +300,31 @@ class Updates:
                 {"count": f"{len(found):,}", "as_of": shown},
             ))
         return out
+
+
+def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str) -> Joined:
+    """Where each record stands as ``review`` names it (``file [sheet] row N``), kept as its parts until
+    written: the place's text (a dictionary code) and the row (a number, written as str.format writes
+    an int), no Python string or text per record (millions in a national table)."""
+    used, codes = np.unique(places, return_inverse=True)
+    named = [registry.places[p] for p in used.tolist()]
+    prefix = pa.DictionaryArray.from_arrays(
+        pa.array(codes.ravel(), pa.int32()), text_array([file + (f" [{sheet}]" if sheet else "") for file, sheet in named]),
+    )
+    given = {"place": prefix, "row": pa.array(rows, pa.int64())}
+    parts: list[pa.Array | str] = []
+    for literal, name in pieces("{place}" + message("review_at_row", lang, row="{row}")):
+        parts += [literal] if literal else []
+        parts += [given[name]] if name is not None else []
+    return Joined(parts)
+
+
+def _numbers_shown(values: np.ndarray) -> pa.Array:
+    """``i18n.number`` of each amount, computed once per distinct value (told apart by their bits, so
+    that 0.0 and -0.0 keep their own spelling)."""
+    distinct, codes = np.unique(np.ascontiguousarray(values, dtype=np.float64).view(np.int64), return_inverse=True)
+    shown = text_array([number(v) for v in distinct.view(np.float64).tolist()])
+    return shown.take(pa.array(codes.ravel()))
 
 
 def _filled(values: np.ndarray, group: np.ndarray, missing: int) -> np.ndarray:
@@ -325,6 +363,13 @@ def _numbers(column: pd.Series) -> np.ndarray:
 
 
 def _days(column: pd.Series) -> np.ndarray:
-    """ISO dates as days since 1970 (NO_DAY where there is none or it is not one)."""
+    """ISO dates as days since 1970 (NO_DAY where there is none or it is not one): each distinct
+    date read once (a year has 365 of them; a national table millions of records)."""
+    codes, distinct = pd.factorize(column.astype("string"))
+    return np.append(_plain_days(pd.Series(distinct, dtype="string")), np.int32(NO_DAY))[codes]
+
+
+def _plain_days(column: pd.Series) -> np.ndarray:
+    """:func:`_days` value by value: what it must equal (tests/test_updates.py)."""
     days = pd.to_datetime(column.astype("string"), format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[D]")
     return np.where(np.isnat(days), NO_DAY, days.astype(np.int64)).astype(np.int32)

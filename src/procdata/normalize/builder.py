@@ -32,6 +32,7 @@ from procdata.normalize.columns import (
 )
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import parse_amount, parse_int
+from procdata.normalize.shapes import plain_amounts, whole_numbers
 from procdata.normalize.text import CONTROL_RE2, shown_controls, strip_controls
 from procdata.normalize.unique import map_unique
 
@@ -161,7 +162,7 @@ def amount_series(builder: Builder, key: str, field: str) -> pd.Series | None:
     raw = builder.text(key)
     if raw is None:
         return None
-    plain = matches(raw, r"^-?[0-9]+(\.[0-9]+)?$")
+    plain = plain_amounts(raw)
     values = np.full(len(raw), np.nan)
     values[plain] = _cast(raw, plain, pa.float64())
     where, parsed = _parse_rest(builder, key, field, raw, ~plain, parse_amount)
@@ -174,7 +175,7 @@ def int_series(builder: Builder, key: str, field: str) -> pd.Series:
     raw = builder.text(key)
     if raw is None:
         return pd.Series(None, index=builder.raw.index, dtype="Int64")
-    plain = matches(raw, "^[0-9]{1,18}$")
+    plain = whole_numbers(raw)
     values = np.zeros(len(raw), dtype=np.int64)
     values[plain] = _cast(raw, plain, pa.int64())
     known = plain.copy()

@@ -33,7 +33,6 @@ from procdata.normalize.columns import (
     count_bidders,
     digits_only_series,
     empty,
-    matches,
     one_line_series,
     plain_contract_numbers,
     to_text,
@@ -41,6 +40,7 @@ from procdata.normalize.columns import (
 from procdata.normalize.dates import fiscal_year
 from procdata.normalize.investment import infer_investment, investment
 from procdata.normalize.procedure import method_columns, status_columns
+from procdata.normalize.shapes import starts_with_letter
 from procdata.normalize.unique import map_unique
 from procdata.normalize.values import (
     bids_from_cells,
@@ -182,7 +182,7 @@ def _winner(b: Builder, winner_name: pd.Series) -> tuple[pd.Series, pd.Series, p
     tax = digits_only_series(tax_raw) if tax_raw is not None else pd.Series("", index=index, dtype=STRING)
     if tax_raw is not None:
         # e-GP writes a stand-in (D8888..., DUMMY...) for winners without a Thai taxpayer ID.
-        stand_in = pd.Series(matches(tax_raw, "^[A-Za-z]"), index=index)
+        stand_in = pd.Series(starts_with_letter(tax_raw), index=index)
         b.issue("winner_tax_id", "winner_tax_id", stand_in, "tax_id_stand_in", tax_raw)
         tax = tax.where(~stand_in, "")
     if "winner" in raw:

@@ -168,10 +168,19 @@ def map_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     """``func`` of every value of a text column, computed once per distinct value
     (the column itself when ``func`` changes none of them)."""
     codes, uniques = pd.factorize(series)
-    results = [func(value) for value in uniques]
-    if results == list(uniques):
+    values = python_values(uniques)
+    results = [func(value) for value in values]
+    if results == values:
         return series.astype(STRING)
     return to_text(results, codes, series.index)
+
+
+def python_values(values: Any) -> list[Any]:
+    """The values of an array as a Python list: Arrow text converted at once (iterating an Arrow-backed
+    array makes a scalar per value, which costs more than the function applied to it)."""
+    if getattr(values, "dtype", None) == STRING:
+        return pa.array(pd.array(values)).to_pylist()
+    return list(values)
 
 
 def _repeats(series: pd.Series, sample: int = 20_000, pieces: int = 20) -> bool:
@@ -195,8 +204,9 @@ def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]
         return text
     codes = np.full(len(text), -1)
     codes[~keep], uniques = pd.factorize(text[~keep])
-    results = [func(value) for value in uniques]
-    if results == list(uniques):  # nothing changed after all: no copy
+    values = python_values(uniques)
+    results = [func(value) for value in values]
+    if results == values:  # nothing changed after all: no copy
         return text
     return _text_series(pc.if_else(pa.array(keep), arrow(text), _taken(results, codes)), text.index)
 
@@ -211,12 +221,16 @@ def one_line_series(series: pd.Series) -> pd.Series:
 
 def digits_only_series(series: pd.Series) -> pd.Series:
     """:func:`procdata.normalize.numbers.digits_only` of every value of a text column."""
-    return _keep_or_map(series, matches(series, "^[0-9]*$"), digits_only)
+    from procdata.normalize.shapes import only_digits  # (shapes builds on this module)
+
+    return _keep_or_map(series, only_digits(series), digits_only)
 
 
 def plain_contract_numbers(series: pd.Series) -> np.ndarray:
     """Values that ``parse_contract`` would return unchanged as the contract number."""
-    return matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
+    from procdata.normalize.shapes import plain_contracts
+
+    return plain_contracts(series)  # told by the bytes: matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
 
 
 def canonical_bidders(series: pd.Series) -> np.ndarray:

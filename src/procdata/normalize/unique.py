@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from procdata.errors import ParseError
-from procdata.normalize.columns import STRING, to_text
+from procdata.normalize.columns import STRING, python_values, to_text
 
 
 class Failures(NamedTuple):
@@ -36,12 +36,13 @@ def map_unique(
     codes, uniques = pd.factorize(series)
     values = np.empty(len(uniques) + 1, dtype=object)  # the last slot is for missing values (code -1)
     errors = np.empty(len(uniques) + 1, dtype=object)
-    for number, item in enumerate(uniques):
+    distinct = python_values(uniques)
+    for number, item in enumerate(distinct):
         try:
             values[number] = func(item)
         except ParseError as error:
             errors[number] = error.code
-    if text and series.dtype == STRING and list(values[:-1]) == list(uniques):
+    if text and series.dtype == STRING and list(values[:-1]) == distinct:
         result = series  # every value maps to itself (codes already canonical): no copy
     elif text:
         result = to_text(list(values[:-1]), codes, series.index)

@@ -344,7 +344,7 @@ def _read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRe
         context.file, context.sheet, True, layout=layout.name,
         header_rows=[sheet.row_number(r) for r in layout.header_rows], records=len(raw),
         columns=columns, ignored_columns=layout.ignored,
-        hidden_rows=sum(1 for at in np.flatnonzero(keep).tolist() if layout.data_start + at in hidden),
+        hidden_rows=int(np.isin(np.flatnonzero(keep) + layout.data_start, list(hidden)).sum()) if hidden else 0,
     )
     if not len(raw) and any(reason == "no_item" for _, reason in plan.skips):
         filled = sum(1 for _, reason in plan.skips if reason == "no_item")

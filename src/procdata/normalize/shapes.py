@@ -1,0 +1,122 @@
+"""Plain values told by their bytes: what a simple anchored pattern says of each value of a column.
+
+Arrow's regular expressions (RE2) cost about 100 ns a value however short the
+value is, so testing a million short numbers against ``^[0-9]*$`` costs more
+than reading them. The patterns below only ask which bytes a value holds, its
+length and its first and last byte; those are read from the column's buffers
+with a few NumPy operations. Each function equals ``columns.matches`` with the
+pattern it names (tests/test_scale_fastpaths.py proves it), and where a value
+falls outside what the bytes can settle, the pattern itself decides it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from procdata.normalize.columns import arrow, matches
+
+
+def _bytes(characters: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(characters.encode("ascii"))] = True
+    return table
+
+
+DIGITS = _bytes("0123456789")
+LETTERS = _bytes("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+LETTERS_DIGITS = DIGITS | LETTERS
+CONTRACT = LETTERS_DIGITS | _bytes("/.-")
+DECIMAL = DIGITS | _bytes(".")
+
+
+class Facts(NamedTuple):
+    """What the bytes say of each value: filled (not missing), length in bytes, first and last byte
+    (0 for an empty value), whether it holds a byte outside the allowed ones, its count of dots."""
+
+    valid: np.ndarray
+    length: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    outside: np.ndarray
+    dots: np.ndarray
+
+
+def facts(series: pd.Series, allowed: np.ndarray) -> Facts:
+    """The :class:`Facts` of every value of a text column, ``allowed`` a table of 256 bytes."""
+    array = arrow(series)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    parts = [_chunk_facts(chunk, allowed) for chunk in chunks]
+    if not parts:
+        return Facts(*(np.zeros(0, dtype=t) for t in (bool, np.int64, np.uint8, np.uint8, bool, np.int64)))
+    return Facts(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def _chunk_facts(chunk: pa.Array, allowed: np.ndarray) -> Facts:
+    size = len(chunk)
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else np.ones(size, dtype=bool)
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    wide = "<i8" if pa.types.is_large_string(chunk.type) else "<i4"
+    offsets = np.frombuffer(offsets_buffer, dtype=wide, count=size + 1, offset=chunk.offset * int(wide[-1])).astype(np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    length = np.diff(offsets)
+    filled = length > 0
+    first = np.zeros(size, dtype=np.uint8)
+    last = np.zeros(size, dtype=np.uint8)
+    first[filled] = data[offsets[:-1][filled]]
+    last[filled] = data[offsets[1:][filled] - 1]
+    body = data[offsets[0] : offsets[-1]]
+
+    def rows_of(where: np.ndarray) -> np.ndarray:
+        return np.searchsorted(offsets, where + offsets[0], side="right") - 1
+
+    outside = np.zeros(size, dtype=bool)
+    outside[rows_of(np.flatnonzero(~allowed[body]))] = True
+    dots = np.bincount(rows_of(np.flatnonzero(body == 0x2E)), minlength=size)
+    return Facts(valid, length, first, last, outside, dots)
+
+
+def only_digits(series: pd.Series) -> np.ndarray:
+    """``matches(series, "^[0-9]*$")``."""
+    f = facts(series, DIGITS)
+    return f.valid & ~f.outside
+
+
+def whole_numbers(series: pd.Series) -> np.ndarray:
+    """``matches(series, "^[0-9]{1,18}$")``."""
+    f = facts(series, DIGITS)
+    return f.valid & ~f.outside & (f.length >= 1) & (f.length <= 18)
+
+
+def starts_with_letter(series: pd.Series) -> np.ndarray:
+    """``matches(series, "^[A-Za-z]")``."""
+    f = facts(series, LETTERS)
+    return f.valid & (f.length >= 1) & LETTERS[f.first]
+
+
+def plain_amounts(series: pd.Series) -> np.ndarray:
+    """``matches(series, r"^-?[0-9]+(\\.[0-9]+)?$")``: a value of digits and dots matches when it
+    starts and ends with a digit and has one dot at most; any other (a sign, a space, a comma) is
+    left to the pattern."""
+    f = facts(series, DECIMAL)
+    found = f.valid & ~f.outside & DIGITS[f.first] & DIGITS[f.last] & (f.dots <= 1)
+    others = np.flatnonzero(f.valid & f.outside)
+    if len(others):
+        found[others] = matches(series.iloc[others], r"^-?[0-9]+(\.[0-9]+)?$")
+    return found
+
+
+def plain_contracts(series: pd.Series) -> np.ndarray:
+    """``matches(series, "^[0-9A-Za-z][0-9A-Za-z/.-]*$") & ~matches(series, "(?i)^no|date")``: those
+    values are ASCII, so the words are told in ASCII lower case, by plain substring tests."""
+    f = facts(series, CONTRACT)
+    found = f.valid & ~f.outside & (f.length >= 1) & LETTERS_DIGITS[f.first]
+    if found.any():
+        lower = pc.ascii_lower(arrow(series))
+        words = pc.or_(pc.starts_with(lower, "no"), pc.match_substring(lower, "date"))
+        found &= ~words.fill_null(False).to_numpy(zero_copy_only=False)
+    return found
