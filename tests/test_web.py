@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import SAMPLES, write_xlsx
+from conftest import SAMPLES, SORKORROR1_HEADER, write_xlsx
 from procdata.check import validate
 from procdata.config import load_config
 from procdata.template import template_bytes
@@ -23,6 +23,7 @@ from procdata.workspace.status import status
 from test_validate_o12 import EXPECTED, HEADER, ROWS
 
 BASE = "http://127.0.0.1:8765"
+TITLE_WITHOUT_MONTH = ["สรุปผลการดำเนินการจัดซื้อจัดจ้าง องค์การบริหารส่วนตำบลบ้านไผ่"]
 
 
 def settled(client: TestClient, url: str = "/") -> str:
@@ -232,7 +233,23 @@ def test_every_fix_the_problem_table_shows_names_no_command() -> None:
         for lang in ("th", "en"):
             fix = found.text("fix", lang, "web")
             assert fix and not COMMANDS.search(fix), (code, lang, fix)
+    for code, found in checks().items():
+        for lang in ("th", "en"):
+            wording = found.text("message", lang, "web")
+            assert not COMMANDS.search(wording), (code, lang, wording)
     assert "--fiscal-year" in checks()["fiscal_year_unknown"].text("fix", "th")  # the command line keeps its own
+
+
+def test_a_problem_the_command_line_words_with_an_option_reads_as_the_web_app(client: TestClient, tmp_path: Path) -> None:
+    undated = [TITLE_WITHOUT_MONTH, SORKORROR1_HEADER,
+               [1, "จัดซื้อวัสดุสำนักงาน", 5000, 5000, "เฉพาะเจาะจง", "ร้าน ก 5,000 บาท", "ร้าน ก ราคา 5,000 บาท",
+                "เสนอราคาต่ำสุด", "ใบสั่งซื้อเลขที่ 1/2568"]]
+    book = write_xlsx(tmp_path / "ไม่มีเดือน.xlsx", {"Sheet1": undated}).read_bytes()
+    page = upload(client, ("ไม่มีเดือน.xlsx", book))
+    assert "ไม่ทราบปีงบประมาณของ 1 รายการ" in page and "แล้วส่งแฟ้มอีกครั้ง" in page
+    assert "--fiscal-year" not in page
+    report = validate([tmp_path / "ไม่มีเดือน.xlsx"])
+    assert any("--fiscal-year 2568" in p.message for p in report.problems)  # the command line's words stay its own
 
 
 def test_the_file_page_shows_the_sheet_with_the_problem_cells_marked(client: TestClient, bad_o12: bytes) -> None:

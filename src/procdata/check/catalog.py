@@ -23,7 +23,7 @@ class Check:
     covers: tuple[str, ...]  # schema rules reported under this code
     texts: dict[str, dict[str, str]]  # lang -> message, explain, fix
     vocabulary: str = ""  # a vocabulary `explain` lists after the explanation ("method", "status")
-    web: dict[str, dict[str, str]] | None = None  # lang -> fix, as the web app words it (no command to type)
+    web: dict[str, dict[str, str]] | None = None  # lang -> message, fix: as the web app words them (no command)
 
     def text(self, part: str, lang: str, surface: str = "cli") -> str:
         """``part`` in ``lang``; the web app's wording of it where ``[check.CODE.web]`` gives one."""

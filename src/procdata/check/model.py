@@ -63,6 +63,7 @@ class Report:
         self.fiscal_year: int | None = None  # the year date-dependent checks judged (review.review)
         self.as_of: dt.date | None = None  # the date of the data they used; None when nothing dates it
         self._problems: list[Problem] | None = None
+        self._worded: dict[str, list[Problem]] = {}
 
     @property
     def problems(self) -> list[Problem]:
@@ -71,10 +72,19 @@ class Report:
             self._problems = self.found.problems()
         return self._problems
 
+    def worded(self, surface: str) -> list[Problem]:
+        """Every problem, with the messages worded for ``surface`` ("web": no option or command to type)."""
+        if surface == "cli":
+            return self.problems
+        if surface not in self._worded:
+            self._worded[surface] = self.found.problems(surface=surface)
+        return self._worded[surface]
+
     def add(self, problems: list[Problem]) -> None:
         """Problems found one by one after the checks (merge conflicts), after those already here."""
         self.found.add_problems(problems)
         self._problems = None
+        self._worded.clear()
 
     @property
     def errors(self) -> list[Problem]:

@@ -420,16 +420,17 @@ class Problems:
         for start in range(0, total, size):
             yield np.arange(start, min(start + size, total))
 
-    def problems(self, positions: np.ndarray | None = None) -> list[Problem]:
+    def problems(self, positions: np.ndarray | None = None, surface: str = "cli") -> list[Problem]:
         """The problems (at sorted ``positions``; all by default) as :class:`Problem` objects, each
-        message by ``str.format``: the plain route that :meth:`columns` must equal."""
+        message by ``str.format``: the plain route that :meth:`columns` must equal. With ``surface``
+        "web", a check's message as the web app words it where ``checks.toml`` gives one."""
         positions = np.arange(len(self)) if positions is None else positions
         out: list[Problem | None] = [None] * len(positions)
         for chosen, found in self.select(positions):
             params = {name: value if isinstance(value, str) else value.to_pylist() for name, value in params_for(found, self.lang).items()}
             severity = found.severity
             values_found = found.values.to_pylist()
-            template = catalog.check(found.code).text("message", self.lang)
+            template = catalog.check(found.code).text("message", self.lang, surface)
             for i, at in enumerate(chosen.tolist()):
                 row = int(found.rows[i])
                 column = int(found.columns[i])

@@ -62,7 +62,7 @@ async def home(request: Request, workspace: Workspace, pages: Pages, **extra: An
     lang = workspace.lang
     config = workspace.config()
     overview = job.result if not job.running and not job.error else None
-    rows = context.problem_rows(overview.report.problems, config.inbox_path, lang) if overview else []
+    rows = context.problem_rows(overview.report.worded("web"), config.inbox_path, lang) if overview else []
     months, this_month = context.template_months(overview)
     notices = workspace.notices.get(request.query_params.get("notice", ""), [])
     return pages.render(
@@ -207,7 +207,7 @@ async def file_page(request: Request, workspace: Workspace, pages: Pages) -> Res
         return pages.error(request, "not_found", 404)
     job = await _settled(workspace)
     overview = job.result if not job.running and not job.error else None
-    problems = [p for p in overview.report.problems if context.relative(p.file, config.inbox_path) == name] if overview else []
+    problems = [p for p in overview.report.worded("web") if context.relative(p.file, config.inbox_path) == name] if overview else []
     rows = context.problem_rows(problems, config.inbox_path, workspace.lang)
     marks: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
     for row in rows:
