@@ -45,19 +45,8 @@ def check_not_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
 
 def write_atomic(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same folder."""
-    path = Path(path)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except OSError as error:
-        raise OutputError("output_unwritable", out=str(path), error=error.strerror or str(error)) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError("output_unwritable", out=str(path), error=error.strerror or str(error)) from None
+    with atomic_writer(path) as stream:
+        stream.write(content)
 
 
 @contextmanager

@@ -103,16 +103,7 @@ class Table:
 
     def text(self, name: str, row: int) -> str:
         """The value of one record's field as people read it: amounts with separators."""
-        value = self.records[name].iat[row]
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            return ""
-        if isinstance(value, (bool, np.bool_)):
-            return "true" if value else "false"
-        if isinstance(value, (int, np.integer)):
-            return str(int(value))
-        if isinstance(value, (float, np.floating)):
-            return number(float(value))
-        return str(value)
+        return self._plain_text(self.records[name].iat[row])
 
     def shown(self, name: str, row: int) -> str:
         """The value as the officer wrote it where the table keeps that (``method_text``), else :meth:`text`;
