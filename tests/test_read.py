@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from conftest import SORKORROR1_HEADER, write_xlsx
+from procdata.model import FIELDS
 from procdata.output import canonical_csv
 from procdata.read import delimited
 from procdata.read.ingest import column_letter, ingest
-from procdata.read.model import FIELDS
 
 TITLE = ["สรุปผลการดำเนินการจัดซื้อจัดจ้างในรอบเดือน มกราคม 2568"]
 

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from procdata.check import rules
 from procdata.check.table import Table
+from procdata.model import FIELDS
 from procdata.normalize import columns, table
 from procdata.normalize.cells import parse_contract
 from procdata.normalize.numbers import digits_only
 from procdata.normalize.text import one_line
 from procdata.read.ingest import ingest
-from procdata.read.model import FIELDS
 from test_validate import write
 
 STRING = "string[pyarrow]"
