@@ -24,7 +24,7 @@ from procdata.check import catalog, validate
 from procdata.check import problems as problems_module
 from procdata.check.duplicates import SHOWN_PARTNERS, Projects, duplicates
 from procdata.check.model import Report
-from procdata.check.problems import NO_ROW, Problems, Registry, fill, html_escape, json_escape
+from procdata.check.problems import NO_ROW, Problems, Registry
 from procdata.check.render import (
     TEXT_LIMIT,
     report_html,
@@ -34,6 +34,7 @@ from procdata.check.render import (
     write_json,
 )
 from procdata.check.rules import bidder_list, bidder_lists
+from procdata.check.texts import fill, html_escape, json_escape
 from procdata.i18n import be_date
 from test_validate import CASES, write
 

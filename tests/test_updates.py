@@ -152,7 +152,7 @@ def test_dates_read_once_per_distinct_value_are_read_one_by_one(values: list[str
 def test_conflicts_written_from_their_parts_read_as_the_plain_messages(tmp_path: Any) -> None:
     """Where an earlier record stands is kept as its parts (problems.Joined: the place's code and the
     row) and joined only when written: the messages written column-wise are those of str.format."""
-    from procdata.check.problems import Joined
+    from procdata.check.texts import Joined
     from procdata.read.ingest import ingest
 
     test_latest_month_wins_and_conflicts_are_named(tmp_path)

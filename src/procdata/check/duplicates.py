@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.check import catalog
-from procdata.check.problems import NO_ROW, Batch, Joined, Registry, batch, fill, text_array
+from procdata.check.problems import NO_ROW, Batch, Registry, batch
+from procdata.check.texts import Joined, fill, text_array
 
 SHOWN_PARTNERS = 3  # copies named in a message before "and N more"
 _CANDIDATE_GROUPS = SHOWN_PARTNERS + 1  # see _extras

@@ -26,8 +26,9 @@ import pyarrow.compute as pc
 
 from procdata.check import catalog
 from procdata.check.model import Problem, Report
-from procdata.check.problems import html_escape, join, json_escape, title
+from procdata.check.problems import title
 from procdata.check.table import map_distinct
+from procdata.check.texts import html_escape, join, json_escape
 from procdata.i18n import message
 from procdata.model import Resolution
 from procdata.normalize import vocab

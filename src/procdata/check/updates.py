@@ -27,7 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procdata.check.problems import NO_ROW, Batch, Joined, Registry, batch, pieces, text_array
+from procdata.check.problems import NO_ROW, Batch, Registry, batch
+from procdata.check.texts import Joined, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.text import fold
 

@@ -29,11 +29,12 @@ from procdata.check import agencies, catalog
 from procdata.check.agencies import Tally
 from procdata.check.duplicates import Projects, duplicates
 from procdata.check.model import Report
-from procdata.check.problems import NO_COLUMN, NO_ROW, Batch, Problems, Registry, batch, text_array
+from procdata.check.problems import NO_COLUMN, NO_ROW, Batch, Problems, Registry, batch
 from procdata.check.problems import title as title
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table, map_distinct, positions
+from procdata.check.texts import text_array
 from procdata.check.updates import Updates
 from procdata.config import Config
 from procdata.i18n import message as ui_message
