@@ -101,7 +101,7 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     """The records of alike ``files`` read as one table, and the account of reading them (their sheets
     and issues, file by file, as reading each alone gives them) and each file's count of records;
     None when one of them is not a plain table."""
-    from procdata.read.ingest import _read_table, _title_month, non_blank_rows
+    from procdata.read.tables import non_blank_rows, read_table, title_month
 
     first = files[0]
     layout = first.layout
@@ -109,7 +109,7 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     lengths = np.array([f.rows for f in files])
     frame = _joined(files, start) if len(files) > 1 else first.frame
     heard = IngestResult(records=None)
-    table, end, report = _read_table(Sheet("", frame, first.sheets[first.data].merged), layout, Context("", "", None, fiscal_year), heard)
+    table, end, report = read_table(Sheet("", frame, first.sheets[first.data].merged), layout, Context("", "", None, fiscal_year), heard)
     raw = table.raw
     if (heard.skipped_rows or heard.issues or heard.failures or table.issues or end != len(frame)
             or "section_category" in raw or "section_month" in raw):
@@ -125,7 +125,7 @@ def read_together(files: list[Alike], fiscal_year: int | None) -> tuple[pd.DataF
     at = raw["source_row"].to_numpy(dtype=np.int64) - start - 1  # position among the bodies
     owner = np.searchsorted(bounds, at, side="right") - 1
     sizes = np.bincount(owner, minlength=len(files)).tolist()
-    title = _title_month(first.frame, 0, layout.header_rows[0])
+    title = title_month(first.frame, 0, layout.header_rows[0])
     sheet_names = [f.sheets[f.data].name for f in files]
     months = [title or find_month(name) or find_month(f.path.stem) for f, name in zip(files, sheet_names, strict=True)]
     raw = raw.assign(source_row=at - bounds[owner] + start + 1)
