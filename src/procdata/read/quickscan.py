@@ -30,9 +30,12 @@ from typing import IO
 from procdata.read.grid import column_index
 from procdata.read.xlsx import Damaged, SheetScan, scan_sheet
 
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
 BLOCK = 16 << 20  # bytes of rows looked at at once
 MAX_HEAD = 1 << 20  # what may stand before <sheetData> (sheet properties, views, columns)
 MAX_PENDING = 64 << 20  # a block without the end of a row in this much is not plain
+TEXT_WINDOW = 1 << 20  # a text this long may be too long for libxml2 (10 MB a text node): not plain
 
 _TEXT = rb"[^<]*"  # control characters, references and "]]>" are looked for on their own
 _CELL = (
@@ -67,31 +70,37 @@ _SHARED = re.compile(rb' t="s"><v>([^<]*)</v>')
 _INDEX = re.compile(rb"^[0-9]{1,10}$")
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """The part is not of the plain form: the slow scan reads it."""
 
 
 def quick_scan(handle: IO[bytes], strings: int, styles: int, check: Callable[[], None] = lambda: None) -> SheetScan | None:
     """What :func:`procdata.read.xlsx.scan_sheet` finds in the part read from ``handle``, or None when
     the part is not of the plain form (see the module): then only the slow scan can say."""
-    try:
-        return _scan(handle, strings, styles, check)
-    except _NotPlain:
-        return None
-
-
-def _scan(handle: IO[bytes], strings: int, styles: int, check: Callable[[], None]) -> SheetScan:
     scan = SheetScan()
+    try:
+        scan.merges = walk(handle, lambda body, x14ac: _rows(body, scan, strings, styles, x14ac), strings, styles, check)
+    except NotPlain:
+        return None
+    return scan
+
+
+def walk(
+    handle: IO[bytes], each: Callable[[bytes, bool], None], strings: int, styles: int, check: Callable[[], None],
+) -> list[Merge]:
+    """Hands ``each`` the rows of the part in blocks of whole rows (and whether the part declares the
+    x14ac prefix), and returns its merged ranges, read around the rows as the slow scan reads them.
+    Raises :class:`NotPlain` where the part is not laid out plainly (``each`` may raise it too)."""
     head = b""
     while b"<sheetData>" not in head:
         piece = handle.read(BLOCK)
         if not piece or len(head) > MAX_HEAD:
-            raise _NotPlain
+            raise NotPlain
         head += piece
     start = head.index(b"<sheetData>")
     prefix, pending = head[:start], head[start + len(b"<sheetData>"):]
     if b"<sheetData" in prefix or b"<row" in prefix:
-        raise _NotPlain
+        raise NotPlain
     x14ac = b"xmlns:x14ac=" in prefix  # the prefix of an attribute Excel writes on rows, declared
     suffix = None
     while suffix is None:
@@ -103,64 +112,82 @@ def _scan(handle: IO[bytes], strings: int, styles: int, check: Callable[[], None
             more = handle.read(BLOCK)
             if cut < 0:
                 if not more or len(pending) > MAX_PENDING:
-                    raise _NotPlain
+                    raise NotPlain
                 pending += more
                 continue
             body, pending = pending[: cut + len(b"</row>")], pending[cut + len(b"</row>"):] + more
             if not more and b"</sheetData>" not in pending:
-                raise _NotPlain
+                raise NotPlain
         check()
-        _rows(body, scan, strings, styles, x14ac)
+        if body:
+            each(body, x14ac)
     # Everything around the rows (sheet properties, merged ranges), as the slow scan reads it; a part
     # damaged there is left to it, which names the place in the whole part.
     try:
         around = scan_sheet(io.BytesIO(prefix + b"<sheetData/>" + suffix), strings, styles, check)
     except Damaged:
-        raise _NotPlain from None
+        raise NotPlain from None
     if around.rows or around.columns or around.cells or around.hidden or around.problems or around.drop:
-        raise _NotPlain  # rows or cells outside sheetData
-    scan.merges = around.merges
-    return scan
+        raise NotPlain  # rows or cells outside sheetData
+    return around.merges
+
+
+def long_text(body: bytes) -> bool:
+    """Whether ``body`` may hold a text of :data:`TEXT_WINDOW` bytes or more without markup (it holds
+    one of twice that when it does): one look into each window of that many bytes."""
+    return any(body.find(b"<", start, start + TEXT_WINDOW) < 0 for start in range(0, len(body) - TEXT_WINDOW + 1, TEXT_WINDOW))
 
 
 def _rest(handle: IO[bytes]) -> bytes:
     """What follows the rows: merged ranges, page setup; not of the plain form when it is long."""
     rest = handle.read(MAX_HEAD + 1)
     if len(rest) > MAX_HEAD:
-        raise _NotPlain
+        raise NotPlain
     return rest
 
 
 def _rows(body: bytes, scan: SheetScan, strings: int, styles: int, x14ac: bool) -> None:
-    """The scan of whole rows of the part: ``body`` of the plain form, or :class:`_NotPlain`."""
-    if not body:
-        return
+    """The scan of whole rows of the part: ``body`` of the plain form, or :class:`NotPlain`."""
     # Each check a pass over the block at C speed. Formulas (<f>), hidden rows and other attributes
     # are not of the plain form the full match below allows (its text holds no "<").
     if b"]]>" in body or (b"\xef\xbf" in body and (b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body)):
-        raise _NotPlain
+        raise NotPlain
     if len(body.translate(None, _CONTROL)) != len(body):
-        raise _NotPlain
+        raise NotPlain
+    if long_text(body):
+        raise NotPlain
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        raise _NotPlain from None
+        raise NotPlain from None
     if b"&" in body and _ODD_REFERENCE.search(body):
-        raise _NotPlain
+        raise NotPlain
     if (_ROWS if x14ac else _ROWS_UNDECLARED).fullmatch(body) is None or _ODD_REF.search(body):
-        raise _NotPlain
+        raise NotPlain
     every = _LETTERS_ALL.findall(body)  # the letters of each cell's reference: one for each cell
     cells = len(every)
     valued = body.count(b"<v>") + body.count(b"<is>")
     if valued == cells:
         letters, rows = set(every), set(_ROWS_ALL.findall(body))
     else:
-        letters, rows = set(_LETTERS_VALUED.findall(body)), set(_ROWS_VALUED.findall(body))
+        letters, rows = _valued(body)
     if any(int(style) >= styles for style in set(_STYLES.findall(body))):
-        raise _NotPlain  # a style that points nowhere: a problem the slow scan places
+        raise NotPlain  # a style that points nowhere: a problem the slow scan places
     for index in set(_SHARED.findall(body)):
         if not _INDEX.match(index.strip()) or int(index) >= strings:
-            raise _NotPlain  # a shared string that points nowhere: the same
+            raise NotPlain  # a shared string that points nowhere: the same
     scan.rows |= {int(row) - 1 for row in rows}
     scan.columns |= {column_index(letter.decode()) for letter in letters}
     scan.cells += valued
+
+
+def _valued(body: bytes) -> tuple[set[bytes], set[bytes]]:
+    """The column letters and row numbers of the cells of ``body`` (of the plain form) that hold a value."""
+    return set(_LETTERS_VALUED.findall(body)), set(_ROWS_VALUED.findall(body))
+
+
+def add_valued(body: bytes, scan: SheetScan) -> None:
+    """The rows and columns of the cells of ``body`` (of the plain form) that hold a value, added to ``scan``."""
+    letters, rows = _valued(body)
+    scan.rows |= {int(row) - 1 for row in rows}
+    scan.columns |= {column_index(letter.decode()) for letter in letters}

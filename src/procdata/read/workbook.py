@@ -22,6 +22,7 @@ from typing import Any
 
 from procdata.errors import InputError, LimitError
 from procdata.read.early import EarlyParse, worthwhile
+from procdata.read.leanscan import Again, Lean, lean_scan, settle
 from procdata.read.limits import Deadline, Limits
 from procdata.read.ods import check_ods
 from procdata.read.quickscan import quick_scan
@@ -94,6 +95,8 @@ def read_workbook(path: str, kind: str, limits: Limits, seconds: float, early: b
             import gc
 
             gc.collect()
+        except Again:  # a sheet proven plain must be written again: the plain way writes it
+            pass
     return _read_workbook(path, kind, limits, deadline, False)
 
 
@@ -117,7 +120,7 @@ class _Prepared:
     """What was learnt of a workbook before calamine reads it."""
 
     source: str  # the file calamine reads: the workbook, or a copy with sheets written again
-    scans: dict[str, SheetScan | Damaged] = field(default_factory=dict)  # .xlsx sheets
+    scans: dict[str, SheetScan | Lean | Damaged] = field(default_factory=dict)  # .xlsx sheets (Lean: with ``early``)
     rewritten: dict[str, Any] = field(default_factory=dict)  # .xlsx sheets written again
     hidden: dict[str, list[int]] = field(default_factory=dict)  # .ods: hidden rows of each table
     early: EarlyParse | None = None  # calamine's parse of ``source``, done while it was scanned
@@ -155,7 +158,7 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, ear
             except RuntimeError:  # no thread to be had: the plain order
                 parse = None
         try:
-            found = _scan_parts(path, archive, parts, strings, styles, deadline, folder)
+            found = _scan_parts(path, archive, parts, strings, styles, deadline, folder, lean=parse is not None)
         except BaseException:
             if parse is not None:
                 parse.discard()
@@ -165,19 +168,31 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, ear
                 found.early = parse
             else:
                 parse.discard()
+                if any(isinstance(scan, Lean) for scan in found.scans.values()):  # scanned again in full
+                    found = _scan_parts(path, archive, parts, strings, styles, deadline, folder)
         return found
 
 
 def _scan_parts(
     path: str, archive: zipfile.ZipFile, parts: dict[str, str], strings: int, styles: int, deadline: Deadline, folder: str,
+    lean: bool = False,
 ) -> _Prepared:
-    """Each worksheet scanned; those that must be written again, written into a copy of the workbook."""
-    scans: dict[str, SheetScan | Damaged] = {}
+    """Each worksheet scanned; those that must be written again, written into a copy of the workbook.
+    With ``lean`` (calamine is parsing the workbook meanwhile), a plain sheet is only proven plain
+    (:mod:`procdata.read.leanscan`): where its cells sit is settled from calamine's grid."""
+    scans: dict[str, SheetScan | Lean | Damaged] = {}
     replace: dict[str, bytes] = {}
     rewritten: dict[str, Any] = {}
     for name, part in parts.items():
         deadline.check()
         try:
+            proven = None
+            if lean:
+                with archive.open(part) as handle:
+                    proven = lean_scan(path, part, handle, strings, styles, deadline.check)
+            if proven is not None:
+                scans[name] = proven
+                continue
             with archive.open(part) as handle:
                 found = quick_scan(handle, strings, styles, deadline.check)
             if found is None:  # not written plainly: looked at element by element
@@ -263,7 +278,7 @@ def _read_sheets(path: str, workbook: Any, found: _Prepared, limits: Limits, dea
             if error.name == "seconds":
                 raise
         except BaseException as error:
-            if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+            if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError | Again):
                 raise
             sheets.append(SheetData(meta.name, error=("sheet_unreadable_reason", {"sheet": meta.name, "reason": _reason(error)})))
     return sheets
@@ -282,8 +297,13 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _sheet(sheet: Any, name: str, scan: SheetScan | None, rewritten: Any, limits: Limits, deadline: Deadline) -> SheetData:
+def _sheet(
+    sheet: Any, name: str, scan: SheetScan | Lean | None, rewritten: Any, limits: Limits, deadline: Deadline,
+) -> SheetData:
     merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+    rows = None
+    if isinstance(scan, Lean):
+        scan, rows = settle(sheet, scan, limits, deadline.check)
     if scan is not None:
         _check_size(name, len(scan.rows), len(scan.columns), limits)
     else:
@@ -295,7 +315,8 @@ def _sheet(sheet: Any, name: str, scan: SheetScan | None, rewritten: Any, limits
         _check_size(name, end[0] + 1, end[1] + 1, limits)
     # Values as calamine gives them: read.columns turns them to text column by column (cell_text's
     # answer, without a call for each text or whole-number cell).
-    rows = sheet.to_python(skip_empty_area=False)
+    if rows is None:
+        rows = sheet.to_python(skip_empty_area=False)
     data = SheetData(name, rows, merged=merged)
     if scan is None:
         return data
