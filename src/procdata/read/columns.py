@@ -3,11 +3,15 @@
 Used where the cells are: in the reader process for a workbook (so that its
 columns, not millions of Python values, cross the process boundary: a pickle of
 Arrow buffers), and in the command's process for HTML and JSON tables. Imports
-numpy and pyarrow only when called.
+numpy and pyarrow only when called. A column of text is taken by Arrow as it is;
+in a column of text and numbers the numbers are written by numpy and Arrow's cast,
+without a Python call for each cell. :func:`plain_text_columns` is the
+cell-by-cell form it must equal (``tests/test_columns.py``).
 """
 
 from __future__ import annotations
 
+from itertools import compress, repeat
 from typing import Any
 
 from procdata.read.workbook import cell_text
@@ -15,9 +19,60 @@ from procdata.read.workbook import cell_text
 
 def text_columns(rows: list[list[Any]]) -> list[Any] | None:
     """Every cell as its text (:func:`~procdata.read.workbook.cell_text`), one Arrow ``large_string``
-    array per column; None when there are no rows or no columns. Column by column: a column of text
-    cells is its own text as it is; in the others a whole number is its digits without a call for each
-    cell, and only fractions, dates and booleans go through ``cell_text``."""
+    array per column; None when there are no rows or no columns. A column of text cells is its own
+    text as it is; a column of text and numbers has its numbers written by numpy and Arrow (whole
+    numbers as digits, others as Python writes them); only other values (dates, booleans, empty
+    cells given as None) go through ``cell_text`` one by one."""
+    width = max((len(row) for row in rows), default=0)
+    if not rows or not width:
+        return None
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    import numpy as np
+    import pyarrow as pa
+
+    grid = np.empty((len(rows), width), dtype=object)  # filled row by row, read column by column
+    grid[:] = rows
+    columns = []
+    for number in range(width):
+        column = grid[:, number].tolist()
+        kinds = set(map(type, column))
+        if kinds <= {str}:
+            columns.append(pa.array(column, pa.large_string()))
+        elif kinds <= {str, float}:
+            columns.append(_numbers(column))
+        else:
+            columns.append(pa.array([cell_text(value) for value in column], pa.large_string()))
+    return columns
+
+
+def _numbers(column: list[Any]) -> Any:
+    """A column of texts and floats as text: whole numbers below 10^15 as their digits (Arrow's cast
+    of int64), other numbers as Python's ``repr`` (nothing for NaN), texts as they are."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = len(column)
+    flags = list(map(isinstance, column, repeat(float)))
+    is_float = np.array(flags, dtype=bool)
+    values = np.fromiter(compress(column, flags), dtype=np.float64, count=int(is_float.sum()))
+    with np.errstate(invalid="ignore"):
+        whole = (np.abs(values) < 1e15) & (values == np.trunc(values))
+    ints = np.ascontiguousarray(values[whole].astype(np.int64))
+    digits = pc.cast(pa.Array.from_buffers(pa.int64(), len(ints), [None, pa.py_buffer(ints)]), pa.large_string())
+    others = pa.array([repr(v) if v == v else "" for v in values[~whole].tolist()], pa.large_string())
+    texts = pa.array(list(compress(column, (not flag for flag in flags))), pa.large_string())
+    at = np.flatnonzero(is_float)
+    order = np.concatenate([np.flatnonzero(~is_float), at[whole], at[~whole]])
+    place = np.empty(size, dtype=np.int64)
+    place[order] = np.arange(size, dtype=np.int64)
+    joined = pa.concat_arrays([texts, digits, others])
+    return joined.take(pa.Array.from_buffers(pa.int64(), size, [None, pa.py_buffer(place)]))
+
+
+def plain_text_columns(rows: list[list[Any]]) -> list[Any] | None:
+    """:func:`text_columns` cell by cell, through pyarrow's converter: the form it must equal."""
     import numpy as np
     import pyarrow as pa
 

@@ -153,6 +153,8 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, ear
         size = worthwhile(archive, list(parts.values())) if early else 0
         parse = None
         if size:
+            import pyarrow.compute  # noqa: F401  (the lean scan's; loaded before the parse's memory cap is set)
+
             try:
                 parse = EarlyParse(path, size)
             except RuntimeError:  # no thread to be had: the plain order
