@@ -262,3 +262,35 @@ def test_a_big_plain_workbook_takes_the_lean_scan(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(workbook_module, "quick_scan", refused)
     assert read_workbook(str(path), "zip", Limits.default(), 60, True) == plain
+
+
+def test_ingest_of_a_big_workbook_gives_the_same_records_issues_and_reports_through_the_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """End to end: the reader process (early parse and lean scan: the workbook is past EARLY_MIN) and
+    the plain order in this process (the quick scan, then calamine) give the same ingest result, with
+    cells that draw issues, an empty row inside the table and a merged title."""
+    from procdata import ingest
+
+    header = ["ชื่อรายการของงานที่ซื้อหรือจ้าง", "วงเงินงบประมาณที่ได้รับจัดสรร (บาท)", "วิธีการจัดซื้อจัดจ้าง",
+              "ราคากลาง (บาท)", "เลขประจำตัวผู้เสียภาษี", "รายชื่อผู้ประกอบการที่ได้รับการคัดเลือก",
+              "วันที่ลงนามในสัญญา", "ปีงบประมาณ"]
+    rnd = random.Random(12)
+    values: list[list[object]] = [["แบบ สขร. ๑ องค์การบริหารส่วนตำบลหนองบัว"], header]
+    for n in range(30_000):
+        values.append([
+            f"ซื้อวัสดุสำนักงาน กองคลัง จำนวน {n % 97} รายการ", rnd.randint(1, 10**8) / 100, rnd.choice(["เฉพาะเจาะจง", "e-bidding"]),
+            rnd.choice([5000, 12500.5, "๑๒,๕๐๐"]), rnd.choice(["0105561000011", "123"]), "หจก. ก & ข",
+            rnd.choice(["15/01/2568", "31/02/2568", "๑ ม.ค. ๖๘"]), 2568,
+        ] if n != 500 else [None])
+    path = tmp_path / "o12.xlsx"
+    path.write_bytes(xlsx({"O12": sheet_xml(rows(values), merges=["A1:H1"])}))
+    with zipfile.ZipFile(path) as archive:
+        assert sum(info.file_size for info in archive.infolist()) > early_module.EARLY_MIN
+    via_reader = ingest([path])
+    monkeypatch.setenv("PROCDATA_READ_IN_PROCESS", "1")
+    here = ingest([path])
+    assert len(here.records) > 29_000
+    assert via_reader.records.equals(here.records)
+    assert (via_reader.sheets, via_reader.skipped_rows, via_reader.failures) == (here.sheets, here.skipped_rows, here.failures)
+    assert list(via_reader.issues) == list(here.issues) and len(here.issues) > 0
