@@ -122,6 +122,17 @@ def test_distinct_texts_taken_at_once_are_those_iterated(texts: list[str | None]
         assert python_values(uniques) == list(uniques)
 
 
+def test_contract_words_are_found_in_a_slice_of_a_column() -> None:
+    """A chunk after the first is a slice whose text starts past byte 0 of the column's data (pyarrow's
+    ascii_lower loses such a column's bytes): "No.5" and "date" are still told apart from plain numbers."""
+    from procdata.normalize import shapes
+
+    column = pa.array(["xyz", "No.5", "12/2568", "DATE-1", "NO"], type=pa.string()).slice(1).cast(pa.large_string())
+    assert column.buffers()[1].to_pybytes()[:8] != bytes(8)  # the first offset is not 0
+    series = pd.Series(pd.arrays.ArrowStringArray(column))
+    assert shapes.plain_contracts(series).tolist() == [False, True, False, False]
+
+
 SHAPED_TEXT = st.lists(
     st.sampled_from([*"0123456789", ".", "-", "/", " ", "a", "Z", "n", "o", "N", "O", "d", "a", "t", "e", "D", "E", ",",
                      "ก", "๑", "\u212a", "ſ", "\x00", "\n", "12345678901234567890"]),
