@@ -50,6 +50,17 @@ def test_one_line_series_is_one_line_of_each_value(values: list[str]) -> None:
     assert columns.one_line_series(series(values)).tolist() == [one_line(v) for v in values]
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(THAI_TEXT, min_size=1, max_size=40), st.integers(0, 2**32))
+def test_one_line_series_of_a_long_repeating_column_is_one_line_of_each_value(pool: list[str], seed: int) -> None:
+    """A column long enough, and repeating enough, to be cleaned once per distinct value (firms, agencies)."""
+    values = [pool[at] for at in np.random.default_rng(seed).integers(0, len(pool), 4 * 20_000 + 1)]
+    column = series(values)
+    assert columns._repeats(column)
+    expected = {value: one_line(value) for value in pool}
+    assert columns.one_line_series(column).tolist() == [expected[value] for value in values]
+
+
 # Every character str.strip() removes, in any script.
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 

@@ -167,31 +167,38 @@ class Updates:
         empty = np.zeros(0, dtype=np.int64)
         if not len(self):
             return Merge(empty, empty, empty, np.zeros(0, dtype=bool))
-        projects = pa.concat_arrays(self.projects)
-        contracts = pa.concat_arrays(self.contracts)
-        folded = text_array([*self._folded(), ""]).take(pa.array(self._at(self.winners, len(self.names))))
-        filled = lambda texts: pc.not_equal(pc.binary_length(texts), 0).to_numpy(zero_copy_only=False)  # noqa: E731
-        has_project = filled(projects)
-        by_contract = ~has_project & filled(contracts) & filled(folded)
-        separator = pa.scalar("\x00", pa.large_string())
-        keys = pc.if_else(
-            pa.array(has_project), projects, pc.binary_join_element_wise(contracts, folded, separator),
-        )
+        projects = pc.dictionary_encode(pa.concat_arrays(self.projects))
+        contracts = pc.dictionary_encode(pa.concat_arrays(self.contracts))
+        # Keys as integers: a project number's code, or a (contract, folded winner) pair's; texts are
+        # spelled below only for the keys of repeated records.
+        fold_codes, fold_index = pd.factorize(pd.Series([*self._folded(), ""], dtype=object))
+        fold_texts = fold_index.tolist()
+        folded = fold_codes[self._at(self.winners, len(self.names))]
+        filled = lambda texts: (pc.binary_length(texts).to_numpy(zero_copy_only=False) > 0)  # noqa: E731
+        has_project = filled(projects.dictionary)[projects.indices.to_numpy(zero_copy_only=False)]
+        contract = contracts.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        by_contract = ~has_project & filled(contracts.dictionary)[contract] & (np.array([t != "" for t in fold_texts])[folded])
         keyed = has_project | by_contract
-        encoded = pc.dictionary_encode(pc.binary_join_element_wise(pa.array(np.where(has_project, "p", "c"), pa.large_string()), keys, separator))
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        counts = np.bincount(codes[keyed], minlength=len(encoded.dictionary))
-        repeated = np.flatnonzero(keyed & (counts[codes] > 1))
+        pair = np.where(has_project, projects.indices.to_numpy(zero_copy_only=False), len(projects.dictionary) + contract * len(fold_texts) + folded)
+        codes = np.full(len(pair), -1, dtype=np.int64)
+        codes[keyed] = pd.factorize(pair[keyed])[0]
+        counts = np.bincount(codes[keyed], minlength=1)
+        repeated = np.flatnonzero(keyed & (counts[np.maximum(codes, 0)] > 1))
         if not len(repeated):
             return Merge(empty, empty, empty, np.zeros(0, dtype=bool))
         # Groups in the order of their keys, as the plain merge goes through them: "contract:..." before
         # "project:..."; members by month, then where they stand.
         # Only the keys of repeated records are spelled and ranked (in a national table most keys are
         # not repeated: Python strings for all of them cost more memory than the rest of the run).
-        needed = np.unique(codes[repeated])
-        spelled = [("project:" if key[0] == "p" else "contract:") + key[2:].replace("\x00", "|")
-                   for key in encoded.dictionary.take(pa.array(needed)).to_pylist()]
-        key_rank = np.zeros(len(encoded.dictionary), dtype=np.int64)
+        needed, first = np.unique(codes[repeated], return_index=True)
+        at = repeated[first]  # a record of each key
+        project_texts = projects.dictionary.take(projects.indices.take(pa.array(at))).to_pylist()
+        contract_texts = contracts.dictionary.take(pa.array(contract[at])).to_pylist()
+        spelled = [
+            ("project:" + number if project else "contract:" + deal + "|" + fold_texts[winner]).replace("\x00", "|")
+            for project, number, deal, winner in zip(has_project[at].tolist(), project_texts, contract_texts, folded[at].tolist(), strict=True)
+        ]
+        key_rank = np.zeros(len(counts), dtype=np.int64)
         key_rank[needed[sorted(range(len(spelled)), key=spelled.__getitem__)]] = np.arange(len(spelled))
         months = _ranks(self.month_names)[self._at(self.months, len(self.month_names))]
         order = np.lexsort((repeated, months[repeated], key_rank[codes[repeated]]))

@@ -220,7 +220,12 @@ class Checker:
         of monthly updates of one project (``check.updates``) at the date of the data, ``as_of``, by
         default as ``review.default_as_of`` of ``fiscal_year``, itself the latest in the data by default.
         ``report.fiscal_year`` and ``report.as_of`` say which were used."""
-        found = duplicates(self.projects, self.registry, self.lang)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the merge's keys hashed while duplicates are found
+            merging = pool.submit(self.updates.merge)
+            found = duplicates(self.projects, self.registry, self.lang)
+            merge = merging.result()
         if found is not None:
             self.found.add(found)
         for (place, field), count in self.without_column.items():
@@ -229,7 +234,6 @@ class Checker:
             self.found.add(batch(code, field, [place], [NO_ROW], [NO_COLUMN], [""], {"count": f"{count:,}"}, group))
         self.without_column.clear()
         where = Locator(self.sheets, self.registry)
-        merge = self.updates.merge()
         for each in self.updates.conflicts(merge, self.registry, where.columns, self.lang):
             self.found.add(self._grouped(each))
         year = self.updates.fiscal_year(fiscal_year)

@@ -214,7 +214,14 @@ def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[str], str]
 def one_line_series(series: pd.Series) -> pd.Series:
     """:func:`procdata.normalize.text.one_line` of every value of a text column (no missing values)."""
     if _repeats(series):
-        return map_text(series, one_line)
+        # Each distinct value once; only those the pattern says may change go to Python.
+        codes, uniques = pd.factorize(series)
+        distinct = pd.Series(pd.array(uniques, dtype=STRING))
+        keep = ~matches(distinct, _MAY_CHANGE)
+        if keep.all():
+            return series.astype(STRING)
+        done = arrow(_keep_or_map(distinct, keep, one_line))
+        return _text_series(done.take(pa.array(codes, mask=codes < 0)), series.index)
     keep = ~matches(series, _MAY_CHANGE)
     return _keep_or_map(series, keep, one_line)
 

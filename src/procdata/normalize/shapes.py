@@ -116,7 +116,10 @@ def plain_contracts(series: pd.Series) -> np.ndarray:
     f = facts(series, CONTRACT)
     found = f.valid & ~f.outside & (f.length >= 1) & LETTERS_DIGITS[f.first]
     if found.any():
-        lower = pc.ascii_lower(arrow(series))
+        # utf8_lower, not ascii_lower: pyarrow's ascii_lower keeps the offsets of an array whose first
+        # offset is not 0 (a slice cast to large_string, as every chunk after the first is) but not its
+        # bytes, and the words were looked for in the wrong bytes (tests/test_scale_fastpaths.py).
+        lower = pc.utf8_lower(arrow(series))
         words = pc.or_(pc.starts_with(lower, "no"), pc.match_substring(lower, "date"))
         found &= ~words.fill_null(False).to_numpy(zero_copy_only=False)
     return found
