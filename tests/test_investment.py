@@ -9,6 +9,7 @@ import csv
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -116,13 +117,32 @@ _WORDS = sorted(taxonomy.taxonomy()[1]) + sorted(taxonomy.taxonomy()[2])
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="กขคงจซดตนบปผพฟมยรลวสหอะาิีึืุูเแโใไ็่้๊๋์ 0123456789()", max_size=6)), max_size=8))
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="กขคงจซดตนบปผพฟมยรลวสหอะาิีึืุูเแโใไ็่้๊๋์ 0123456789๐๑๙()", max_size=6)), max_size=8))
 @example(["เครื่องเป่าใบไม้", "ุ"])  # NFC puts ุ before ้: "ไม้" is no longer in the name once it is cleaned
+@example(["ครุภัณฑ์", "๑๒", "คอมพิวเตอร์", " 4 ", "เครื่อง"])  # Thai and Arabic digits: judged once per spelling without them
+@example(["คอม", "1", "พิวเตอร์"])  # a number inside a word: no word there, with any number
 def test_the_fast_path_finds_the_word_the_regular_expression_finds(parts: list[str]) -> None:
     name = clean("".join(parts))  # as ingest leaves names, which is what judge_names is given
     (fast,) = taxonomy.judge_names([name])
     plain = taxonomy.judge_one(name)
     assert (fast.category, fast.basis, fast.durable) == (plain.category, plain.basis, plain.durable)
+
+
+def test_names_that_differ_only_in_their_numbers_are_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys: list[str] = []
+    original = taxonomy._first_word
+
+    def spy(key: str, buckets: Any) -> Any:
+        keys.append(key)
+        return original(key, buckets)
+
+    monkeypatch.setattr(taxonomy, "_first_word", spy)
+    names = [f"ซื้อครุภัณฑ์คอมพิวเตอร์ จำนวน {n} เครื่อง" for n in range(50)] + ["ซื้อวัสดุ ๑๒ รายการ", "ซื้อวัสดุ 7 รายการ"]
+    judged = taxonomy.judge_names(names)
+    assert [(j.category, j.basis, j.durable) for j in judged] == [
+        (taxonomy.judge_one(n).category, taxonomy.judge_one(n).basis, taxonomy.judge_one(n).durable) for n in names
+    ]
+    assert len(set(keys)) == 2  # two spellings without their numbers, each looked at once
 
 
 def test_the_column_wise_judgement_equals_the_one_name_judgement() -> None:
