@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -163,3 +164,24 @@ def test_values_told_by_their_bytes_are_those_the_pattern_matches(texts: list[st
             assert getattr(shapes, name)(series).tolist() == matches(series, pattern).tolist(), name
         plain = matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
         assert shapes.plain_contracts(series).tolist() == plain.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.text(max_size=4)), max_size=6), min_size=1, max_size=5),
+    st.data(),
+)
+def test_texts_taken_chunk_by_chunk_are_those_arrow_takes(chunks: list[list[str | None]], data: st.DataObject) -> None:
+    """check.table.taken (a take per chunk, no copy of the whole column) equals Arrow's take of the
+    joined column, for rows in any order, repeated or not, from chunks of any size (empty too)."""
+    from procdata.check.table import taken
+
+    column = pa.chunked_array([pa.array(chunk, type=pa.large_string()) for chunk in chunks], type=pa.large_string())
+    size = len(column)
+    rows = data.draw(st.lists(st.integers(0, size - 1), max_size=12) if size else st.just([]))
+    expected = column.combine_chunks().take(pa.array(rows, type=pa.int64()))
+    assert taken(column, np.array(rows, dtype=np.int64)).to_pylist() == expected.to_pylist()
+    if column.num_chunks:
+        assert taken(column.chunk(0), np.array([r for r in rows if r < len(column.chunk(0))], dtype=np.int64)).to_pylist() == [
+            column.chunk(0)[r].as_py() for r in rows if r < len(column.chunk(0))
+        ]

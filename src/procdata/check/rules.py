@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.check import catalog
-from procdata.check.table import Hits, Table, map_distinct, number_texts, positions, whole
+from procdata.check.table import Hits, Table, map_distinct, number_texts, positions, taken, whole
 from procdata.check.texts import fill
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
@@ -169,8 +169,7 @@ def winners(table: Table) -> Iterator[Hits]:
     found_rows = []
     for first in range(0, len(rows), WINNER_BATCH):  # in slices: names taken apart never hold much memory
         batch = rows[first : first + WINNER_BATCH]
-        take = pa.array(batch)
-        found_rows.append(batch[_not_listed(_contiguous(winner.take(take)), _contiguous(bidders.take(take)))])
+        found_rows.append(batch[_not_listed(_contiguous(taken(winner, batch)), _contiguous(taken(bidders, batch)))])
     rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
     yield Hits("winner_not_bidder", "winner_name", rows, {"bidders": bidder_lists(table.texts("bidders", rows))})
 
