@@ -114,6 +114,7 @@ def test_an_officer_uploads_sees_the_problem_cell_publishes_and_downloads_the_zi
     server, folder, port = served
     origin = f"http://127.0.0.1:{port}"
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(60_000)  # on a loaded CI machine a check can take longer than Playwright's 30 s
     problems: list[str] = []
     elsewhere: list[str] = []
 
@@ -220,6 +221,7 @@ def test_a_long_step_shows_its_progress_as_the_page_polls_then_its_result(
     server = Server(folder, port, command=SLOW, env={"PROCDATA_TEST_FILE_SECONDS": "2"})
     try:
         context = browser.new_context()  # type: ignore[attr-defined]
+        context.set_default_timeout(60_000)
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
