@@ -23,18 +23,13 @@ def text_columns(rows: list[list[Any]]) -> list[Any] | None:
     text as it is; a column of text and numbers has its numbers written by numpy and Arrow (whole
     numbers as digits, others as Python writes them); only other values (dates, booleans, empty
     cells given as None) go through ``cell_text`` one by one."""
-    width = max((len(row) for row in rows), default=0)
-    if not rows or not width:
-        return None
-    if any(len(row) != width for row in rows):
-        rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    import numpy as np
     import pyarrow as pa
 
-    grid = np.empty((len(rows), width), dtype=object)  # filled row by row, read column by column
-    grid[:] = rows
+    grid = _grid(rows)
+    if grid is None:
+        return None
     columns = []
-    for number in range(width):
+    for number in range(grid.shape[1]):
         column = grid[:, number].tolist()
         kinds = set(map(type, column))
         if kinds <= {str}:
@@ -44,6 +39,21 @@ def text_columns(rows: list[list[Any]]) -> list[Any] | None:
         else:
             columns.append(pa.array([cell_text(value) for value in column], pa.large_string()))
     return columns
+
+
+def _grid(rows: list[list[Any]]) -> Any:
+    """The cells as a 2-D array of objects (filled row by row, read column by column), short rows
+    ended with empty cells; None when there are no rows or no columns."""
+    import numpy as np
+
+    width = max((len(row) for row in rows), default=0)
+    if not rows or not width:
+        return None
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = rows
+    return grid
 
 
 def _numbers(column: list[Any]) -> Any:
@@ -73,18 +83,13 @@ def _numbers(column: list[Any]) -> Any:
 
 def plain_text_columns(rows: list[list[Any]]) -> list[Any] | None:
     """:func:`text_columns` cell by cell, through pyarrow's converter: the form it must equal."""
-    import numpy as np
     import pyarrow as pa
 
-    width = max((len(row) for row in rows), default=0)
-    if not rows or not width:
+    grid = _grid(rows)
+    if grid is None:
         return None
-    if any(len(row) != width for row in rows):
-        rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    grid = np.empty((len(rows), width), dtype=object)  # filled row by row, read column by column
-    grid[:] = rows
     columns = []
-    for number in range(width):
+    for number in range(grid.shape[1]):
         column = grid[:, number]
         kinds = set(map(type, column))
         if kinds <= {str, type(None)}:  # text and empty cells: Arrow takes them as they are
