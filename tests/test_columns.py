@@ -53,6 +53,26 @@ def test_a_column_of_numbers_and_text_equals_the_cell_by_cell_texts(column: list
     same([[value] for value in column])
 
 
+def test_a_lone_surrogate_is_refused_alike() -> None:
+    for rows in ([["a\ud800"], ["b"]], [["a\ud800"], [1.5]]):
+        with pytest.raises(UnicodeEncodeError):
+            plain_text_columns(rows)
+        with pytest.raises(UnicodeEncodeError):
+            text_columns(rows)
+
+
+def test_the_columns_are_made_without_pyarrows_converter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pa.array imports pandas on its first call: the reader process, which reads no frame, never calls it."""
+    import pyarrow as pa
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pa.array was called")
+
+    monkeypatch.setattr(pa, "array", refused)
+    columns = text_columns([["วงเงิน", "ชื่อ", "วันที่"], [5000.0, "ก", dt.date(2025, 1, 15)], [12.5, "", True]])
+    assert columns is not None and [c.to_pylist() for c in columns] == [["วงเงิน", "5000", "12.5"], ["ชื่อ", "ก", ""], ["วันที่", "2025-01-15", "TRUE"]]
+
+
 def test_a_column_of_numbers_takes_the_column_wise_way(monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[int] = []
     original = columns_module._numbers
