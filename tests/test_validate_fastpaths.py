@@ -117,6 +117,75 @@ def test_canonical_bidders_are_kept_only_when_writing_them_again_changes_nothing
             assert count == len(json.loads(text))
 
 
+NAMES = st.text(
+    alphabet=st.one_of(
+        st.sampled_from([*"กขคงจน่้ำาิีุู์ ", *'ab"\\/\n\t\x00\x1f\x7f\x80\u2028\ufeff\uffff', "\U0001f600", "\u0e01"]),
+        st.characters(),
+    ),
+    max_size=10,
+)
+ESCAPED_BIDS = st.lists(st.fixed_dictionaries({"name": NAMES, "price": PRICES}), max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(ESCAPED_BIDS, min_size=1, max_size=10), st.booleans())
+def test_escaped_bidders_decoded_in_c_are_what_parsing_and_writing_them_again_gives(
+    lists: list[list[dict]], some_ready: bool,
+) -> None:
+    """Bidders JSON written by json.dumps' defaults (every non-ASCII character a \\uXXXX escape) is made
+    canonical by decoding its escapes: exactly the text json_bidders then dump_bidders give, and the
+    rows it cannot vouch for (quote marks, backslashes, control characters, characters past U+FFFF,
+    other spacing) are left to them, unchanged."""
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    texts = [json.dumps(bids) for bids in lists] + [json.dumps(bids, separators=(",", ":")) for bids in lists]
+    texts += [text for bids in lists if _encodable(text := json.dumps(bids, ensure_ascii=False, separators=(", ", ": ")))]
+    column = series(texts)
+    ready = columns.canonical_bidders(column)
+    if some_ready:
+        ready[::2] = False
+    written, done = columns.unescaped_bidders(column, ready)
+    assert (done | ~ready).all() and (done >= ready).all()
+    for text, before, after, value in zip(texts, ready, done, written.tolist(), strict=True):
+        if after and not before:
+            assert value == dump_bidders(json_bidders(text))
+        else:
+            assert value == text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no file holds one
+        return False
+    return True
+
+
+def test_escaped_bidders_read_as_the_canonical_ones(tmp_path: Path) -> None:
+    """A national table whose bidders were written by json.dumps' defaults reads as the same table
+    written with procdata's canonical JSON."""
+    from procdata.read.ingest import ingest
+
+    bids = [{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน \"ก\"", "price": 8500.5}]
+    plain, escaped = tmp_path / "plain.csv", tmp_path / "escaped.csv"
+    write(plain, {"bidders": json.dumps(bids, ensure_ascii=False, separators=(", ", ": "))}, {"bidders": json.dumps(bids[:1], ensure_ascii=False, separators=(", ", ": "))})
+    write(escaped, {"bidders": json.dumps(bids)}, {"bidders": json.dumps(bids[:1])})
+    a, b = ingest([plain]).records, ingest([escaped]).records
+    pd.testing.assert_frame_equal(a.drop(columns=["source_file"]), b.drop(columns=["source_file"]))
+
+
+def test_an_escaped_half_surrogate_in_bidders_is_a_cell_problem_not_an_unreadable_file(tmp_path: Path) -> None:
+    """JSON may escape half of a surrogate pair ("\\ud800"), which is no character: that cell is
+    reported (not_json_bidders, at its row), the rest of the file is read; a whole pair is a character."""
+    from procdata.check.validate import validate_ingested
+    from procdata.read.ingest import ingest
+
+    path = write(tmp_path / "surrogate.csv", {"bidders": '[{"name": "\\ud800", "price": 1}]'}, {"bidders": '[{"name": "\\ud83d\\ude00", "price": 2}]'})
+    report = validate_ingested(ingest([path]), "en").to_dict()
+    assert report["summary"]["records"] == 2
+    assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", 2)]
+
+
 def test_most_canonical_bidders_take_the_fast_path() -> None:
     text = '[{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก", "price": 8500.5}]'
     assert list(columns.canonical_bidders(series([text, "[]", '[{"name": "a", "price": null}]']))) == [True, True, True]

@@ -36,6 +36,7 @@ from procdata.normalize.columns import (
     one_line_series,
     plain_contract_numbers,
     to_text,
+    unescaped_bidders,
 )
 from procdata.normalize.dates import fiscal_year
 from procdata.normalize.investment import infer_investment, investment
@@ -109,7 +110,7 @@ def canonical(
     category = vocab_series(b, "budget_category", "category", "budget_category")
     method, method_text = method_columns(b)
 
-    bids, ready = _bids(b, json_bidders_given)
+    bids, ready, written = _bids(b, json_bidders_given)
     winner_name, agreed, tax = _winner(b, text_or_empty("winner_name"))
     out["contract_no"], out["contract_date"] = _contract(b, text_or_empty("contract_no"))
     end = date_series(b, "contract_end_date", "contract_end_date")
@@ -131,7 +132,7 @@ def canonical(
 
     out["method"] = method
     out["method_text"] = method_text
-    out["bidders"], out["bidder_count"] = _bidder_columns(b, bids, ready)
+    out["bidders"], out["bidder_count"] = _bidder_columns(b, bids, ready, written)
     out["winner_name"] = winner_name
     out["winner_tax_id"] = tax
     out["agreed_price"] = agreed
@@ -146,12 +147,13 @@ def canonical(
     return {name: _typed(name, out.get(name), index) for name in FIELDS}, b
 
 
-def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray]:
-    """Bidders from one composite cell, parallel name/price columns, or canonical JSON, and
-    which rows hold JSON already written as :func:`dump_bidders` writes it (kept as it is)."""
+def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, pd.Series | None]:
+    """Bidders from one composite cell, parallel name/price columns, or canonical JSON, which rows
+    hold JSON already written as :func:`dump_bidders` writes it, and that JSON's text (kept as it is)."""
     raw, index = b.raw, b.raw.index
     bids: pd.Series | None = None
     ready = np.zeros(len(index), dtype=bool)
+    written: pd.Series | None = None
     if "bidder_names" in raw or "bidder_prices" in raw:
         # Names and prices in parallel columns, one bidder per line in each.
         names = b.col("bidder_names") if "bidder_names" in raw else b.col("bidders")
@@ -161,12 +163,13 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray]:
         text = b.col("bidders")
         if json_given:
             ready = canonical_bidders(text)
+            written, ready = unescaped_bidders(text, ready)
             bids = b.parse("bidders", "bidders", lambda t: json_bidders(t) if t else None, only=~ready)
         else:
             bids = b.parse("bidders", "bidders", lambda t: [
                 {"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(t)
             ] if t else None)
-    return bids, ready
+    return bids, ready, written
 
 
 def _winner(b: Builder, winner_name: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -249,12 +252,16 @@ def _investment(
     return category, invest, written
 
 
-def _bidder_columns(b: Builder, bids: pd.Series | None, ready: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    """The bidders as JSON text, and their number: as given, else counted in the bidders."""
+def _bidder_columns(
+    b: Builder, bids: pd.Series | None, ready: np.ndarray, written: pd.Series | None,
+) -> tuple[pd.Series, pd.Series]:
+    """The bidders as JSON text, and their number: as given, else counted in the bidders.
+    ``written``: the canonical text of the ``ready`` rows (else the column's own)."""
     counted = int_series(b, "bidder_count", "bidder_count")
     if bids is None:
         return pd.Series(None, index=b.raw.index, dtype=STRING), counted
-    text = b.col("bidders") if ready.all() else b.col("bidders").where(ready)
+    given = written if written is not None else b.col("bidders")
+    text = given if ready.all() else given.where(ready)
     uncounted = ready & counted.isna().to_numpy()
     if uncounted.any():
         counted[uncounted] = count_bidders(text[uncounted])

@@ -40,6 +40,14 @@ _MAY_CHANGE = (
 _PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"
 _BID = r'\{"name": "[^"\\\x00-\x1f]*", "price": ' + _PRICE + r"\}"
 _CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
+# The same written by json.dumps with its default ensure_ascii=True (Python's, pandas'): ASCII only,
+# every other character a \\uXXXX escape. Decoding the escapes gives the canonical text, except
+# for what json.dumps(ensure_ascii=False) escapes itself: control characters, quote marks and
+# backslashes (\\u0000-\\u001f, \\u0022, \\u005c) and surrogate halves (characters past U+FFFF);
+# those, and any other escape, are left to the parser.
+_ESCAPE = r"\\u(?:002[013-9a-f]|00[34][0-9a-f]|005[0-9abd-f]|00[6-9a-f][0-9a-f]|0[1-9a-f][0-9a-f]{2}|[1-9a-c][0-9a-f]{3}|d[0-7][0-9a-f]{2}|[ef][0-9a-f]{3})"
+_ESCAPED_BID = r'\{"name": "(?:[ !#-\[\]-~]|' + _ESCAPE + r')*", "price": ' + _PRICE + r"\}"
+_ESCAPED_BIDDERS = r"^\[(?:" + _ESCAPED_BID + r"(?:, " + _ESCAPED_BID + r")*)?\]$"
 
 # Contract numbers that cells.parse_contract returns as they are: no words, spaces or dates.
 _PLAIN_CONTRACT = "^[0-9A-Za-z][0-9A-Za-z/.-]*$"
@@ -243,6 +251,26 @@ def plain_contract_numbers(series: pd.Series) -> np.ndarray:
 def canonical_bidders(series: pd.Series) -> np.ndarray:
     """Bidders JSON already written the way procdata writes it (so parsing and writing it again changes nothing)."""
     return matches(series, _CANONICAL_BIDDERS)
+
+
+def unescaped_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Bidders JSON written with ``\\uXXXX`` escapes (json.dumps' default) turned into the canonical
+    text that parsing and writing it again gives, by decoding the escapes in C; and which rows are
+    canonical now. ``ready``: the rows already canonical. Rows neither form are left as they are."""
+    todo = np.flatnonzero(~ready)
+    if not len(todo):
+        return series, ready
+    part = series.iloc[todo]
+    escaped = matches(part, _ESCAPED_BIDDERS)
+    if not escaped.any():
+        return series, ready
+    rows = todo[escaped]
+    decoded = [text.encode("ascii").decode("unicode_escape") for text in python_values(part[escaped].array)]
+    text = series.astype(STRING).copy()
+    text.iloc[rows] = pd.array(decoded, dtype=STRING)
+    done = ready.copy()
+    done[rows] = True
+    return text, done
 
 
 def count_bidders(series: pd.Series) -> np.ndarray:

@@ -74,6 +74,10 @@ def json_bidders(text: str) -> list[dict[str, Any]]:
         raise ParseError("not_json_bidders", text) from None
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ParseError("not_json_bidders", text)
+    try:  # an escaped half of a surrogate pair ("\\ud800") is no character: no file can hold it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParseError("not_json_bidders", text) from None
     return value
 
 
