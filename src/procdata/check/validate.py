@@ -220,12 +220,7 @@ class Checker:
         of monthly updates of one project (``check.updates``) at the date of the data, ``as_of``, by
         default as ``review.default_as_of`` of ``fiscal_year``, itself the latest in the data by default.
         ``report.fiscal_year`` and ``report.as_of`` say which were used."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=1) as pool:  # the merge's keys hashed while duplicates are found
-            merging = pool.submit(self.updates.merge)
-            found = duplicates(self.projects, self.registry, self.lang)
-            merge = merging.result()
+        found = duplicates(self.projects, self.registry, self.lang)
         if found is not None:
             self.found.add(found)
         for (place, field), count in self.without_column.items():
@@ -234,6 +229,9 @@ class Checker:
             self.found.add(batch(code, field, [place], [NO_ROW], [NO_COLUMN], [""], {"count": f"{count:,}"}, group))
         self.without_column.clear()
         where = Locator(self.sheets, self.registry)
+        # After the duplicates, not beside them on a thread: both at once raised the peak of a 2M-row
+        # table of projects reported twice from 1.7 to 2.0 GiB for 0.1-0.2 s of wall clock.
+        merge = self.updates.merge()
         for each in self.updates.conflicts(merge, self.registry, where.columns, self.lang):
             self.found.add(self._grouped(each))
         year = self.updates.fiscal_year(fiscal_year)
