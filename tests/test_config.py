@@ -172,3 +172,18 @@ def test_editing_the_profile_changes_exactly_the_values_given(values: dict[str, 
     assert tomllib.loads(edited) == expected
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert [line for line in edited.splitlines() if line.startswith("#")] == comments  # every comment kept, in order
+
+
+@pytest.mark.parametrize("odd", ["\x85#", "a\u2028# b", "\u2029", "\x0b\x0c\x1c", "\x9f"])
+def test_values_with_characters_editors_take_for_line_breaks_are_written_escaped_and_edited_again(odd: str) -> None:
+    """U+0085, U+2028, U+2029 and the C1 controls are allowed raw in TOML, but editors (and Python's
+    splitlines) break lines there: they are written escaped, and a profile holding one raw (written by
+    another tool) is still edited line by line as TOML reads it."""
+    text = (Path(__file__).parent.parent / "samples" / "procdata.toml").read_text(encoding="utf-8")
+    edited = set_values(text, {"agency.district": odd})
+    assert edited is not None and tomllib.loads(edited)["agency"]["district"] == odd
+    assert not any(c in edited for c in "\x85\u2028\u2029\x0b\x0c\x1c\x9f")
+    raw = text.replace('district = "', 'district = "' + odd.replace("\x0b", "").replace("\x0c", "").replace("\x1c", ""), 1)
+    again = set_values(raw, {"agency.district": "เมือง", "agency.name": "อบต.ทดลอง"})
+    assert again is not None and tomllib.loads(again)["agency"]["district"] == "เมือง"
+    assert tomllib.loads(again)["agency"]["name"] == "อบต.ทดลอง"

@@ -334,9 +334,11 @@ DEFAULTS = {
 
 
 def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string (control characters escaped, as TOML requires)."""
+    """``value`` as a TOML basic string: control characters escaped, as TOML requires, and so are the
+    C1 controls and the line and paragraph separators (U+0085, U+2028, U+2029), which TOML allows
+    raw but editors and Python's ``splitlines`` take for line breaks."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    escaped = re.sub("[\x00-\x08\x0a-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    escaped = re.sub("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
     return f'"{escaped}"'
 
 

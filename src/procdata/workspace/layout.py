@@ -118,7 +118,7 @@ def set_values(text: str, values: dict[str, str]) -> str | None:
         before = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return None
-    lines = text.splitlines(keepends=True)
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # TOML's lines: not splitlines, which also breaks at U+2028 and the like
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     present = {f"{s}.{k}" for s, table in before.items() if isinstance(table, dict) for k in table}
