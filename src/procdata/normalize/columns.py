@@ -40,7 +40,7 @@ _MAY_CHANGE = (
 _PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"
 _BID = r'\{"name": "[^"\\\x00-\x1f]*", "price": ' + _PRICE + r"\}"
 _CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
-# The same written by json.dumps with its default ensure_ascii=True (Python's, pandas'): ASCII only,
+# The same written by json.dumps with its default ensure_ascii=True and spacing: ASCII only,
 # every other character a \\uXXXX escape. Decoding the escapes gives the canonical text, except
 # for what json.dumps(ensure_ascii=False) escapes itself: control characters, quote marks and
 # backslashes (\\u0000-\\u001f, \\u0022, \\u005c) and surrogate halves (characters past U+FFFF);
