@@ -169,11 +169,11 @@ def test_conflicts_written_from_their_parts_read_as_the_plain_messages(tmp_path:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.text(alphabet="0123456789", max_size=19), st.sampled_from(["", "0", "00", "007", "7", "1/2568", "๑๒"])), max_size=30))
 def test_text_codes_are_equal_exactly_for_equal_texts(texts: list[str]) -> None:
-    """updates.text_codes (digit strings coded by number and length, other columns dictionary-encoded)
+    """check.table.text_codes (digit strings coded by number and length, other columns dictionary-encoded)
     gives two texts the same code exactly when they are the same text: "007" is not "7"."""
     import pyarrow as pa
 
-    from procdata.check.updates import text_codes
+    from procdata.check.table import text_codes
 
     codes, filled = text_codes(pa.array(texts, type=pa.large_string()))
     assert filled.tolist() == [text != "" for text in texts]

@@ -172,17 +172,6 @@ def matches(series: pd.Series, pattern: str) -> np.ndarray:
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def map_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """``func`` of every value of a text column, computed once per distinct value
-    (the column itself when ``func`` changes none of them)."""
-    codes, uniques = pd.factorize(series)
-    values = python_values(uniques)
-    results = [func(value) for value in values]
-    if results == values:
-        return series.astype(STRING)
-    return to_text(results, codes, series.index)
-
-
 def python_values(values: Any) -> list[Any]:
     """The values of an array as a Python list: Arrow text converted at once (iterating an Arrow-backed
     array makes a scalar per value, which costs more than the function applied to it)."""
