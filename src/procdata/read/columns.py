@@ -16,6 +16,7 @@ here, against 0.7-1.1 s through the converter in a fresh process).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import compress, repeat
 from typing import Any
 
@@ -28,24 +29,29 @@ def text_columns(rows: list[list[Any]]) -> list[Any] | None:
     text as it is; a column of text and numbers has its numbers written by numpy and Arrow (whole
     numbers as digits, others as Python writes them); only other values (dates, booleans, empty
     cells given as None) go through ``cell_text`` one by one."""
-    grid = _grid(rows)
-    if grid is None:
+    width = max((len(row) for row in rows), default=0)
+    if not rows or not width:
         return None
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
     columns = []
-    for number in range(grid.shape[1]):
-        column = grid[:, number].tolist()
+    for column in zip(*rows, strict=True):  # the columns, transposed in C (rows padded alike above)
+        try:
+            columns.append(texts(column))  # text cells only, the common case: no look at their types first
+            continue
+        except TypeError:  # a cell that is not text
+            pass
         kinds = set(map(type, column))
-        if kinds <= {str}:
-            columns.append(texts(column))
-        elif kinds <= {str, float}:
+        if kinds <= {str, float}:
             columns.append(_numbers(column))
         else:
             columns.append(texts([cell_text(value) for value in column]))
     return columns
 
 
-def texts(values: list[str]) -> Any:
-    """Python texts as an Arrow ``large_string`` array, laid out from their UTF-8 bytes and offsets."""
+def texts(values: Sequence[str]) -> Any:
+    """Python texts as an Arrow ``large_string`` array, laid out from their UTF-8 bytes and offsets
+    (TypeError when a value is not a text)."""
     import numpy as np
     import pyarrow as pa
 
@@ -74,7 +80,7 @@ def _grid(rows: list[list[Any]]) -> Any:
     return grid
 
 
-def _numbers(column: list[Any]) -> Any:
+def _numbers(column: Sequence[Any]) -> Any:
     """A column of texts and floats as text: whole numbers below 10^15 as their digits (Arrow's cast
     of int64), other numbers as Python's ``repr`` (nothing for NaN), texts as they are."""
     import numpy as np

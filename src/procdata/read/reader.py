@@ -9,6 +9,7 @@ asking calamine for too much memory ends this process, not the officer's command
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -77,11 +78,21 @@ def main() -> None:
             path, kind, limits, seconds, early = receive(requests)
         except EOFError:
             return
-        reply = answer(path, kind, limits, seconds, early)
+        # No cyclic garbage collection while a workbook is read: its millions of cell values make
+        # Python's collector walk them again and again, and they hold no cycles. Collected once the
+        # reply is sent, when they are gone.
+        gc.disable()
+        reply = None
         try:
-            send(replies, reply)
-        except MemoryError:
-            send(replies, ("error", _memory(limits)))
+            reply = answer(path, kind, limits, seconds, early)
+            try:
+                send(replies, reply)
+            except MemoryError:
+                send(replies, ("error", _memory(limits)))
+        finally:
+            del reply
+            gc.enable()
+            gc.collect()
 
 
 if __name__ == "__main__":
