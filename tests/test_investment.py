@@ -128,6 +128,34 @@ def test_the_fast_path_finds_the_word_the_regular_expression_finds(parts: list[s
     assert (fast.category, fast.basis, fast.durable) == (plain.category, plain.basis, plain.durable)
 
 
+_NAME = st.lists(
+    st.one_of(st.sampled_from(_WORDS), st.sampled_from([" ", "-", ".", "(", ")", "จำนวน 2 ตัว", "ำ"]),
+              st.text(alphabet="กขคงจซดตนบปผพฟมยรลวสหอะาิีึืุูเแโใไ็่้๊๋์ 0123456789๐๑๙()", max_size=6)),
+    max_size=6,
+).map(lambda parts: clean("".join(parts)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NAME, max_size=12))
+@example(["คอม 1-2 พิวเตอร์", "คอม 1 พิวเตอร์", "คอม12พิวเตอร์", "ครุภัณฑ์ 5.5 คอมพิวเตอร์"])  # runs of numbers parted by what folding drops
+def test_a_list_of_names_is_judged_as_each_name_alone(names: list[str]) -> None:
+    """judge_names folds the numbers first and each spelling once; every name gets what judge_one gives it."""
+    assert [(j.category, j.basis, j.durable) for j in taxonomy.judge_names(names)] == [
+        (j.category, j.basis, j.durable) for j in map(taxonomy.judge_one, names)
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(_NAME, st.one_of(st.none(), st.sampled_from([500.0, 5_000.0, 20_000.0, 90_000.0]))), max_size=10))
+@example([("ซื้อคอมพิวเตอร์ จำนวน 1 เครื่อง", 5_000.0), ("ซื้อคอมพิวเตอร์ จำนวน 2 เครื่อง", 90_000.0),
+          ("ซื้อเก้าอี้สำนักงาน", 500.0), ("ซื้อโต๊ะ", 90_000.0)])  # two names of one spelling, then others
+def test_records_judged_together_are_judged_as_each_alone(records: list[tuple[str, float | None]]) -> None:
+    """The category and basis of each record (cheap durable goods made materials by their budget too)
+    do not depend on the other records judged with it."""
+    items, budgets = [name for name, _ in records], [budget for _, budget in records]
+    assert judge(items, budgets) == [judge([name], [budget])[0] for name, budget in records]
+
+
 def test_names_that_differ_only_in_their_numbers_are_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
     keys: list[str] = []
     original = taxonomy._first_word

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from procdata.normalize import taxonomy, vocab
 from procdata.normalize.taxonomy import LOW_VALUE, PROJECT_TYPE
@@ -56,21 +57,27 @@ def infer_investment(
     rows = np.flatnonzero(undecided)
     if not len(rows):
         return
-    codes, distinct = pd.factorize(items.iloc[rows])
-    judgements = taxonomy.judge_names([str(name) for name in distinct.tolist()])
+    codes, distinct = pd.factorize(items if len(rows) == len(items) else items.iloc[rows])
+    judged, places = taxonomy.judge_keys(pa.array(pd.array(distinct, dtype="string[pyarrow]")))
     table = _Labels(labels)
     unknown = table.id(UNKNOWN, None)
-    said = np.array([table.id(j.basis, j.category) for j in judgements] + [unknown])[codes]
-    durable = np.array([j.durable for j in judgements] + [False])[codes]
+    # Each folded spelling is judged and labelled once (a few hundred of them for 60,000 names that
+    # differ in their numbers); records reach theirs by integer positions (the last: no name).
+    spelling = np.append(places, len(judged))[codes]
+    said = np.array([table.id(j.basis, j.category) for j in judged] + [unknown])[spelling]
+    durable = np.array([j.durable for j in judged] + [False])[spelling]
     if budget is not None and durable.any():
-        units = np.array([(taxonomy.quantity(str(name)) or 1) if j.durable else 1 for name, j in zip(distinct, judgements, strict=True)] + [1])
+        units = np.array([
+            (taxonomy.quantity(str(name)) or 1) if judged[place].durable else 1
+            for name, place in zip(distinct.tolist(), places.tolist(), strict=True)
+        ] + [1])
         cheap = durable & taxonomy.low_value(budget.to_numpy(dtype="float64", na_value=np.nan)[rows], units[codes])
         if cheap.any():
             low = np.array([
                 table.id(f"inferred:{LOW_VALUE}:{j.basis.split(':', 2)[2]}", "operating") if j.durable else unknown
-                for j in judgements
+                for j in judged
             ] + [unknown])
-            said[cheap] = low[codes[cheap]]
+            said[cheap] = low[spelling[cheap]]
     if project_type is not None:
         _by_project_type(project_type.iloc[rows], said, unknown, table)
     found = said != unknown
