@@ -29,10 +29,11 @@ def text_columns(rows: list[list[Any]]) -> list[Any] | None:
     text as it is; a column of text and numbers has its numbers written by numpy and Arrow (whole
     numbers as digits, others as Python writes them); only other values (dates, booleans, empty
     cells given as None) go through ``cell_text`` one by one."""
-    width = max((len(row) for row in rows), default=0)
-    if not rows or not width:
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    if not width:
         return None
-    if any(len(row) != width for row in rows):
+    if len(widths) > 1:
         rows = [list(row) + [""] * (width - len(row)) for row in rows]
     columns = []
     for column in zip(*rows, strict=True):  # the columns, transposed in C (rows padded alike above)
