@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procdata.check import validate
 from procdata.check.render import report_json
@@ -207,3 +209,18 @@ def test_a_table_bigger_than_the_memory_limit_is_read_in_chunks_not_refused(tmp_
     result = CliRunner().invoke(app, args)
     assert json.loads(result.stdout) == expected
     assert expected["summary"]["records"] > 2000 and not expected["summary"]["files_unreadable"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", " ", "[]", ' [{"name": "ก", "price": 1}]', "[x", "ก\n[", "\u00a0[", "x", " x "])),
+                min_size=1, max_size=12))
+def test_what_a_chunk_says_of_its_bidders_is_what_its_stripped_values_say(values: list[str | None]) -> None:
+    """A chunk's bidders are JSON when every value with text, stripped, starts with "["; told from the
+    values as they are when they all do (no stripped copy of a long column), from the stripped ones else."""
+    body = pd.DataFrame({0: pd.array(values, dtype="string[pyarrow]")})
+    records = pd.DataFrame({"fiscal_year": pd.array([2568] * len(values), dtype="Int64")})
+    seen = stream_module._Seen()
+    stream_module._note(seen, records, body, {"bidders": 0})
+    stripped = [(v or "").strip() for v in values]
+    filled = [v for v in stripped if v]
+    assert seen.bidders == ({all(v.startswith("[") for v in filled)} if filled else set())
