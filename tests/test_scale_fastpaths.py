@@ -185,3 +185,30 @@ def test_texts_taken_chunk_by_chunk_are_those_arrow_takes(chunks: list[list[str 
         assert taken(column.chunk(0), np.array([r for r in rows if r < len(column.chunk(0))], dtype=np.int64)).to_pylist() == [
             column.chunk(0)[r].as_py() for r in rows if r < len(column.chunk(0))
         ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=6), max_size=5), st.integers(0, 3), st.booleans())
+def test_empty_told_by_offsets_is_empty_told_by_arrows_lengths(chunks: list[list[str | None]], cut: int, large: bool) -> None:
+    """normalize.columns.empty reads each chunk's offsets (slices, missing values, both string types)."""
+    from procdata.normalize.columns import empty, plain_empty
+
+    kind = pa.large_string() if large else pa.string()
+    column = pa.chunked_array([pa.array(values, kind) for values in chunks], type=kind)
+    column = column.slice(min(cut, len(column)))
+    series = pd.Series(pd.arrays.ArrowStringArray(column))
+    assert empty(series).tolist() == plain_empty(column).tolist()
+    for chunk in column.chunks:
+        assert empty(pd.Series(pd.arrays.ArrowStringArray(chunk))).tolist() == plain_empty(chunk).tolist()
+
+
+def test_a_missing_value_over_bytes_is_empty() -> None:
+    """A missing value is empty even where its offsets span bytes (Arrow allows it: the result of a take
+    or an if_else may leave them so)."""
+    from procdata.normalize.columns import empty, plain_empty
+
+    validity = pa.py_buffer(np.packbits([1, 0, 1], bitorder="little").tobytes())
+    offsets = pa.py_buffer(np.array([0, 1, 3, 3], dtype=np.int64).tobytes())
+    column = pa.Array.from_buffers(pa.large_string(), 3, [validity, offsets, pa.py_buffer(b"abc")], null_count=1)
+    assert column.to_pylist() == ["a", None, ""]
+    assert empty(pd.Series(pd.arrays.ArrowStringArray(column))).tolist() == plain_empty(column).tolist() == [False, True, True]

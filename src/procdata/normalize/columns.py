@@ -268,8 +268,28 @@ def count_bidders(series: pd.Series) -> np.ndarray:
 
 
 def empty(series: pd.Series) -> np.ndarray:
-    """Values with no text at all (missing values too), told by their length alone."""
-    return pc.equal(pc.binary_length(arrow(series)), 0).fill_null(True).to_numpy(zero_copy_only=False)
+    """Values with no text at all (missing values too), told by their length alone: equal offsets,
+    read from each chunk's buffer (half the cost of Arrow's lengths, comparison and conversion to
+    NumPy; :func:`plain_empty` is the form it must equal)."""
+    array = arrow(series)
+    parts = []
+    for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
+        if not len(chunk) or not pa.types.is_large_string(chunk.type):  # (pandas keeps its text as large strings)
+            parts.append(plain_empty(chunk))
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype="<i8", count=len(chunk) + 1, offset=chunk.offset * 8)
+        blank = offsets[1:] == offsets[:-1]
+        if chunk.null_count:
+            blank |= ~chunk.is_valid().to_numpy(zero_copy_only=False)
+        parts.append(blank)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def plain_empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """:func:`empty` by Arrow's lengths."""
+    return pc.equal(pc.binary_length(values), 0).fill_null(True).to_numpy(zero_copy_only=False)
 
 
 def non_blank(series: pd.Series) -> np.ndarray:
