@@ -153,6 +153,43 @@ def test_escaped_bidders_decoded_in_c_are_what_parsing_and_writing_them_again_gi
             assert value == text
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.fixed_dictionaries({"name": st.one_of(NAMES, st.sampled_from(["a},{b", '{"name":"', ":", ","])), "price": PRICES}),
+                         max_size=4), min_size=1, max_size=10), st.booleans())
+def test_compact_bidders_spaced_in_c_are_what_parsing_and_writing_them_again_gives(
+    lists: list[list[dict]], some_ready: bool,
+) -> None:
+    """Bidders JSON written with no spaces (json.dumps with separators (",", ":"), pandas' to_json),
+    escaped or not, is given procdata's spacing (and decoded): exactly the text json_bidders then
+    dump_bidders give; the rows it cannot vouch for are left to them, unchanged."""
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    texts = [json.dumps(bids, separators=(",", ":")) for bids in lists]
+    texts += [text for bids in lists if _encodable(text := json.dumps(bids, separators=(",", ":"), ensure_ascii=False))]
+    column = series(texts)
+    ready = columns.canonical_bidders(column)
+    if some_ready:
+        ready[::2] = False
+    spaced, spaced_ready = columns.respaced_bidders(column, ready)
+    written, done = columns.unescaped_bidders(spaced, spaced_ready)
+    assert (done >= spaced_ready).all() and (spaced_ready >= ready).all()
+    for text, before, after, value in zip(texts, ready, done, written.tolist(), strict=True):
+        if after and not before:
+            assert value == dump_bidders(json_bidders(text))
+        elif not after:
+            assert json.loads(value) == json.loads(text)  # left to the parser: the same JSON
+        else:
+            assert value == text
+
+
+def test_most_compact_bidders_take_the_fast_path() -> None:
+    bids = [{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก},{ข", "price": 8500.5}]
+    texts = [json.dumps(bids, separators=(",", ":")), json.dumps(bids, separators=(",", ":"), ensure_ascii=False)]
+    written, done = columns.unescaped_bidders(*columns.respaced_bidders(series(texts), np.zeros(2, dtype=bool)))
+    assert done.tolist() == [True, True]
+    assert written.tolist() == [json.dumps(bids, ensure_ascii=False)] * 2
+
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -172,6 +209,20 @@ def test_escaped_bidders_read_as_the_canonical_ones(tmp_path: Path) -> None:
     write(escaped, {"bidders": json.dumps(bids)}, {"bidders": json.dumps(bids[:1])})
     a, b = ingest([plain]).records, ingest([escaped]).records
     pd.testing.assert_frame_equal(a.drop(columns=["source_file"]), b.drop(columns=["source_file"]))
+
+
+def test_compact_bidders_read_as_the_canonical_ones(tmp_path: Path) -> None:
+    """A national table whose bidders were written without spaces (escaped or not) reads as the same
+    table written with procdata's canonical JSON."""
+    from procdata.read.ingest import ingest
+
+    bids = [{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก},{ข", "price": 8500.5}]
+    canonical = {"bidders": json.dumps(bids, ensure_ascii=False)}, {"bidders": json.dumps(bids[:1], ensure_ascii=False)}
+    plain = write(tmp_path / "plain.csv", *canonical)
+    a = ingest([plain]).records.drop(columns=["source_file"])
+    for ascii_only in (False, True):
+        compact = write(tmp_path / f"compact-{ascii_only}.csv", *({"bidders": json.dumps(b, separators=(",", ":"), ensure_ascii=ascii_only)} for b in (bids, bids[:1])))
+        pd.testing.assert_frame_equal(a, ingest([compact]).records.drop(columns=["source_file"]))
 
 
 def test_an_escaped_half_surrogate_in_bidders_is_a_cell_problem_not_an_unreadable_file(tmp_path: Path) -> None:

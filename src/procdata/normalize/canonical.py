@@ -35,6 +35,7 @@ from procdata.normalize.columns import (
     empty,
     one_line_series,
     plain_contract_numbers,
+    respaced_bidders,
     to_text,
     unescaped_bidders,
 )
@@ -163,7 +164,8 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, p
         text = b.col("bidders")
         if json_given:
             ready = canonical_bidders(text)
-            written, ready = unescaped_bidders(text, ready)
+            written, ready = respaced_bidders(text, ready)
+            written, ready = unescaped_bidders(written, ready)
             bids = b.parse("bidders", "bidders", lambda t: json_bidders(t) if t else None, only=~ready)
         else:
             bids = b.parse("bidders", "bidders", lambda t: [

@@ -49,6 +49,13 @@ _ESCAPE = r"\\u(?:002[013-9a-f]|00[34][0-9a-f]|005[0-9abd-f]|00[6-9a-f][0-9a-f]|
 _ESCAPED_BID = r'\{"name": "(?:[ !#-\[\]-~]|' + _ESCAPE + r')*", "price": ' + _PRICE + r"\}"
 _ESCAPED_BIDDERS = r"^\[(?:" + _ESCAPED_BID + r"(?:, " + _ESCAPED_BID + r")*)?\]$"
 
+# The same two written with no spaces between items and keys (json.dumps with separators (",", ":"),
+# pandas' to_json): names without a quote mark or backslash other than \\uXXXX escapes. Each
+# separator below holds a quote mark, so none is found inside a name ("a},{b" is a name).
+_COMPACT_BID = r'\{"name":"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*","price":' + _PRICE + r"\}"
+_COMPACT_BIDDERS = r"^\[(?:" + _COMPACT_BID + r"(?:," + _COMPACT_BID + r")*)\]$"
+_SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","price":', '", "price": '))
+
 # Contract numbers that cells.parse_contract returns as they are: no words, spaces or dates.
 _PLAIN_CONTRACT = "^[0-9A-Za-z][0-9A-Za-z/.-]*$"
 _CONTRACT_WORDS = "(?i)^no|date"
@@ -259,6 +266,34 @@ def unescaped_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, 
     text.iloc[rows] = pd.array(decoded, dtype=STRING)
     done = ready.copy()
     done[rows] = True
+    return text, done
+
+
+def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Bidders JSON written compactly (no space after "," and ":") given procdata's spacing, which is
+    all that parsing and writing it again changes when the result is canonical; and which rows are
+    canonical now. Rows whose spaced text is json.dumps' escaped form are given it too (for
+    :func:`unescaped_bidders` next); any other row is left as it is. ``ready``: rows already canonical."""
+    todo = np.flatnonzero(~ready)
+    if not len(todo):
+        return series, ready
+    part = series.iloc[todo]
+    compact = matches(part, _COMPACT_BIDDERS)
+    if not compact.any():
+        return series, ready
+    spaced = arrow(part[compact])
+    for tight, wide in _SPACED:
+        spaced = pc.replace_substring(spaced, tight, wide)
+    canonical = matches(pd.Series(pd.arrays.ArrowStringArray(spaced)), _CANONICAL_BIDDERS)
+    escaped = ~canonical & matches(pd.Series(pd.arrays.ArrowStringArray(spaced)), _ESCAPED_BIDDERS)
+    taken = canonical | escaped
+    if not taken.any():
+        return series, ready
+    rows = todo[compact][taken]
+    text = series.astype(STRING).copy()
+    text.iloc[rows] = pd.array(pc.filter(spaced, pa.array(taken)).to_pylist(), dtype=STRING)
+    done = ready.copy()
+    done[todo[compact][canonical]] = True
     return text, done
 
 
