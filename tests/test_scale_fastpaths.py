@@ -212,3 +212,37 @@ def test_a_missing_value_over_bytes_is_empty() -> None:
     column = pa.Array.from_buffers(pa.large_string(), 3, [validity, offsets, pa.py_buffer(b"abc")], null_count=1)
     assert column.to_pylist() == ["a", None, ""]
     assert empty(pd.Series(pd.arrays.ArrowStringArray(column))).tolist() == plain_empty(column).tolist() == [False, True, True]
+
+
+GROUPED = st.one_of(
+    st.floats(min_value=-1e13, max_value=1e13, allow_nan=False).map(lambda x: f"{x:,.2f}"),
+    st.integers(-10**15, 10**15).map(lambda n: f"{n:,}"),
+    st.sampled_from(["1,234", "12,34", "1,2345", ",123", "1,234.", "+1,234", "1,234.-", "๑,๒๓๔", " 1,234 ", "1,234 บาท", "-0,000", ""]),
+    st.decimals(min_value=0, max_value=10**12, places=3).map(str),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(GROUPED, min_size=1, max_size=30))
+def test_amounts_with_thousands_separators_cast_in_arrow_are_what_parse_amount_gives(texts: list[str]) -> None:
+    """normalize.builder.amount_series casts "29,800.00" without its commas in Arrow: the same number
+    as parse_amount gives, and the same cells it cannot read."""
+    import math
+
+    from procdata.errors import ParseError
+    from procdata.normalize.builder import Builder, Context, amount_series
+    from procdata.normalize.numbers import parse_amount
+
+    raw = pd.DataFrame({"budget_amount": pd.array(texts, dtype="string[pyarrow]"), "source_row": range(2, len(texts) + 2)})
+    builder = Builder(raw, {}, Context(file="x.csv", sheet="", report_month=None, fiscal_year=None))
+    got = amount_series(builder, "budget_amount", "budget_amount")
+    expected, failed = [], []
+    for at, text in enumerate(texts):
+        try:
+            value = parse_amount(text.strip())
+        except ParseError:
+            value, failed = None, [*failed, at]
+        expected.append(math.nan if value is None else value)
+    assert got is not None
+    assert [("nan" if math.isnan(v) else v) for v in got.tolist()] == [("nan" if math.isnan(v) else v) for v in expected]
+    assert sorted(int(p) for run in builder.issues.runs for p in run.positions) == failed

@@ -157,15 +157,27 @@ class Builder:
         return values
 
 
+# Amounts with thousands separators ("29,800.00"): parse_amount reads them as the same without the commas.
+_GROUPED_AMOUNT = r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"
+
+
 def amount_series(builder: Builder, key: str, field: str) -> pd.Series | None:
-    """Amounts: plain numbers cast in Arrow, the rest parsed once per distinct value."""
+    """Amounts: plain numbers, and numbers with thousands separators once the commas are dropped, cast
+    in Arrow; the rest parsed once per distinct value."""
     raw = builder.text(key)
     if raw is None:
         return None
     plain = plain_amounts(raw)
     values = np.full(len(raw), np.nan)
     values[plain] = _cast(raw, plain, pa.float64())
-    where, parsed = _parse_rest(builder, key, field, raw, ~plain, parse_amount)
+    grouped = np.zeros(len(raw), dtype=bool)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        grouped[rest[matches(raw.iloc[rest], _GROUPED_AMOUNT)]] = True
+    if grouped.any():
+        figures = pc.replace_substring(arrow(raw).filter(pa.array(grouped)), ",", "")
+        values[grouped] = pc.cast(figures, pa.float64()).to_numpy(zero_copy_only=False)
+    where, parsed = _parse_rest(builder, key, field, raw, ~plain & ~grouped, parse_amount)
     values[where] = parsed.astype("float64").to_numpy()
     return pd.Series(values, index=raw.index)
 
