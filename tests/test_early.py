@@ -247,7 +247,7 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
     replies = io.BytesIO()
     monkeypatch.setattr(reader, "answer", spy)
     monkeypatch.setattr(reader, "cap_memory", lambda memory_mb: None)
-    monkeypatch.setattr(reader, "spill_path", lambda pid: None)  # the reply whole on the pipe, read after main() ends
+    monkeypatch.setattr(reader, "spill_prefix", lambda pid: None)  # the reply whole on the pipe, read after main() ends
     monkeypatch.setattr(sys, "argv", ["reader", "2048"])
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(requests))
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(replies))
@@ -260,14 +260,26 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
     assert status == "ok" and len(sheets[0].columns) == 4
 
 
-def test_a_reply_spilled_to_shared_memory_is_the_reply_and_leaves_no_file(tmp_path: Path) -> None:
-    """The reader writes the big buffers of a reply (Arrow columns) to a file that the command maps and
-    removes at once; where the file cannot be written, the reply goes down the pipe whole, alike."""
+def test_a_reply_spilled_to_shared_memory_is_the_reply_and_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader writes the big buffers of a reply (Arrow columns) to a new file of its user's alone
+    (mode 0600, a random name) that the command maps and removes at once; where the file cannot be
+    written, the reply goes down the pipe whole, alike."""
+    import os
+    import stat
+
     import pyarrow as pa
 
     reply = ("ok", [workbook_module.SheetData("O12", columns=[pa.array(["ชื่อ", "ซื้อวัสดุ"] * 1000, pa.large_string()),
                                                              pa.array(["1", ""] * 1000, pa.large_string())])])
-    for spill in (tmp_path / "reply", tmp_path / "no-such-folder" / "reply"):
+    modes: list[int] = []
+    original = os.fdopen
+
+    def spy(handle: int, *args: Any, **kwargs: Any) -> Any:
+        modes.append(stat.S_IMODE(os.fstat(handle).st_mode))
+        return original(handle, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", spy)
+    for spill in (tmp_path / "reply-", tmp_path / "no-such-folder" / "reply-"):
         pipe = io.BytesIO()
         sandbox.send(pipe, reply, str(spill))
         whole = len(pipe.getvalue()) > 20_000  # the columns went down the pipe
@@ -275,11 +287,11 @@ def test_a_reply_spilled_to_shared_memory_is_the_reply_and_leaves_no_file(tmp_pa
         pipe.seek(0)
         status, sheets = sandbox.receive(pipe)
         assert status == "ok" and [c.equals(e) for c, e in zip(sheets[0].columns, reply[1][0].columns, strict=True)] == [True, True]
-        assert not spill.exists()
+    assert modes == [0o600]  # only the first could be written
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(sandbox.spill_path(0) is None, reason="no shared memory folder here: replies go down the pipe")
+@pytest.mark.skipif(sandbox.spill_prefix(0) is None, reason="no shared memory folder here: replies go down the pipe")
 def test_the_reader_process_leaves_no_reply_in_shared_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A workbook read in the reader process comes back through shared memory and leaves nothing there,
     whether the reader goes on, or is stopped with a reply it was writing."""
@@ -302,9 +314,10 @@ def test_the_reader_process_leaves_no_reply_in_shared_memory(tmp_path: Path, mon
     assert len(mapped) == 1  # the reply came through a mapped file
     reader = sandbox._reader
     assert reader is not None and reader.alive()
-    spill = Path(sandbox.spill_path(reader.process.pid) or "")
-    assert not spill.exists()
-    spill.write_bytes(b"a reply cut off")  # as if the reader were stopped while writing one
+    prefix = sandbox.spill_prefix(reader.process.pid) or ""
+    assert not list(Path(prefix).parent.glob(Path(prefix).name + "*"))
+    cut = Path(prefix + "x1y2.reply")
+    cut.write_bytes(b"a reply cut off")  # as if the reader were stopped while writing one
     reader.stop()
-    assert not spill.exists()
+    assert not cut.exists()
     sandbox._reader = None

@@ -9,7 +9,6 @@ asking calamine for too much memory ends this process, not the officer's command
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 from procdata.errors import InputError, LimitError
 from procdata.read.columns import text_columns
 from procdata.read.limits import Limits
-from procdata.read.sandbox import receive, send, spill_path
+from procdata.read.sandbox import receive, remove_spilled, send, spill_prefix
 from procdata.read.workbook import SheetData, read_workbook
 
 
@@ -75,14 +74,13 @@ def _memory(limits: Limits) -> tuple[str, dict[str, Any]]:
 def main() -> None:
     cap_memory(int(sys.argv[1]) if len(sys.argv) > 1 else 2048)
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
-    spill = spill_path(os.getpid())
+    spill = spill_prefix(os.getpid())
     while True:
         try:
             path, kind, limits, seconds, early = receive(requests)
         except EOFError:
             if spill is not None:  # a reply the command did not take (it ended first)
-                with contextlib.suppress(OSError):
-                    os.unlink(spill)
+                remove_spilled(spill)
             return
         # No cyclic garbage collection while a workbook is read: its millions of cell values make
         # Python's collector walk them again and again, and they hold no cycles. Collected once the
