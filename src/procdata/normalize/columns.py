@@ -253,20 +253,12 @@ def unescaped_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, 
     """Bidders JSON written with ``\\uXXXX`` escapes (json.dumps' default) turned into the canonical
     text that parsing and writing it again gives, by decoding the escapes in C; and which rows are
     canonical now. ``ready``: the rows already canonical. Rows neither form are left as they are."""
-    todo = np.flatnonzero(~ready)
-    if not len(todo):
+    found = _candidates(series, ready, _ESCAPED_BIDDERS)
+    if found is None:
         return series, ready
-    part = series.iloc[todo]
-    escaped = matches(part, _ESCAPED_BIDDERS)
-    if not escaped.any():
-        return series, ready
-    rows = todo[escaped]
-    decoded = [text.encode("ascii").decode("unicode_escape") for text in python_values(part[escaped].array)]
-    text = series.astype(STRING).copy()
-    text.iloc[rows] = pd.array(decoded, dtype=STRING)
-    done = ready.copy()
-    done[rows] = True
-    return text, done
+    rows, texts = found
+    decoded = [text.encode("ascii").decode("unicode_escape") for text in python_values(texts.array)]
+    return _replaced(series, ready, rows, decoded, rows)
 
 
 def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
@@ -274,26 +266,41 @@ def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, n
     all that parsing and writing it again changes when the result is canonical; and which rows are
     canonical now. Rows whose spaced text is json.dumps' escaped form are given it too (for
     :func:`unescaped_bidders` next); any other row is left as it is. ``ready``: rows already canonical."""
-    todo = np.flatnonzero(~ready)
-    if not len(todo):
+    found = _candidates(series, ready, _COMPACT_BIDDERS)
+    if found is None:
         return series, ready
-    part = series.iloc[todo]
-    compact = matches(part, _COMPACT_BIDDERS)
-    if not compact.any():
-        return series, ready
-    spaced = arrow(part[compact])
+    rows, texts = found
+    spaced = arrow(texts)
     for tight, wide in _SPACED:
         spaced = pc.replace_substring(spaced, tight, wide)
-    canonical = matches(pd.Series(pd.arrays.ArrowStringArray(spaced)), _CANONICAL_BIDDERS)
-    escaped = ~canonical & matches(pd.Series(pd.arrays.ArrowStringArray(spaced)), _ESCAPED_BIDDERS)
-    taken = canonical | escaped
+    spaced_texts = pd.Series(pd.arrays.ArrowStringArray(spaced))
+    canonical = matches(spaced_texts, _CANONICAL_BIDDERS)
+    taken = canonical | matches(spaced_texts, _ESCAPED_BIDDERS)
     if not taken.any():
         return series, ready
-    rows = todo[compact][taken]
+    return _replaced(series, ready, rows[taken], pc.filter(spaced, pa.array(taken)).to_pylist(), rows[canonical])
+
+
+def _candidates(series: pd.Series, ready: np.ndarray, pattern: str) -> tuple[np.ndarray, pd.Series] | None:
+    """The rows not ``ready`` whose text the RE2 ``pattern`` matches, and their texts; None if none does."""
+    todo = np.flatnonzero(~ready)
+    if not len(todo):
+        return None
+    part = series.iloc[todo]
+    found = matches(part, pattern)
+    if not found.any():
+        return None
+    return todo[found], part[found]
+
+
+def _replaced(
+    series: pd.Series, ready: np.ndarray, rows: np.ndarray, values: list[str], canonical: np.ndarray,
+) -> tuple[pd.Series, np.ndarray]:
+    """A copy of ``series`` with ``values`` at ``rows``, and ``ready`` with the ``canonical`` rows too."""
     text = series.astype(STRING).copy()
-    text.iloc[rows] = pd.array(pc.filter(spaced, pa.array(taken)).to_pylist(), dtype=STRING)
+    text.iloc[rows] = pd.array(values, dtype=STRING)
     done = ready.copy()
-    done[todo[compact][canonical]] = True
+    done[canonical] = True
     return text, done
 
 
