@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -43,3 +44,33 @@ def repo_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run from the repository root so that file names in outputs are relative."""
     monkeypatch.chdir(REPO)
     return REPO
+
+
+@pytest.fixture(autouse=True)
+def no_reply_left_in_shared_memory() -> Any:
+    """No test leaves a reader's reply file in /dev/shm (read/sandbox.py: each holds a workbook's cells).
+    A reader whose command was killed may still be finishing its reply when the test ends: it removes
+    it itself when it finds the command gone, so a file is waited for a little before it counts."""
+    import time
+
+    from procdata.read import sandbox
+
+    shared = Path("/dev/shm")
+    started = time.time()
+    yield
+    if not shared.is_dir():
+        return
+    for _ in range(30):
+        sandbox.remove_stale()  # what the next reader started does: files of readers that are gone
+        left = [p.name for p in shared.glob("procdata-reader-*.reply") if _made_since(p, started - 1)]
+        if not left:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"reply files left in /dev/shm: {left}")
+
+
+def _made_since(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except FileNotFoundError:  # removed meanwhile
+        return False

@@ -6,6 +6,7 @@ reader, after which the workbook is read the plain way."""
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import random
 import subprocess
@@ -321,3 +322,36 @@ def test_the_reader_process_leaves_no_reply_in_shared_memory(tmp_path: Path, mon
     reader.stop()
     assert not cut.exists()
     sandbox._reader = None
+
+
+def test_a_reply_that_cannot_be_sent_leaves_no_file(tmp_path: Path) -> None:
+    """The command gone before the reply is written to the pipe (killed, or stopped waiting): the file
+    of its buffers is removed with the error."""
+    import pyarrow as pa
+
+    class Gone(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise BrokenPipeError
+
+    reply = ("ok", [workbook_module.SheetData("O12", columns=[pa.array(["ชื่อ"] * 1000, pa.large_string())])])
+    with pytest.raises(BrokenPipeError):
+        sandbox.send(Gone(), reply, str(tmp_path / "reply-"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sandbox.spill_prefix(0) is None, reason="no shared memory folder here: replies go down the pipe")
+def test_replies_of_readers_that_are_gone_are_removed_when_a_reader_starts() -> None:
+    """A command killed with its reader leaves the reply the reader had written; the next reader
+    started removes it. Replies of readers still running are theirs and stay."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = Path(sandbox.spill_prefix(gone.pid) or "").with_name(Path(sandbox.spill_prefix(gone.pid) or "").name + "abc.reply")
+    live = Path((sandbox.spill_prefix(os.getpid()) or "") + "abc.reply")
+    try:
+        stale.write_bytes(b"cells")
+        live.write_bytes(b"cells")
+        sandbox.remove_stale()
+        assert not stale.exists() and live.exists()
+    finally:
+        stale.unlink(missing_ok=True)
+        live.unlink(missing_ok=True)

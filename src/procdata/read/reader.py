@@ -73,14 +73,20 @@ def _memory(limits: Limits) -> tuple[str, dict[str, Any]]:
 
 def main() -> None:
     cap_memory(int(sys.argv[1]) if len(sys.argv) > 1 else 2048)
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
     spill = spill_prefix(os.getpid())
+    try:
+        _serve(sys.stdin.buffer, sys.stdout.buffer, spill)
+    finally:  # however this process ends (the command gone, Ctrl-C): no reply of its own left behind
+        if spill is not None:
+            remove_spilled(spill)
+
+
+def _serve(requests: Any, replies: Any, spill: str | None) -> None:
+    """Answer requests until the command closes the pipe (or stops reading replies)."""
     while True:
         try:
             path, kind, limits, seconds, early = receive(requests)
         except EOFError:
-            if spill is not None:  # a reply the command did not take (it ended first)
-                remove_spilled(spill)
             return
         # No cyclic garbage collection while a workbook is read: its millions of cell values make
         # Python's collector walk them again and again, and they hold no cycles. Collected once the
@@ -93,6 +99,8 @@ def main() -> None:
                 send(replies, reply, spill)
             except MemoryError:
                 send(replies, ("error", _memory(limits)))
+        except BrokenPipeError:  # the command stopped waiting for this reply and is gone
+            return
         finally:
             del reply
             gc.enable()

@@ -56,6 +56,32 @@ def remove_spilled(prefix: str) -> None:
             os.unlink(path)
 
 
+def remove_stale() -> None:
+    """Remove the reply files of readers that are gone: a command killed with its reader (a kill of
+    the whole process group) leaves the reply it had not yet mapped, which nothing else would remove.
+    Only this user's files, of processes that no longer run."""
+    if spill_prefix(0) is None:
+        return
+    for path in glob.glob(f"{_SHARED}/procdata-reader-*-*.reply"):
+        pid = os.path.basename(path).split("-")[2]
+        try:
+            if not pid.isdigit() or os.stat(path).st_uid != os.getuid() or _alive(int(pid)):
+                continue
+            os.unlink(path)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def send(stream: IO[bytes], value: Any, spill: str | None = None) -> None:
     """One message on a pipe: its length, then its pickle.
 
@@ -85,11 +111,17 @@ def send(stream: IO[bytes], value: Any, spill: str | None = None) -> None:
                     os.unlink(path)
             body = pickle.dumps(value, protocol=5)
     head = pickle.dumps(spilled, protocol=5)
-    stream.write(_LENGTH.pack(len(head)))
-    stream.write(head)
-    stream.write(_LENGTH.pack(len(body)))
-    stream.write(body)
-    stream.flush()
+    try:
+        stream.write(_LENGTH.pack(len(head)))
+        stream.write(head)
+        stream.write(_LENGTH.pack(len(body)))
+        stream.write(body)
+        stream.flush()
+    except BaseException:
+        if spilled is not None:  # the message did not get through (the command is gone): nobody will map it
+            with contextlib.suppress(OSError):
+                os.unlink(spilled[0])
+        raise
 
 
 def receive(stream: IO[bytes]) -> Any:
@@ -132,6 +164,7 @@ class _Reader:
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
         self.died = False
+        remove_stale()
         handle, self.stderr = tempfile.mkstemp(prefix="procdata-reader-", suffix=".txt")
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
