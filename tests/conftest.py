@@ -53,7 +53,7 @@ def no_reply_left_in_shared_memory() -> Any:
     it itself when it finds the command gone, so a file is waited for a little before it counts."""
     import time
 
-    from procdata.read import sandbox
+    from procdata.read import messages
 
     shared = Path("/dev/shm")
     started = time.time()
@@ -61,7 +61,7 @@ def no_reply_left_in_shared_memory() -> Any:
     if not shared.is_dir():
         return
     for _ in range(30):
-        sandbox.remove_stale()  # what the next reader started does: files of readers that are gone
+        messages.remove_stale()  # what the next reader started does: files of readers that are gone
         left = [p.name for p in shared.glob("procdata-reader-*.reply") if _made_since(p, started - 1)]
         if not left:
             return

@@ -19,7 +19,7 @@ import pytest
 
 from mutate import ANY
 from procdata.read import early as early_module
-from procdata.read import sandbox
+from procdata.read import messages, sandbox
 from procdata.read import workbook as workbook_module
 from procdata.read.limits import Limits
 from procdata.read.reader import _as_columns
@@ -243,7 +243,7 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
         return original(*args)
 
     requests = io.BytesIO()
-    sandbox.send(requests, (str(path), "zip", Limits.default(), 20, False))
+    messages.send(requests, (str(path), "zip", Limits.default(), 20, False))
     requests.seek(0)
     replies = io.BytesIO()
     monkeypatch.setattr(reader, "answer", spy)
@@ -257,7 +257,7 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
     assert seen == [False]
     assert gc.isenabled()
     replies.seek(0)
-    status, sheets = sandbox.receive(replies)
+    status, sheets = messages.receive(replies)
     assert status == "ok" and len(sheets[0].columns) == 4
 
 
@@ -282,17 +282,17 @@ def test_a_reply_spilled_to_shared_memory_is_the_reply_and_leaves_no_file(tmp_pa
     monkeypatch.setattr(os, "fdopen", spy)
     for spill in (tmp_path / "reply-", tmp_path / "no-such-folder" / "reply-"):
         pipe = io.BytesIO()
-        sandbox.send(pipe, reply, str(spill))
+        messages.send(pipe, reply, str(spill))
         whole = len(pipe.getvalue()) > 20_000  # the columns went down the pipe
         assert whole == (spill.parent != tmp_path)
         pipe.seek(0)
-        status, sheets = sandbox.receive(pipe)
+        status, sheets = messages.receive(pipe)
         assert status == "ok" and [c.equals(e) for c, e in zip(sheets[0].columns, reply[1][0].columns, strict=True)] == [True, True]
     assert modes == [0o600]  # only the first could be written
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(sandbox.spill_prefix(0) is None, reason="no shared memory folder here: replies go down the pipe")
+@pytest.mark.skipif(messages.spill_prefix(0) is None, reason="no shared memory folder here: replies go down the pipe")
 def test_the_reader_process_leaves_no_reply_in_shared_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A workbook read in the reader process comes back through shared memory and leaves nothing there,
     whether the reader goes on, or is stopped with a reply it was writing."""
@@ -307,7 +307,7 @@ def test_the_reader_process_leaves_no_reply_in_shared_memory(tmp_path: Path, mon
         mapped.append(fileno)
         return original(fileno, length, **options)
 
-    monkeypatch.setattr(sandbox.mmap, "mmap", spy)
+    monkeypatch.setattr(messages.mmap, "mmap", spy)
     path = tmp_path / "plain.xlsx"
     path.write_bytes(xlsx({"O12": sheet_xml(rows(plain_rows(2000)))}))
     sheets = read_sheets(path, path.name)
@@ -315,7 +315,7 @@ def test_the_reader_process_leaves_no_reply_in_shared_memory(tmp_path: Path, mon
     assert len(mapped) == 1  # the reply came through a mapped file
     reader = sandbox._reader
     assert reader is not None and reader.alive()
-    prefix = sandbox.spill_prefix(reader.process.pid) or ""
+    prefix = messages.spill_prefix(reader.process.pid) or ""
     assert not list(Path(prefix).parent.glob(Path(prefix).name + "*"))
     cut = Path(prefix + "x1y2.reply")
     cut.write_bytes(b"a reply cut off")  # as if the reader were stopped while writing one
@@ -335,22 +335,22 @@ def test_a_reply_that_cannot_be_sent_leaves_no_file(tmp_path: Path) -> None:
 
     reply = ("ok", [workbook_module.SheetData("O12", columns=[pa.array(["ชื่อ"] * 1000, pa.large_string())])])
     with pytest.raises(BrokenPipeError):
-        sandbox.send(Gone(), reply, str(tmp_path / "reply-"))
+        messages.send(Gone(), reply, str(tmp_path / "reply-"))
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(sandbox.spill_prefix(0) is None, reason="no shared memory folder here: replies go down the pipe")
+@pytest.mark.skipif(messages.spill_prefix(0) is None, reason="no shared memory folder here: replies go down the pipe")
 def test_replies_of_readers_that_are_gone_are_removed_when_a_reader_starts() -> None:
     """A command killed with its reader leaves the reply the reader had written; the next reader
     started removes it. Replies of readers still running are theirs and stay."""
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    stale = Path(sandbox.spill_prefix(gone.pid) or "").with_name(Path(sandbox.spill_prefix(gone.pid) or "").name + "abc.reply")
-    live = Path((sandbox.spill_prefix(os.getpid()) or "") + "abc.reply")
+    stale = Path(messages.spill_prefix(gone.pid) or "").with_name(Path(messages.spill_prefix(gone.pid) or "").name + "abc.reply")
+    live = Path((messages.spill_prefix(os.getpid()) or "") + "abc.reply")
     try:
         stale.write_bytes(b"cells")
         live.write_bytes(b"cells")
-        sandbox.remove_stale()
+        messages.remove_stale()
         assert not stale.exists() and live.exists()
     finally:
         stale.unlink(missing_ok=True)

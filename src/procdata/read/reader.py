@@ -17,7 +17,7 @@ from typing import Any
 from procdata.errors import InputError, LimitError
 from procdata.read.columns import text_columns
 from procdata.read.limits import Limits
-from procdata.read.sandbox import receive, remove_spilled, send, spill_prefix
+from procdata.read.messages import receive, remove_spilled, send, spill_prefix
 from procdata.read.workbook import SheetData, read_workbook
 
 
