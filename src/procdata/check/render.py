@@ -20,7 +20,6 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -32,6 +31,7 @@ from procdata.check.texts import html_escape, join, json_escape
 from procdata.i18n import message
 from procdata.model import Resolution
 from procdata.normalize import vocab
+from procdata.normalize.columns import text_offsets
 
 TEXT_LIMIT = 10  # problems of each code shown in the text report (all with --all)
 
@@ -67,7 +67,7 @@ def write_json(report: Report, out: BinaryIO) -> None:
 def _write(out: BinaryIO, texts: pa.Array, skip: int = 0) -> None:
     """The texts end to end, straight from the array's bytes."""
     texts = texts if texts.type == pa.large_string() else texts.cast(pa.large_string())
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=len(texts) + 1, offset=texts.offset * 8)
+    offsets = text_offsets(texts)
     data = texts.buffers()[2]
     if data is not None and offsets[-1] > offsets[0] + skip:
         out.write(memoryview(data)[int(offsets[0]) + skip : int(offsets[-1])])

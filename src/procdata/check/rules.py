@@ -23,7 +23,7 @@ from procdata.check.table import Hits, Table, map_distinct, number_texts, positi
 from procdata.check.texts import fill
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
-from procdata.normalize.columns import arrow, canonical_bidders
+from procdata.normalize.columns import arrow, canonical_bidders, text_offsets
 from procdata.normalize.dates import fiscal_year
 
 CENT = 0.005  # amounts are compared to the satang
@@ -100,7 +100,7 @@ def tax_ids(table: Table) -> Iterator[Hits]:
 def _digit_matrix(text: pa.Array | pa.ChunkedArray, width: int) -> np.ndarray:
     """Strings of exactly ``width`` ASCII digits as an (n, width) array of 0-9, read from the Arrow buffer."""
     array = _contiguous(text)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    offsets = text_offsets(array)
     raw = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return raw.reshape(-1, width) - np.uint8(ord("0"))
 
@@ -226,8 +226,7 @@ _SCAN_BLOCK = 1 << 20  # bytes compared at once: the comparison stays in the cac
 
 def _text_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's value offsets (as int64) and its data bytes, without copying the bytes."""
-    wide = 8 if pa.types.is_large_string(text.type) else 4
-    offsets = np.frombuffer(text.buffers()[1], dtype=f"<i{wide}", count=len(text) + 1, offset=text.offset * wide).astype(np.int64)
+    offsets = text_offsets(text)
     return offsets, np.frombuffer(text.buffers()[2], dtype=np.uint8)[: offsets[-1]]
 
 

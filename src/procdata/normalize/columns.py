@@ -110,12 +110,18 @@ def _may_need_strip(array: pa.Array | pa.ChunkedArray) -> bool:
     return any(_edges_suspect(chunk) for chunk in chunks)
 
 
+def text_offsets(texts: pa.Array) -> np.ndarray:
+    """A string array's value offsets as int64, read from its buffer (no copy for large strings)."""
+    wide = 8 if pa.types.is_large_string(texts.type) else 4
+    offsets = np.frombuffer(texts.buffers()[1], dtype=f"<i{wide}", count=len(texts) + 1, offset=texts.offset * wide)
+    return offsets if wide == 8 else offsets.astype(np.int64)
+
+
 def _edges_suspect(chunk: pa.Array) -> bool:
-    _, offsets_buffer, data_buffer = chunk.buffers()
+    data_buffer = chunk.buffers()[2]
     if data_buffer is None or len(chunk) == 0:
         return False
-    wide = "<i8" if pa.types.is_large_string(chunk.type) else "<i4"
-    offsets = np.frombuffer(offsets_buffer, dtype=wide, count=len(chunk) + 1, offset=chunk.offset * int(wide[-1]))
+    offsets = text_offsets(chunk)
     data = np.frombuffer(data_buffer, dtype=np.uint8)
     if not len(data):
         return False
@@ -319,7 +325,7 @@ def empty(series: pd.Series) -> np.ndarray:
         if not len(chunk) or not pa.types.is_large_string(chunk.type):  # (pandas keeps its text as large strings)
             parts.append(plain_empty(chunk))
             continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype="<i8", count=len(chunk) + 1, offset=chunk.offset * 8)
+        offsets = text_offsets(chunk)
         blank = offsets[1:] == offsets[:-1]
         if chunk.null_count:
             blank |= ~chunk.is_valid().to_numpy(zero_copy_only=False)

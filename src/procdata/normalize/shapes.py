@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procdata.normalize.columns import arrow, matches
+from procdata.normalize.columns import arrow, matches, text_offsets
 
 
 def _bytes(characters: str) -> np.ndarray:
@@ -59,9 +59,8 @@ def facts(series: pd.Series, allowed: np.ndarray) -> Facts:
 def _chunk_facts(chunk: pa.Array, allowed: np.ndarray) -> Facts:
     size = len(chunk)
     valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else np.ones(size, dtype=bool)
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    wide = "<i8" if pa.types.is_large_string(chunk.type) else "<i4"
-    offsets = np.frombuffer(offsets_buffer, dtype=wide, count=size + 1, offset=chunk.offset * int(wide[-1])).astype(np.int64)
+    data_buffer = chunk.buffers()[2]
+    offsets = text_offsets(chunk)
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
     length = np.diff(offsets)
     filled = length > 0
