@@ -33,6 +33,7 @@ from procdata.normalize.columns import (
     count_bidders,
     digits_only_series,
     empty,
+    json_cells,
     one_line_series,
     plain_contract_numbers,
     respaced_bidders,
@@ -66,9 +67,7 @@ def bidders_are_json(raw: pd.DataFrame) -> bool:
     """Whether a bidders column holds canonical JSON: every filled cell starts with "["."""
     if "bidders" not in raw or "bidder_names" in raw or "bidder_prices" in raw:
         return False
-    text = raw["bidders"].astype(STRING).fillna("")
-    blank = text.eq("")
-    return bool((~blank).any() and (text.str.startswith("[") | blank).all())
+    return json_cells(raw["bidders"]) is True
 
 
 def canonical(

@@ -310,6 +310,19 @@ def _replaced(
     return text, done
 
 
+def json_cells(series: pd.Series) -> bool | None:
+    """Whether every value of a bidders column with text starts with "[" once stripped (JSON), None
+    when no value has text. Told from the values as they are when each one with text starts with "["
+    (stripped too, then): no stripped copy of a long column, which only a value that does not asks for."""
+    raw = arrow(series)
+    filled = pc.greater(pc.binary_length(raw), 0).fill_null(False)
+    if pc.all(pc.or_(pc.invert(filled), pc.starts_with(raw, "[")).fill_null(True)).as_py():
+        return True if pc.any(filled).as_py() else None
+    text = strip_series(series)
+    with_text = text.ne("").to_numpy(dtype=bool)
+    return bool(text[with_text].str.startswith("[").all()) if with_text.any() else None
+
+
 def count_bidders(series: pd.Series) -> np.ndarray:
     """The number of bidders in canonical bidders JSON."""
     return pc.count_substring(arrow(series), '{"name": "').fill_null(0).to_numpy(zero_copy_only=False)

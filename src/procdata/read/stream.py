@@ -115,26 +115,15 @@ def stream(
 
 
 def _note(seen: _Seen, records: pd.DataFrame, body: pd.DataFrame, columns: dict[str, int]) -> None:
-    import pyarrow.compute as pc
-
-    from procdata.normalize.columns import arrow, strip_series
+    from procdata.normalize.columns import json_cells
 
     years = records["fiscal_year"]
     seen.year_missing |= bool(years.isna().any())
     seen.years |= {int(y) for y in years.dropna().unique()}
     if "bidders" in columns and "bidder_names" not in columns and "bidder_prices" not in columns:
-        column = body[columns["bidders"]]
-        raw = arrow(column)
-        filled = pc.greater(pc.binary_length(raw), 0).fill_null(False)
-        if pc.all(pc.or_(pc.invert(filled), pc.starts_with(raw, "[")).fill_null(True)).as_py():
-            # Every value with text starts with "[" as it is (so stripped too): no stripped copy to look at.
-            if pc.any(filled).as_py():
-                seen.bidders.add(True)
-            return
-        text = strip_series(column)
-        filled_text = text.ne("").to_numpy(dtype=bool)
-        if filled_text.any():
-            seen.bidders.add(bool(text[filled_text].str.startswith("[").all()))
+        said = json_cells(body[columns["bidders"]])
+        if said is not None:
+            seen.bidders.add(said)
 
 
 def _grids(path: Path, display: str, rows: int) -> Iterator[pd.DataFrame]:
