@@ -29,14 +29,11 @@ def text_columns(rows: list[list[Any]]) -> list[Any] | None:
     text as it is; a column of text and numbers has its numbers written by numpy and Arrow (whole
     numbers as digits, others as Python writes them); only other values (dates, booleans, empty
     cells given as None) go through ``cell_text`` one by one."""
-    widths = set(map(len, rows))
-    width = max(widths, default=0)
-    if not width:
+    padded = _padded(rows)
+    if padded is None:
         return None
-    if len(widths) > 1:
-        rows = [list(row) + [""] * (width - len(row)) for row in rows]
     columns = []
-    for column in zip(*rows, strict=True):  # the columns, transposed in C (rows padded alike above)
+    for column in zip(*padded, strict=True):  # the columns, transposed in C
         try:
             columns.append(texts(column))  # text cells only, the common case: no look at their types first
             continue
@@ -71,14 +68,21 @@ def _grid(rows: list[list[Any]]) -> Any:
     ended with empty cells; None when there are no rows or no columns."""
     import numpy as np
 
-    width = max((len(row) for row in rows), default=0)
-    if not rows or not width:
+    padded = _padded(rows)
+    if padded is None:
         return None
-    if any(len(row) != width for row in rows):
-        rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    grid = np.empty((len(rows), width), dtype=object)
-    grid[:] = rows
+    grid = np.empty((len(padded), len(padded[0])), dtype=object)
+    grid[:] = padded
     return grid
+
+
+def _padded(rows: list[list[Any]]) -> list[list[Any]] | None:
+    """The rows, short ones ended with empty cells; None when there are no rows or no columns."""
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    if not width:
+        return None
+    return [list(row) + [""] * (width - len(row)) for row in rows] if len(widths) > 1 else rows
 
 
 def _numbers(column: Sequence[Any]) -> Any:
