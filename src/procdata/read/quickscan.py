@@ -79,7 +79,7 @@ def quick_scan(handle: IO[bytes], strings: int, styles: int, check: Callable[[],
     the part is not of the plain form (see the module): then only the slow scan can say."""
     scan = SheetScan()
     try:
-        scan.merges = walk(handle, lambda body, x14ac: _rows(body, scan, strings, styles, x14ac), strings, styles, check)
+        scan.merges = walk(handle, lambda body, x14ac: plain_rows(body, scan, strings, styles, x14ac), strings, styles, check)
     except NotPlain:
         return None
     return scan
@@ -87,10 +87,12 @@ def quick_scan(handle: IO[bytes], strings: int, styles: int, check: Callable[[],
 
 def walk(
     handle: IO[bytes], each: Callable[[bytes, bool], None], strings: int, styles: int, check: Callable[[], None],
+    edges: list[bytes] | None = None,
 ) -> list[Merge]:
     """Hands ``each`` the rows of the part in blocks of whole rows (and whether the part declares the
     x14ac prefix), and returns its merged ranges, read around the rows as the slow scan reads them.
-    Raises :class:`NotPlain` where the part is not laid out plainly (``each`` may raise it too)."""
+    Raises :class:`NotPlain` where the part is not laid out plainly (``each`` may raise it too).
+    ``edges``, when given, receives what stands before ``<sheetData>`` and after ``</sheetData>``."""
     head = b""
     while b"<sheetData>" not in head:
         piece = handle.read(BLOCK)
@@ -129,6 +131,8 @@ def walk(
         raise NotPlain from None
     if around.rows or around.columns or around.cells or around.hidden or around.problems or around.drop:
         raise NotPlain  # rows or cells outside sheetData
+    if edges is not None:
+        edges += [prefix, suffix]
     return around.merges
 
 
@@ -146,8 +150,9 @@ def _rest(handle: IO[bytes]) -> bytes:
     return rest
 
 
-def _rows(body: bytes, scan: SheetScan, strings: int, styles: int, x14ac: bool) -> None:
-    """The scan of whole rows of the part: ``body`` of the plain form, or :class:`NotPlain`."""
+def plain_rows(body: bytes, scan: SheetScan, strings: int, styles: int, x14ac: bool) -> None:
+    """The scan of whole rows of the part added to ``scan``: ``body`` of the plain form, or
+    :class:`NotPlain` (and nothing added)."""
     # Each check a pass over the block at C speed. Formulas (<f>), hidden rows and other attributes
     # are not of the plain form the full match below allows (its text holds no "<").
     if b"]]>" in body or (b"\xef\xbf" in body and (b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body)):

@@ -279,8 +279,28 @@ def rewrite_sheet(handle: IO[bytes], scan: SheetScan, compact: bool) -> Rewritte
     only its used rows and columns, one after the other."""
     rows = sorted(scan.rows) if compact else []
     columns = sorted(scan.columns) if compact else []
-    row_at = {row: number for number, row in enumerate(rows)}
-    column_at = {col: number for number, col in enumerate(columns)}
+    out = rows_again(handle, scan, rows, columns) if compact else rows_again(handle, scan)
+    merges = scan.merges if not compact else _compact_merges(scan.merges, rows, columns)
+    merge_xml = b"".join(
+        f'<mergeCell ref="{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"/>'.encode() for (r1, c1), (r2, c2) in merges
+    )
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>'.encode()
+        + b"".join(out)  # each cell carries its namespace: the worksheet's own
+        + b"</sheetData>"
+        + (f'<mergeCells count="{len(merges)}">'.encode() + merge_xml + b"</mergeCells>" if merges else b"")
+        + b"</worksheet>"
+    )
+    return Rewritten(xml, [r + 1 for r in rows], columns, merges)
+
+
+def rows_again(handle: IO[bytes], scan: SheetScan, rows: list[int] | None = None, columns: list[int] | None = None) -> list[bytes]:
+    """The rows of the part written again without the cells in ``scan.drop``; with ``rows`` and
+    ``columns`` (the used ones, in order), only those, renumbered one after the other."""
+    compact = rows is not None
+    row_at = {row: number for number, row in enumerate(rows or [])}
+    column_at = {col: number for number, col in enumerate(columns or [])}
     out: list[bytes] = []
     row_number = -1
     for event, element in etree.iterparse(handle, events=("start", "end"), **_parser_options()):
@@ -312,19 +332,7 @@ def rewrite_sheet(handle: IO[bytes], scan: SheetScan, compact: bool) -> Rewritte
         if kept and target is not None:
             out.append(f'<row r="{target + 1}">'.encode() + b"".join(kept) + b"</row>")
         _free(element)
-    merges = scan.merges if not compact else _compact_merges(scan.merges, rows, columns)
-    merge_xml = b"".join(
-        f'<mergeCell ref="{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"/>'.encode() for (r1, c1), (r2, c2) in merges
-    )
-    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    xml = (
-        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>'.encode()
-        + b"".join(out)  # each cell carries its namespace: the worksheet's own
-        + b"</sheetData>"
-        + (f'<mergeCells count="{len(merges)}">'.encode() + merge_xml + b"</mergeCells>" if merges else b"")
-        + b"</worksheet>"
-    )
-    return Rewritten(xml, [r + 1 for r in rows], columns, merges)
+    return out
 
 
 def _compact_merges(
