@@ -260,7 +260,7 @@ def test_a_big_plain_workbook_takes_the_lean_scan(tmp_path: Path, monkeypatch: p
     def refused(*args: object, **kwargs: object) -> None:
         raise AssertionError("the quick scan was used")
 
-    monkeypatch.setattr(workbook_module, "quick_scan", refused)
+    monkeypatch.setattr(workbook_module, "patched_scan", refused)
     assert read_workbook(str(path), "zip", Limits.default(), 60, True) == plain
 
 

@@ -25,10 +25,11 @@ from procdata.read.early import EarlyParse, worthwhile
 from procdata.read.leanscan import Again, Lean, lean_scan, settle
 from procdata.read.limits import Deadline, Limits
 from procdata.read.ods import check_ods
-from procdata.read.quickscan import quick_scan
+from procdata.read.patchscan import patched_rewrite, patched_scan
 from procdata.read.xlsx import (
     DENSE_MIN,
     Damaged,
+    Rewritten,
     SheetScan,
     count_strings,
     count_styles,
@@ -196,11 +197,12 @@ def _scan_parts(
                 scans[name] = proven
                 continue
             with archive.open(part) as handle:
-                found = quick_scan(handle, strings, styles, deadline.check)
-            if found is None:  # not written plainly: looked at element by element
+                patched = patched_scan(handle, strings, styles, deadline.check)
+            if patched is None:  # not written plainly: looked at element by element
                 with archive.open(part) as handle:
-                    found = scan_sheet(handle, strings, styles, deadline.check)
-            scan = found
+                    scan = scan_sheet(handle, strings, styles, deadline.check)
+            else:
+                scan = patched.scan
         except KeyError:
             continue  # calamine says what it makes of a sheet without its part
         except Damaged as damage:
@@ -214,8 +216,15 @@ def _scan_parts(
         scans[name] = scan
         compact = scan.sparse()
         if compact or scan.drop:
-            with archive.open(part) as handle:
-                result = rewrite_sheet(handle, scan, compact)
+            xml = None
+            if patched is not None and not compact:  # the few rows with cells to drop written again
+                with archive.open(part) as handle:
+                    xml = patched_rewrite(handle, patched, strings, styles, deadline.check)
+            if xml is None:
+                with archive.open(part) as handle:
+                    result = rewrite_sheet(handle, scan, compact)
+            else:
+                result = Rewritten(xml, [], [], scan.merges)
             replace[part] = result.xml
             rewritten[name] = result
     if not replace:
