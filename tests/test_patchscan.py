@@ -202,3 +202,33 @@ def test_a_big_workbook_with_one_broken_cell_is_read_without_the_whole_slow_scan
     read = read_workbook(str(path), "zip", Limits.default(), 60, False)
     assert read == expected
     assert read[0].problems and len(read[0].rows) == 3000
+
+
+def test_calamine_s_early_parse_is_let_go_before_a_sheet_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its memory and the tighter cap it runs under would otherwise be held while the part is written
+    again (a 100,000-row workbook ran out of it and was read a second time)."""
+    from procdata.read import early as early_module
+    from procdata.read.workbook import read_workbook
+
+    body = "".join(
+        ODD["style pointing nowhere"](n) if n == 20_000 else row(n, [f"จัดซื้อวัสดุ {n}", n * 3.25, "หจก. ก"]) for n in range(1, 40_001)
+    )
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(xlsx({"O12": sheet_xml(body)}))
+    expected = read_workbook(str(path), "zip", Limits.default(), 60, False)
+    parses: list[early_module.EarlyParse] = []
+    rewrites: list[bool] = []
+
+    class Recorded(early_module.EarlyParse):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            parses.append(self)
+
+    def rewrite(*args: object) -> bytes | None:
+        rewrites.append(all(parse.workbook is None and not parse.sheets for parse in parses))
+        return patched_rewrite(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workbook_module, "EarlyParse", Recorded)
+    monkeypatch.setattr(workbook_module, "patched_rewrite", rewrite)
+    assert read_workbook(str(path), "zip", Limits.default(), 60, True) == expected
+    assert parses and rewrites == [True]

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +162,10 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, ear
             except RuntimeError:  # no thread to be had: the plain order
                 parse = None
         try:
-            found = _scan_parts(path, archive, parts, strings, styles, deadline, folder, lean=parse is not None)
+            found = _scan_parts(
+                path, archive, parts, strings, styles, deadline, folder, lean=parse is not None,
+                on_rewrite=None if parse is None else parse.discard,
+            )
         except BaseException:
             if parse is not None:
                 parse.discard()
@@ -178,11 +182,13 @@ def _prepare_zip(path: str, limits: Limits, deadline: Deadline, folder: str, ear
 
 def _scan_parts(
     path: str, archive: zipfile.ZipFile, parts: dict[str, str], strings: int, styles: int, deadline: Deadline, folder: str,
-    lean: bool = False,
+    lean: bool = False, on_rewrite: Callable[[], None] | None = None,
 ) -> _Prepared:
     """Each worksheet scanned; those that must be written again, written into a copy of the workbook.
     With ``lean`` (calamine is parsing the workbook meanwhile), a plain sheet is only proven plain
-    (:mod:`procdata.read.leanscan`): where its cells sit is settled from calamine's grid."""
+    (:mod:`procdata.read.leanscan`): where its cells sit is settled from calamine's grid.
+    ``on_rewrite`` is called before the first sheet is written again: calamine's parse of the workbook
+    as it is, no longer of use, is let go with the memory it holds and the cap it is under."""
     scans: dict[str, SheetScan | Lean | Damaged] = {}
     replace: dict[str, bytes] = {}
     rewritten: dict[str, Any] = {}
@@ -216,6 +222,9 @@ def _scan_parts(
         scans[name] = scan
         compact = scan.sparse()
         if compact or scan.drop:
+            if on_rewrite is not None:
+                on_rewrite()
+                on_rewrite = None
             xml = None
             if patched is not None and not compact:  # the few rows with cells to drop written again
                 with archive.open(part) as handle:
