@@ -60,14 +60,22 @@ PATCHED = {
 }
 
 
-def sheet(seed: int, odd: list[str], count: int = 300) -> bytes:
-    """``count`` rows as writers write them, with rows of the ``odd`` kinds put in at random places."""
+def sheet(seed: int, odd: list[str], count: int = 300, *, far: bool = False) -> bytes:
+    """``count`` rows as writers write them, with rows of the ``odd`` kinds put in at random places;
+    with ``far``, a row and a column with formats but no value, and a value far below and to the right
+    (the sheet is then compacted: the empty row and column go)."""
     rnd = random.Random(seed)
     places = {rnd.randint(5, count): kind for kind in odd}
+    empty = rnd.randint(5, count) if far else 0
     body = "".join(
-        ODD[places[n]](n) if n in places else row(n, [f"เลขที่ {n}", *values(rnd, n)]) for n in range(1, count + 1)
+        ODD[places[n]](n) if n in places
+        else f'<row r="{n}"><c r="B{n}" s="1"/></row>' if n == empty
+        else row(n, [f"เลขที่ {n}", *values(rnd, n)]).replace("</row>", f'<c r="J{n}" s="1"/></row>' if far and n % 7 == 0 else "</row>")
+        for n in range(1, count + 1)
     )
-    return sheet_xml(body, merges=["A1:C1"] if seed % 2 else ()).encode()
+    if far:
+        body += '<row r="999999"><c r="ZZ999999"><v>1</v></c></row>'
+    return sheet_xml(body, merges=["A1:C1", "B5:D7"] if seed % 2 else ()).encode()
 
 
 def slow(data: bytes) -> SheetScan | Damaged:
@@ -140,18 +148,22 @@ def cells(xml: bytes) -> dict[tuple[str, str], tuple[str, str]]:
     return out
 
 
+@pytest.mark.parametrize("far", [False, True])
 @pytest.mark.parametrize("seed", range(16))
-def test_the_part_written_again_gives_calamine_the_cells_the_whole_rewrite_gives(seed: int) -> None:
+def test_the_part_written_again_gives_calamine_the_cells_the_whole_rewrite_gives(seed: int, far: bool) -> None:
+    """As it is, or compacted (a value far off): the same cells at the same places, rows, columns and merges."""
     rnd = random.Random(seed)
     odd = ["style pointing nowhere", rnd.choice(["shared string pointing nowhere", "hidden row", "a comment", "error value"])]
-    data = sheet(seed, odd)
+    data = sheet(seed, odd, far=far)
     patched = patched_scan(io.BytesIO(data), STRINGS, STYLES)
-    assert patched is not None and patched.scan.drop
-    again = patched_rewrite(io.BytesIO(data), patched, STRINGS, STYLES)
-    assert again is not None
-    whole = rewrite_sheet(io.BytesIO(data), patched.scan, False).xml
-    assert cells(again) == cells(whole)
-    scanned, expected = scan_sheet(io.BytesIO(again), STRINGS, STYLES), scan_sheet(io.BytesIO(whole), STRINGS, STYLES)
+    assert patched is not None and patched.scan.drop and patched.scan.sparse() == far
+    written = patched_rewrite(io.BytesIO(data), patched, STRINGS, STYLES, compact=far)
+    assert written is not None
+    whole = rewrite_sheet(io.BytesIO(data), patched.scan, far)
+    assert (written.rows, written.columns, written.merges) == (whole.rows, whole.columns, whole.merges)
+    again = written.xml
+    assert cells(again) == cells(whole.xml)
+    scanned, expected = scan_sheet(io.BytesIO(again), STRINGS, STYLES), scan_sheet(io.BytesIO(whole.xml), STRINGS, STYLES)
     assert (scanned.rows, scanned.columns, scanned.cells, scanned.problems) == (expected.rows, expected.columns, expected.cells, expected.problems)
     assert not any(code == "broken_style" for code, _ in scanned.problems.values())
 
@@ -232,3 +244,24 @@ def test_calamine_s_early_parse_is_let_go_before_a_sheet_is_written_again(tmp_pa
     monkeypatch.setattr(workbook_module, "patched_rewrite", rewrite)
     assert read_workbook(str(path), "zip", Limits.default(), 60, True) == expected
     assert parses and rewrites == [True]
+
+
+def test_compacted_rows_before_the_first_unused_row_and_column_are_kept_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value far off makes the sheet compacted; the rows above it need not be written again."""
+    from procdata.read import xlsx
+
+    body = "".join(row(n, [f"เลขที่ {n}", n, "ก"]) for n in range(1, 301)) + '<row r="999999"><c r="ZZ999999"><v>1</v></c></row>'
+    data = sheet_xml(body).encode()
+    patched = patched_scan(io.BytesIO(data), STRINGS, STYLES)
+    assert patched is not None and patched.scan.sparse()
+    written: list[int] = []
+
+    def spy(handle: io.BytesIO, *args: object) -> list[bytes]:
+        written.append(len(handle.getvalue()))
+        return xlsx.rows_again(handle, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(patchscan, "rows_again", spy)
+    again = patched_rewrite(io.BytesIO(data), patched, STRINGS, STYLES, compact=True)
+    assert again is not None and again.xml
+    assert cells(again.xml) == cells(rewrite_sheet(io.BytesIO(data), patched.scan, True).xml)
+    assert 0 < sum(written) < len(data) / 4

@@ -30,7 +30,6 @@ from procdata.read.patchscan import patched_rewrite, patched_scan
 from procdata.read.xlsx import (
     DENSE_MIN,
     Damaged,
-    Rewritten,
     SheetScan,
     count_strings,
     count_styles,
@@ -225,15 +224,13 @@ def _scan_parts(
             if on_rewrite is not None:
                 on_rewrite()
                 on_rewrite = None
-            xml = None
-            if patched is not None and not compact:  # the few rows with cells to drop written again
+            result = None
+            if patched is not None:  # only the rows that change written again
                 with archive.open(part) as handle:
-                    xml = patched_rewrite(handle, patched, strings, styles, deadline.check)
-            if xml is None:
+                    result = patched_rewrite(handle, patched, strings, styles, deadline.check, compact)
+            if result is None:
                 with archive.open(part) as handle:
                     result = rewrite_sheet(handle, scan, compact)
-            else:
-                result = Rewritten(xml, [], [], scan.merges)
             replace[part] = result.xml
             rewritten[name] = result
     if not replace:

@@ -280,19 +280,25 @@ def rewrite_sheet(handle: IO[bytes], scan: SheetScan, compact: bool) -> Rewritte
     rows = sorted(scan.rows) if compact else []
     columns = sorted(scan.columns) if compact else []
     out = rows_again(handle, scan, rows, columns) if compact else rows_again(handle, scan)
-    merges = scan.merges if not compact else _compact_merges(scan.merges, rows, columns)
+    merges = scan.merges if not compact else compact_merges(scan.merges, rows, columns)
+    return Rewritten(sheet_document(out, merges), [r + 1 for r in rows], columns, merges)
+
+
+def sheet_document(rows: list[bytes], merges: list[tuple[tuple[int, int], tuple[int, int]]], *, x14ac: bool = False) -> bytes:
+    """A worksheet part of these rows (``<row>`` elements) and merged ranges; with ``x14ac``, that
+    attribute prefix of Excel's rows declared."""
     merge_xml = b"".join(
         f'<mergeCell ref="{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"/>'.encode() for (r1, c1), (r2, c2) in merges
     )
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    xml = (
-        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>'.encode()
-        + b"".join(out)  # each cell carries its namespace: the worksheet's own
+    declared = ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"' if x14ac else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"{declared}><sheetData>'.encode()
+        + b"".join(rows)  # a cell written again carries its namespace: the worksheet's own
         + b"</sheetData>"
         + (f'<mergeCells count="{len(merges)}">'.encode() + merge_xml + b"</mergeCells>" if merges else b"")
         + b"</worksheet>"
     )
-    return Rewritten(xml, [r + 1 for r in rows], columns, merges)
 
 
 def rows_again(handle: IO[bytes], scan: SheetScan, rows: list[int] | None = None, columns: list[int] | None = None) -> list[bytes]:
@@ -335,7 +341,7 @@ def rows_again(handle: IO[bytes], scan: SheetScan, rows: list[int] | None = None
     return out
 
 
-def _compact_merges(
+def compact_merges(
     merges: list[tuple[tuple[int, int], tuple[int, int]]], rows: list[int], columns: list[int],
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Merged ranges in compacted positions: from the first used row and column inside to the last."""
