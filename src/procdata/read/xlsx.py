@@ -292,13 +292,13 @@ def sheet_document(rows: list[bytes], merges: list[tuple[tuple[int, int], tuple[
     )
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     declared = ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"' if x14ac else ""
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"{declared}><sheetData>'.encode()
-        + b"".join(rows)  # a cell written again carries its namespace: the worksheet's own
-        + b"</sheetData>"
+    head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"{declared}><sheetData>'.encode()
+    tail = (
+        b"</sheetData>"
         + (f'<mergeCells count="{len(merges)}">'.encode() + merge_xml + b"</mergeCells>" if merges else b"")
         + b"</worksheet>"
     )
+    return b"".join([head, *rows, tail])  # one copy; a cell written again carries its namespace: the worksheet's own
 
 
 def rows_again(handle: IO[bytes], scan: SheetScan, rows: list[int] | None = None, columns: list[int] | None = None) -> list[bytes]:
