@@ -265,3 +265,28 @@ def test_compacted_rows_before_the_first_unused_row_and_column_are_kept_as_they_
     assert again is not None and again.xml
     assert cells(again.xml) == cells(rewrite_sheet(io.BytesIO(data), patched.scan, True).xml)
     assert 0 < sum(written) < len(data) / 4
+
+
+def test_a_piece_is_in_place_by_one_search_exactly_when_its_references_counted_say_so() -> None:
+    """The fast path of ``_in_place`` (one pattern for a reference past the first unused row and
+    column) against reading and comparing every reference."""
+    from procdata.read.patchscan import _in_place, in_place_counted
+    from procdata.read.xlsx import column_letter
+
+    rnd = random.Random(12)
+    checked = {True: 0, False: 0}
+    for _ in range(3000):
+        last_row, last_column = rnd.choice([1, 9, 10, 99, 100, 101, 1000, 99999, 100001]), rnd.randint(1, 26)
+        numbers = [rnd.choice([1, last_row, max(1, last_row - 1), rnd.randint(1, last_row)]) for _ in range(4)]
+        letters = [rnd.choice([0, last_column - 1, rnd.randint(0, last_column - 1)]) for _ in range(3)]
+        if rnd.random() < 0.5:  # one reference past them
+            if rnd.random() < 0.5:
+                numbers[rnd.randrange(4)] = rnd.choice([last_row + 1, last_row * 10, 999999, rnd.randint(last_row + 1, 2 * last_row + 1)])
+            else:
+                letters[rnd.randrange(3)] = rnd.choice([last_column, last_column + 1, 26, 27, 701, 702])
+        cells = "".join(cell(f"{column_letter(c)}{m}", 1) for c, m in zip(letters, numbers[1:], strict=True))
+        body = f'<row r="{numbers[0]}">{cells}</row>'.encode()
+        expected = in_place_counted(body, last_row, last_column)
+        assert _in_place(body, last_row, last_column) == expected, (body, last_row, last_column)
+        checked[expected] += 1
+    assert min(checked.values()) > 300

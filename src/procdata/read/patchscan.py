@@ -27,6 +27,7 @@ equal on generated and mutated sheets.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import io
 import re
@@ -37,6 +38,7 @@ from typing import IO
 from lxml import etree
 
 from procdata.read.grid import column_index
+from procdata.read.leanscan import below
 from procdata.read.quickscan import NotPlain, plain_rows, walk
 from procdata.read.xlsx import (
     Damaged,
@@ -186,9 +188,28 @@ def _dense(used: list[int]) -> int:
 def _in_place(piece: bytes, last_row: int, last_column: int) -> bool:
     """Whether every row and cell of ``piece`` (of the plain form) sits before row ``last_row`` and
     column ``last_column`` (0-based): compacted, such rows are written as they are."""
+    outside = _outside(last_row, last_column)
+    if outside is not None:  # one search for a reference past them
+        return outside.search(piece) is None
+    return in_place_counted(piece, last_row, last_column)
+
+
+def in_place_counted(piece: bytes, last_row: int, last_column: int) -> bool:
+    """:func:`_in_place` the plain way: every row and cell reference read and compared."""
     numbers = [*_ROW_NUMBERS.findall(piece), *_CELL_ROWS.findall(piece)]
     letters = set(_CELL_LETTERS.findall(piece))
     return max(map(int, numbers), default=0) <= last_row and all(column_index(letter.decode()) < last_column for letter in letters)
+
+
+@functools.cache
+def _outside(last_row: int, last_column: int) -> re.Pattern[bytes] | None:
+    """A row or cell reference past row ``last_row`` or column ``last_column`` (of the first 26), or
+    None when the columns are more (then they are counted)."""
+    if not 0 < last_column <= 26 or last_row <= 0:
+        return None
+    rows = below(last_row + 1)  # 0 to last_row, written plainly (the plain form has no row 0)
+    letters = f"[A-{chr(ord('A') + last_column - 1)}]"
+    return re.compile(f'<(?:c r="(?!{letters}{rows}")|row r="(?!{rows}"))'.encode())
 
 
 def pieces(body: bytes) -> list[tuple[int, int]]:
