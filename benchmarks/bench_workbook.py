@@ -11,8 +11,9 @@ each in its own child process, in turns, ``--repeat`` times:
   finding the table, and normalizing every record;
 - ``pandas``: ``pandas.read_excel(FILE, engine="openpyxl")``, the usual way;
 - with ``--broken``, ``broken``: ``procdata.ingest`` of the same workbook with one cell, in its middle
-  row, whose style points nowhere (as damaged files and some writers leave them), with the time limit
-  raised so that it is timed to the end: the broken cell is reported and every record read.
+  row, whose style points nowhere (as damaged files and some writers leave them), and ``far``: with one
+  value at XFD1048576 (a cell typed far off by mistake), each with the time limit raised so that it is
+  timed to the end: the broken cell and the far row are reported and every record read.
 
 Each child times its own work (imports excluded: procdata's modules, pandas
 and pyarrow are loaded before the clock starts, as python-calamine is) and
@@ -74,17 +75,21 @@ def generate(path: Path, rows: int, seed: int = 2568) -> None:
     book.save(path)
 
 
-def write_broken(path: Path, out: Path) -> None:
-    """``path`` with the style of one cell, column D of the middle row, pointing nowhere."""
+def write_broken(path: Path, out: Path, way: str) -> None:
+    """``path`` with the style of one cell, column D of the middle row, pointing nowhere (``broken``), or
+    with one value at XFD1048576 (``far``)."""
     import re
     import zipfile
 
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
-            if info.filename.startswith("xl/worksheets/"):
+            if info.filename.startswith("xl/worksheets/") and way == "broken":
                 rows = len(re.findall(rb"<row ", data))
                 data = re.sub(rb'(<c r="D%d")' % (rows // 2), rb'\1 s="9999"', data, count=1)
+            elif info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"</sheetData>", far, 1)
             target.writestr(info, data)
 
 
@@ -100,7 +105,7 @@ def child(what: str, path: str) -> None:
         cpu, start = time.process_time(), time.perf_counter()
         rows = python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
         count = len(rows) - 1
-    elif what in ("procdata", "broken"):
+    elif what in ("procdata", "broken", "far"):
         from procdata.process import no_blas_threads, small_pages
 
         small_pages()
@@ -109,7 +114,7 @@ def child(what: str, path: str) -> None:
         from procdata import ingest
         from procdata.read.limits import Limits
 
-        limits = Limits.default().raised({"seconds": 3600}) if what == "broken" else None
+        limits = Limits.default().raised({"seconds": 3600}) if what != "procdata" else None
         cpu, start = time.process_time(), time.perf_counter()
         count = len(ingest([path], limits=limits).records)
         helper = _reader_cpu()
@@ -142,7 +147,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
     parser.add_argument("--skip-pandas", action="store_true")
-    parser.add_argument("--broken", action="store_true", help="also the workbook with one broken cell")
+    parser.add_argument("--broken", action="store_true", help="also the workbook with one broken cell, and with one far value")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -155,17 +160,18 @@ def main() -> None:
         generate(path, args.rows)
         print(f"generated {path} ({path.stat().st_size / 1e6:,.1f} MB) in {time.perf_counter() - start:.0f} s")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")) if p))
-    ways = ["calamine", "procdata"] + ([] if args.skip_pandas else ["pandas"]) + (["broken"] if args.broken else [])
-    broken = args.dir / f"o12-{args.rows}-v1-broken-style.xlsx"
-    if args.broken and not broken.exists():
-        write_broken(path, broken)
+    ways = ["calamine", "procdata"] + ([] if args.skip_pandas else ["pandas"]) + (["broken", "far"] if args.broken else [])
+    damaged = {way: args.dir / f"o12-{args.rows}-v1-{way}.xlsx" for way in ("broken", "far")}
+    for way, out in damaged.items():
+        if args.broken and not out.exists():
+            write_broken(path, out, way)
     times: dict[str, list[float]] = {way: [] for way in ways}
     cpus: dict[str, list[float]] = {way: [] for way in ways}
     peaks: dict[str, int] = {way: 0 for way in ways}
     print(f"{path}: {args.rows:,} rows x {len(HEADER)} columns; each way in a child process, in turns, {args.repeat} times")
     for _ in range(args.repeat):
         for way in ways:
-            out = subprocess.run([sys.executable, __file__, "--child", way, str(broken if way == "broken" else path)], env=env, cwd=ROOT,
+            out = subprocess.run([sys.executable, __file__, "--child", way, str(damaged.get(way, path))], env=env, cwd=ROOT,
                                  capture_output=True, text=True, check=True).stdout
             found = json.loads(out.strip().splitlines()[-1])
             times[way].append(found["seconds"])
@@ -184,7 +190,8 @@ def main() -> None:
     print(f"procdata ingest / calamine parse: {median['procdata'] / median['calamine']:.2f} (goal <= 1.5);"
           f" CPU {cpu['procdata'] / cpu['calamine']:.2f}")
     if "broken" in median:
-        print(f"one broken cell / clean workbook: {median['broken'] / median['procdata']:.2f} times")
+        print(f"one broken cell / clean workbook: {median['broken'] / median['procdata']:.2f} times;"
+              f" one far value / clean workbook: {median['far'] / median['procdata']:.2f} times")
     if "pandas" in median:
         print(f"pandas with openpyxl / procdata ingest: {median['pandas'] / median['procdata']:.1f} times (goal >= 5);"
               f" CPU {cpu['pandas'] / cpu['procdata']:.1f} times")
