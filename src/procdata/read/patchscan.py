@@ -56,6 +56,7 @@ MAX_ODD = 16 << 20  # bytes of odd pieces at most; a part with more is scanned e
 _ROW_TAG = re.compile(rb"<(?:[^\s<>/:]+:)?row(?=[\s/>])")
 _ROW_NUMBERED = re.compile(rb'<(?:[^\s<>/:]+:)?row r="')
 _ROW_NUMBERS = re.compile(rb'<row r="([0-9]+)"')
+# Every cell's row number and column letters, of any length (quickscan's stop at the plain form's six digits).
 _CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]+)"')
 _CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})')
 
@@ -66,7 +67,7 @@ class Patched:
     :func:`procdata.read.quickscan.walk`, with a digest of the piece."""
 
     scan: SheetScan
-    odd: list[tuple[int, int, int, bytes]] = field(default_factory=list)  # and a digest of each piece
+    odd: list[tuple[int, int, int, bytes]] = field(default_factory=list)
 
 
 def patched_scan(handle: IO[bytes], strings: int, styles: int, check: Callable[[], None] = lambda: None) -> Patched | None:
@@ -172,7 +173,7 @@ def patched_rewrite(
         return None  # not the part that was scanned
     for place, piece in again:
         try:
-            out[place] = b"".join(rows_again(io.BytesIO(_document(piece, edges)), scan, *((rows, columns) if compact else ())))
+            out[place] = b"".join(rows_again(io.BytesIO(_document(piece, edges)), scan, (rows, columns) if compact else None))
         except etree.LxmlError:  # the piece no longer reads as it did
             return None
     merges = compact_merges(scan.merges, rows, columns) if compact else scan.merges

@@ -279,7 +279,7 @@ def rewrite_sheet(handle: IO[bytes], scan: SheetScan, compact: bool) -> Rewritte
     only its used rows and columns, one after the other."""
     rows = sorted(scan.rows) if compact else []
     columns = sorted(scan.columns) if compact else []
-    out = rows_again(handle, scan, rows, columns) if compact else rows_again(handle, scan)
+    out = rows_again(handle, scan, (rows, columns) if compact else None)
     merges = scan.merges if not compact else compact_merges(scan.merges, rows, columns)
     return Rewritten(sheet_document(out, merges), [r + 1 for r in rows], columns, merges)
 
@@ -301,12 +301,13 @@ def sheet_document(rows: list[bytes], merges: list[tuple[tuple[int, int], tuple[
     return b"".join([head, *rows, tail])  # one copy; a cell written again carries its namespace: the worksheet's own
 
 
-def rows_again(handle: IO[bytes], scan: SheetScan, rows: list[int] | None = None, columns: list[int] | None = None) -> list[bytes]:
-    """The rows of the part written again without the cells in ``scan.drop``; with ``rows`` and
-    ``columns`` (the used ones, in order), only those, renumbered one after the other."""
-    compact = rows is not None
-    row_at = {row: number for number, row in enumerate(rows or [])}
-    column_at = {col: number for number, col in enumerate(columns or [])}
+def rows_again(handle: IO[bytes], scan: SheetScan, used: tuple[list[int], list[int]] | None = None) -> list[bytes]:
+    """The rows of the part written again without the cells in ``scan.drop``; with ``used`` (the used
+    rows and columns, in order: the sheet compacted), only those, renumbered one after the other."""
+    compact = used is not None
+    rows, columns = used or ([], [])
+    row_at = {row: number for number, row in enumerate(rows)}
+    column_at = {col: number for number, col in enumerate(columns)}
     out: list[bytes] = []
     row_number = -1
     for event, element in etree.iterparse(handle, events=("start", "end"), **_parser_options()):
