@@ -34,6 +34,10 @@ def ingest(
     limit: Limit = None,
 ) -> None:
     """อ่านแฟ้ม สขร.๑ / O12 / e-GP เป็นตารางมาตรฐานเดียว / Read spreadsheets into one canonical table."""
+    from procdata.read.sandbox import prestart
+
+    prestart(inputs)  # a workbook's reader process starts while this one loads what it needs
+
     from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message

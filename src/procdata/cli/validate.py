@@ -69,6 +69,10 @@ def validate(
     """
     import sys
 
+    from procdata.read.sandbox import prestart
+
+    prestart(inputs)  # a workbook's reader process starts while this one loads what it needs
+
     from procdata.check import agencies
     from procdata.check import validate as run
     from procdata.check.render import TEXT_LIMIT, report_text, write_html, write_json
