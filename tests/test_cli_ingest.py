@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from conftest import FIXTURES
 from procdata.cli import app
-from procdata.output import canonical_json
 from procdata.read.ingest import ingest
+from procdata.recordjson import plain_canonical_json
 
 runner = CliRunner()
 BROKEN = FIXTURES / "broken"
@@ -38,7 +38,7 @@ def test_ingest_json_equals_the_library(repo_cwd: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "sheets read 3 · sheets skipped 2 · records 18" in result.stdout
     assert "skipped samples/sorkorror1-2568-q1.xlsx [หมายเหตุ]: no table found" in result.stdout
-    assert out.read_bytes() == canonical_json(ingest(["samples/sorkorror1-2568-q1.xlsx"]).records)
+    assert out.read_bytes() == plain_canonical_json(ingest(["samples/sorkorror1-2568-q1.xlsx"]).records)
     assert len(json.loads(out.read_text(encoding="utf-8"))) == 18
 
 

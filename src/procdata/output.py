@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import tempfile
@@ -83,21 +82,6 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-def records_as_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain dicts: missing values None, ``bidders`` as a list."""
-    rows = []
-    columns = list(frame.columns)
-    for values in frame.itertuples(index=False, name=None):
-        row = {}
-        for name, value in zip(columns, values, strict=True):
-            value = plain_value(value)
-            if name == "bidders" and isinstance(value, str):
-                value = json.loads(value)
-            row[name] = value
-        rows.append(row)
-    return rows
-
-
 def canonical_csv(frame: pd.DataFrame, *, bom: bool = False, header: bool = True) -> bytes:
     """The canonical table as CSV text: amounts with two decimals, booleans true/false.
 
@@ -140,8 +124,9 @@ def _csv_rows(columns: list[Any], size: int, head: bytes, pa: Any) -> Iterator[b
         return
     comma, end, empty = (pa.scalar(text, pa.large_string()) for text in (",", "\n", ""))
     for start in range(0, size, CSV_ROWS):
-        lines = pc.binary_join_element_wise(*(column.slice(start, CSV_ROWS) for column in columns), comma)
-        lines = pc.binary_join_element_wise(lines, empty, end)  # each line and its end
+        # each line in one join: the fields with a comma between them, and the line's end
+        fields = [part for column in columns for part in (comma, column.slice(start, CSV_ROWS))][1:]
+        lines = pc.binary_join_element_wise(*fields, end, empty)
         for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
             if len(chunk):
                 offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
@@ -266,7 +251,7 @@ def arrow_types() -> dict[str, Any]:
 
 
 class TableWriter:
-    """The canonical table written a part at a time to a CSV or Parquet file (typed columns, zstd),
+    """The canonical table written a part at a time to a CSV, JSON or Parquet file (typed columns, zstd),
     through a temporary file in the same folder, renamed into place by :meth:`commit`."""
 
     def __init__(self, path: Path) -> None:
@@ -274,6 +259,7 @@ class TableWriter:
         self.kind = self.path.suffix.lower()
         self.rows = 0
         self._parquet: Any = None
+        self._json = False  # a JSON array begun
         try:
             handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent or ".")
         except OSError as error:
@@ -289,6 +275,13 @@ class TableWriter:
                 if self._parquet is None:
                     self._parquet = pq.ParquetWriter(self._stream, table.schema, compression="zstd")
                 self._parquet.write_table(table)
+            elif self.kind == ".json":
+                from procdata.recordjson import record_pieces
+
+                for piece in record_pieces(frame):
+                    self._stream.write(b",\n" if self._json else b"[\n")
+                    self._stream.write(piece)
+                    self._json = True
             else:
                 pieces = canonical_csv_pieces(frame, header=self.rows == 0)
                 for piece in pieces if pieces is not None else [plain_canonical_csv(frame, header=self.rows == 0)]:
@@ -303,6 +296,8 @@ class TableWriter:
         if self.rows == 0 and self._parquet is None:
             self._write_empty()
         try:
+            if self.kind == ".json" and self._json:
+                self._stream.write(b"\n]\n")
             if self._parquet is not None:
                 self._parquet.close()
             self._stream.close()
@@ -322,6 +317,8 @@ class TableWriter:
             schema = pa.schema(list(arrow_types().items()))
             self._parquet = pq.ParquetWriter(self._stream, schema, compression="zstd")
             self._parquet.write_table(schema.empty_table())
+        elif self.kind == ".json":
+            self._stream.write(b"[]\n")
         else:
             self._stream.write((",".join(FIELDS) + "\n").encode("utf-8"))
 
@@ -333,9 +330,3 @@ class TableWriter:
         with contextlib.suppress(OSError):
             self._stream.close()
         Path(self._temporary).unlink(missing_ok=True)
-
-
-def canonical_json(frame: pd.DataFrame) -> bytes:
-    """The canonical table as a JSON array of records."""
-    text = json.dumps(records_as_dicts(frame), ensure_ascii=False, indent=2)
-    return (text + "\n").encode("utf-8")

@@ -41,8 +41,7 @@ def ingest(
     from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message
-    from procdata.output import canonical_json, check_not_inputs, write_atomic
-    from procdata.read.ingest import ingest as run
+    from procdata.output import check_not_inputs
     from procdata.read.run import read_into
     from procdata.render import ingest_text
     from procdata.workspace.layout import default_overrides
@@ -54,13 +53,9 @@ def ingest(
         check_not_inputs([out], inputs_of(inputs))
     year = year_option(fiscal_year)
     with file_progress(inputs, message("progress_reading", lang)) as step:
-        if out is not None and out.suffix.lower() == ".json":  # one JSON array: built whole
-            result = run(inputs, encoding=encoding, fiscal_year=year, on_file=step, overrides=default_overrides())
-            if not (result.failures and result.records.empty):
-                write_atomic(out, canonical_json(result.records))
-        else:  # CSV and Parquet written as the records are read: national tables in bounded memory
-            result = read_into(inputs, out, encoding=encoding, fiscal_year=year, on_file=step, on_rows=step.rows,
-                               overrides=default_overrides())
+        # CSV, JSON and Parquet written as the records are read: national tables in bounded memory
+        result = read_into(inputs, out, encoding=encoding, fiscal_year=year, on_file=step, on_rows=step.rows,
+                           overrides=default_overrides())
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))
