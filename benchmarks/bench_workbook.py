@@ -22,6 +22,12 @@ reports it with its CPU time (procdata's reader process included) and peak memor
     PYTHONPATH=src python3 benchmarks/bench_workbook.py
     PYTHONPATH=src python3 benchmarks/bench_workbook.py --rows 20000 --repeat 5
     PYTHONPATH=src python3 benchmarks/bench_workbook.py --skip-pandas --broken
+    PYTHONPATH=src python3 benchmarks/bench_workbook.py --skip-pandas --commands
+
+With ``--commands``, also each as a whole command, as an officer runs it (Python's start and every
+import included): ``python -c`` with calamine's parse (``calamine-cmd``) against
+``python -m procdata ingest FILE --out FILE.csv`` (``ingest-cmd``: reading, normalizing and writing
+the canonical CSV).
 """
 
 from __future__ import annotations
@@ -141,6 +147,41 @@ def _reader_cpu() -> float:
         return 0.0
 
 
+PARSE = (
+    "import sys, python_calamine\n"
+    "print(len(python_calamine.CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()) - 1)"
+)
+
+
+def command(way: str, path: Path, env: dict[str, str]) -> dict[str, float]:
+    """One whole command, timed from outside: wall clock, CPU (its children's too: procdata's reader
+    process) and peak memory (from ``wait4``)."""
+    import resource
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="procdata-bench-") as folder, tempfile.TemporaryFile() as said:
+        out = Path(folder) / "o12.csv"
+        argv = [sys.executable, "-c", PARSE, str(path)] if way == "calamine-cmd" else [
+            sys.executable, "-m", "procdata", "ingest", str(path), "--out", str(out)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=said, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            raise SystemExit(f"{way}: exit {process.returncode}")
+        if way == "calamine-cmd":
+            said.seek(0)
+            records = int(said.read().strip())
+        else:
+            with out.open("rb") as handle:
+                records = sum(1 for _ in handle) - 1
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"seconds": seconds, "cpu": cpu, "records": records, "peak": usage.ru_maxrss * 1024}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -148,6 +189,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--broken", action="store_true", help="also the workbook with one broken cell, and with one far value")
+    parser.add_argument("--commands", action="store_true", help="also calamine's parse and procdata ingest --out as whole commands")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -161,6 +203,7 @@ def main() -> None:
         print(f"generated {path} ({path.stat().st_size / 1e6:,.1f} MB) in {time.perf_counter() - start:.0f} s")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")) if p))
     ways = ["calamine", "procdata"] + ([] if args.skip_pandas else ["pandas"]) + (["broken", "far"] if args.broken else [])
+    ways += ["calamine-cmd", "ingest-cmd"] if args.commands else []
     damaged = {way: args.dir / f"o12-{args.rows}-v1-{way}.xlsx" for way in ("broken", "far")}
     for way, out in damaged.items():
         if args.broken and not out.exists():
@@ -171,9 +214,12 @@ def main() -> None:
     print(f"{path}: {args.rows:,} rows x {len(HEADER)} columns; each way in a child process, in turns, {args.repeat} times")
     for _ in range(args.repeat):
         for way in ways:
-            out = subprocess.run([sys.executable, __file__, "--child", way, str(damaged.get(way, path))], env=env, cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout
-            found = json.loads(out.strip().splitlines()[-1])
+            if way.endswith("-cmd"):
+                found = command(way, path, env)
+            else:
+                out = subprocess.run([sys.executable, __file__, "--child", way, str(damaged.get(way, path))], env=env, cwd=ROOT,
+                                     capture_output=True, text=True, check=True).stdout
+                found = json.loads(out.strip().splitlines()[-1])
             times[way].append(found["seconds"])
             cpus[way].append(found["cpu"])
             peaks[way] = max(peaks[way], found["peak"])
@@ -189,6 +235,9 @@ def main() -> None:
               f"  CPU {cpu[way]:.2f} s  peak {peaks[way] / 2**20:,.0f} MiB")
     print(f"procdata ingest / calamine parse: {median['procdata'] / median['calamine']:.2f} (goal <= 1.5);"
           f" CPU {cpu['procdata'] / cpu['calamine']:.2f}")
+    if "ingest-cmd" in median:
+        print(f"procdata ingest --out / calamine's parse, as whole commands: {median['ingest-cmd'] / median['calamine-cmd']:.2f};"
+              f" CPU {cpu['ingest-cmd'] / cpu['calamine-cmd']:.2f}")
     if "broken" in median:
         print(f"one broken cell / clean workbook: {median['broken'] / median['procdata']:.2f} times;"
               f" one far value / clean workbook: {median['far'] / median['procdata']:.2f} times")
