@@ -510,3 +510,24 @@ def test_a_canonical_csv_with_broken_bidders_json_is_reported_not_a_crash(tmp_pa
     result = runner.invoke(app, ["ingest", str(path), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "bidders must be JSON like [{" in result.stdout
+
+
+def test_a_canonical_table_with_one_bidders_cell_edited_by_hand_keeps_the_others(tmp_path: Path) -> None:
+    """A bidders column of JSON with one cell typed as a name: that cell is a name, the others are read
+    as JSON as before the edit (they were read as names holding JSON text, every record changed)."""
+    import csv
+
+    source = SAMPLES / "canonical-sample.csv"
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    at = table[0].index("bidders")
+    table[1][at] = "บริษัท ก จำกัด"
+    table[2][at] = "[1] หจก. ข"  # text in brackets: a name too
+    edited = tmp_path / "edited.csv"
+    with edited.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    before = ingest([source]).records["bidders"].tolist()
+    after = ingest([edited]).records["bidders"].tolist()
+    assert json.loads(after[0]) == [{"name": "บริษัท ก จำกัด", "price": None}]
+    assert json.loads(after[1]) == [{"name": "[1] หจก. ข", "price": None}]
+    assert after[2:] == before[2:] and len(after) == len(before) > 2

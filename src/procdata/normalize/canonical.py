@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from procdata.errors import ParseError
 from procdata.model import FIELDS, Column
 from procdata.normalize import cells
 from procdata.normalize.builder import (
@@ -167,10 +168,22 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, p
             written, ready = unescaped_bidders(written, ready)
             bids = b.parse("bidders", "bidders", lambda t: json_bidders(t) if t else None, only=~ready)
         else:
-            bids = b.parse("bidders", "bidders", lambda t: [
-                {"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(t)
-            ] if t else None)
+            bids = b.parse("bidders", "bidders", _bidders_in_text)
     return bids, ready, written
+
+
+def _bidders_in_text(text: str) -> list[dict[str, Any]] | None:
+    """The bidders of a cell of a column that is not all JSON: names (and prices) in text, or, in a
+    cell holding a JSON list of objects (a canonical table with some cells edited by hand), that list,
+    as a column of JSON reads it."""
+    if not text:
+        return None
+    if text.lstrip().startswith("["):
+        try:
+            return json_bidders(text)
+        except ParseError:
+            pass  # text in brackets: names
+    return [{"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(text)]
 
 
 def _winner(b: Builder, winner_name: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
