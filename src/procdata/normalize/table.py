@@ -22,7 +22,7 @@ from procdata.normalize.values import dump_bidders as _dump  # noqa: F401  (test
 
 __all__ = ["GROUP_ROWS", "PARALLEL_ROWS", "Context", "empty_records", "to_canonical", "to_canonical_joined", "to_canonical_many"]
 
-PARALLEL_ROWS = 200_000  # tables this long are normalized in parts, one per thread
+PARALLEL_ROWS = 50_000  # tables this long are normalized in parts, one per thread (100,000 rows: 0.35-0.39 s -> 0.29-0.33 s)
 GROUP_ROWS = 20_000  # tables shorter than this are normalized together with others like them
 
 
