@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from conftest import SORKORROR1_HEADER, write_xlsx
+from procdata.csvtext import canonical_csv
 from procdata.model import FIELDS
-from procdata.output import canonical_csv
 from procdata.read import delimited
 from procdata.read.ingest import column_letter, ingest
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, SAMPLES
-from procdata.output import canonical_csv
+from procdata.csvtext import canonical_csv
 from procdata.read.ingest import ingest
 
 GOLDEN = FIXTURES / "golden"

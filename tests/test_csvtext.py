@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procdata import output
-from procdata.output import TableWriter, canonical_csv, canonical_csv_pieces, plain_canonical_csv
+from procdata import csvtext
+from procdata.csvtext import canonical_csv, canonical_csv_pieces, plain_canonical_csv
+from procdata.output import TableWriter
 
 TEXT = pd.StringDtype("pyarrow")
 
@@ -56,7 +57,7 @@ def test_arrow_csv_equals_pandas(frame: pd.DataFrame, header: bool, bom: bool, r
     expected = plain_canonical_csv(frame, bom=bom, header=header)
     assert canonical_csv(frame, bom=bom, header=header) == expected
     with pytest.MonkeyPatch.context() as patch:  # written a few rows at a time
-        patch.setattr(output, "CSV_ROWS", rows)
+        patch.setattr(csvtext, "CSV_ROWS", rows)
         assert canonical_csv(frame, bom=bom, header=header) == expected
 
 
