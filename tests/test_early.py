@@ -261,6 +261,40 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
     assert status == "ok" and len(sheets[0].columns) == 4
 
 
+def test_the_reader_lets_the_cell_values_go_after_the_reply_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Freeing a big sheet's cell values takes time the command would wait for: they are let go once
+    the reply (Arrow columns) is on its way, not before."""
+    from procdata.read import reader
+
+    path = tmp_path / "plain.xlsx"
+    path.write_bytes(xlsx({"O12": sheet_xml(rows(plain_rows(50)))}))
+    held_when_sent: list[int] = []
+    original = reader.send
+
+    def spy(stream: Any, reply: Any, spill: Any = None) -> None:
+        held_when_sent.append(sum(len(cells) for cells in reader._SENT_AFTER))
+        original(stream, reply, spill)
+
+    requests = io.BytesIO()
+    messages.send(requests, (str(path), "zip", Limits.default(), 20, False))
+    requests.seek(0)
+    replies = io.BytesIO()
+    monkeypatch.setattr(reader, "send", spy)
+    monkeypatch.setattr(reader, "cap_memory", lambda memory_mb: None)
+    monkeypatch.setattr(reader, "spill_prefix", lambda pid: None)
+    monkeypatch.setattr(sys, "argv", ["reader", "2048"])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(requests))
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(replies))
+    reader.main()
+    assert held_when_sent == [51]  # the header and 50 rows, still held while the reply was sent
+    assert reader._SENT_AFTER == []
+    replies.seek(0)
+    status, sheets = messages.receive(replies)
+    assert status == "ok" and sheets[0].rows == [] and len(sheets[0].columns) == 4
+
+
 def test_a_reply_spilled_to_shared_memory_is_the_reply_and_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The reader writes the big buffers of a reply (Arrow columns) to a new file of its user's alone
     (mode 0600, a random name) that the command maps and removes at once; where the file cannot be

@@ -5,6 +5,7 @@ is not a workbook) leaves the reader as it was."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,27 @@ def test_a_reader_that_dies_of_a_workbook_handed_early_is_replaced(tmp_path: Pat
     sandbox.prestart([path])
     assert sheets_of(path) == expected
     assert asks == [("far.xlsx", True), ("far.xlsx", False)]
+
+
+def test_an_idle_reader_is_let_go_at_exit_and_ends_by_itself(asks: list[tuple[str, bool]]) -> None:
+    """At the command's exit an idle reader is not waited for: its input closes and it exits."""
+    sheets_of(WORKBOOKS[0])
+    reader = sandbox._reader
+    assert reader is not None and reader.alive()
+    pid, stderr = reader.process.pid, Path(reader.stderr)
+    sandbox._stop_reader()
+    assert not stderr.exists()
+    _, status = os.waitpid(pid, 0)  # it ends on its own (the test's process is its parent)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_reader_still_reading_at_exit_is_stopped(tmp_path: Path, asks: list[tuple[str, bool]]) -> None:
+    """A workbook handed early whose answer the command never took (it stopped before reading it):
+    the reader is stopped at exit, not left reading on its own."""
+    path = tmp_path / "big.xlsx"
+    far_apart_big_workbook(path)
+    sandbox.prestart([path])
+    reader = sandbox._reader
+    assert reader is not None and sandbox._asked is not None
+    sandbox._stop_reader()
+    assert not reader.alive() and reader.process.returncode is not None and reader.process.returncode != 0

@@ -108,6 +108,15 @@ class _Reader:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def release(self) -> None:
+        """Let an idle reader go without waiting: its end of input tells it to exit, which it does on
+        its own (0.07-0.14 s after a big workbook, that the officer's command need not wait for)."""
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()  # type: ignore[union-attr]
+        Path(self.stderr).unlink(missing_ok=True)
+        self.process.returncode = self.process.returncode or 0  # not waited for: no warning that it runs on
+
     def stop(self) -> None:
         if self.alive():
             with contextlib.suppress(OSError, ValueError):
@@ -236,5 +245,9 @@ if hasattr(os, "register_at_fork"):
 
 @atexit.register
 def _stop_reader() -> None:
-    if _reader is not None:
+    if _reader is None:
+        return
+    if _asked is None and _reader.alive():  # idle: it exits when its input ends
+        _reader.release()
+    else:  # handed a workbook whose answer was never taken: stopped, not left reading
         _reader.stop()
