@@ -223,6 +223,27 @@ def test_a_workbook_read_in_the_reader_process_equals_one_read_here(path: Path, 
             b.name, b.merged, b.row_numbers, b.column_numbers, b.hidden, b.problems, b.error)
 
 
+def serve_one_plain_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run the reader's ``main`` in this process on one request for a plain 50-row workbook (no memory
+    cap, the reply whole on the pipe); its reply."""
+    from procdata.read import reader
+
+    path = tmp_path / "plain.xlsx"
+    path.write_bytes(xlsx({"O12": sheet_xml(rows(plain_rows(50)))}))
+    requests = io.BytesIO()
+    messages.send(requests, (str(path), "zip", Limits.default(), 20, False))
+    requests.seek(0)
+    replies = io.BytesIO()
+    monkeypatch.setattr(reader, "cap_memory", lambda memory_mb: None)
+    monkeypatch.setattr(reader, "spill_prefix", lambda pid: None)  # the reply whole on the pipe, read after main() ends
+    monkeypatch.setattr(sys, "argv", ["reader", "2048"])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(requests))
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(replies))
+    reader.main()
+    replies.seek(0)
+    return messages.receive(replies)
+
+
 def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -233,8 +254,6 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
 
     from procdata.read import reader
 
-    path = tmp_path / "plain.xlsx"
-    path.write_bytes(xlsx({"O12": sheet_xml(rows(plain_rows(50)))}))
     seen: list[bool] = []
     original = reader.answer
 
@@ -242,22 +261,11 @@ def test_the_reader_reads_without_the_garbage_collector_and_turns_it_back_on(
         seen.append(gc.isenabled())
         return original(*args)
 
-    requests = io.BytesIO()
-    messages.send(requests, (str(path), "zip", Limits.default(), 20, False))
-    requests.seek(0)
-    replies = io.BytesIO()
     monkeypatch.setattr(reader, "answer", spy)
-    monkeypatch.setattr(reader, "cap_memory", lambda memory_mb: None)
-    monkeypatch.setattr(reader, "spill_prefix", lambda pid: None)  # the reply whole on the pipe, read after main() ends
-    monkeypatch.setattr(sys, "argv", ["reader", "2048"])
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(requests))
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(replies))
     assert gc.isenabled()
-    reader.main()
+    status, sheets = serve_one_plain_workbook(tmp_path, monkeypatch)
     assert seen == [False]
     assert gc.isenabled()
-    replies.seek(0)
-    status, sheets = messages.receive(replies)
     assert status == "ok" and len(sheets[0].columns) == 4
 
 
@@ -268,8 +276,6 @@ def test_the_reader_lets_the_cell_values_go_after_the_reply_is_sent(
     the reply (Arrow columns) is on its way, not before."""
     from procdata.read import reader
 
-    path = tmp_path / "plain.xlsx"
-    path.write_bytes(xlsx({"O12": sheet_xml(rows(plain_rows(50)))}))
     held_when_sent: list[int] = []
     original = reader.send
 
@@ -277,21 +283,10 @@ def test_the_reader_lets_the_cell_values_go_after_the_reply_is_sent(
         held_when_sent.append(sum(len(cells) for cells in reader._SENT_AFTER))
         original(stream, reply, spill)
 
-    requests = io.BytesIO()
-    messages.send(requests, (str(path), "zip", Limits.default(), 20, False))
-    requests.seek(0)
-    replies = io.BytesIO()
     monkeypatch.setattr(reader, "send", spy)
-    monkeypatch.setattr(reader, "cap_memory", lambda memory_mb: None)
-    monkeypatch.setattr(reader, "spill_prefix", lambda pid: None)
-    monkeypatch.setattr(sys, "argv", ["reader", "2048"])
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(requests))
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(replies))
-    reader.main()
+    status, sheets = serve_one_plain_workbook(tmp_path, monkeypatch)
     assert held_when_sent == [51]  # the header and 50 rows, still held while the reply was sent
     assert reader._SENT_AFTER == []
-    replies.seek(0)
-    status, sheets = messages.receive(replies)
     assert status == "ok" and sheets[0].rows == [] and len(sheets[0].columns) == 4
 
 
