@@ -52,7 +52,6 @@ def canonical_csv_pieces(frame: pd.DataFrame, *, header: bool = True) -> Iterato
 
 
 def _csv_rows(columns: list[Any], size: int, head: bytes) -> Iterator[bytes]:
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -64,11 +63,20 @@ def _csv_rows(columns: list[Any], size: int, head: bytes) -> Iterator[bytes]:
     for start in range(0, size, CSV_ROWS):
         # each line in one join: the fields with a comma between them, and the line's end
         fields = [part for column in columns for part in (comma, column.slice(start, CSV_ROWS))][1:]
-        lines = pc.binary_join_element_wise(*fields, end, empty)
-        for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
-            if len(chunk):
-                offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
-                yield chunk.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+        yield text_bytes(pc.binary_join_element_wise(*fields, end, empty))
+
+
+def text_bytes(texts: Any) -> bytes:
+    """The bytes of an Arrow ``large_string`` array's values, one after the other."""
+    import numpy as np
+    import pyarrow as pa
+
+    parts = []
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
+            parts.append(chunk.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]])
+    return b"".join(parts)
 
 
 def _csv_column(series: pd.Series) -> Any:

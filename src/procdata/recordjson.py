@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from procdata.csvtext import text_bytes
 from procdata.output import plain_value
 
 if TYPE_CHECKING:
@@ -96,20 +97,7 @@ def _records(fields: list[tuple[str, Any]], size: int) -> Iterator[bytes]:
     end, empty = text("\n  },\n"), text("")
     for start in range(0, size, JSON_ROWS):
         parts = [part for lead, (_, values) in zip(leads, fields, strict=True) for part in (lead, values.slice(start, JSON_ROWS))]
-        yield _joined(pc.binary_join_element_wise(*parts, end, empty))[:-2]  # the last record without its comma
-
-
-def _joined(texts: Any) -> bytes:
-    """The bytes of a text array's values, one after the other."""
-    import numpy as np
-    import pyarrow as pa
-
-    parts = []
-    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
-        if len(chunk):
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
-            parts.append(chunk.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]])
-    return b"".join(parts)
+        yield text_bytes(pc.binary_join_element_wise(*parts, end, empty))[:-2]  # the last record without its comma
 
 
 def _json_values(series: pd.Series, nested: bool) -> Any:

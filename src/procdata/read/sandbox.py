@@ -152,7 +152,7 @@ def read_isolated(path: Path, display: str, kind: str, limits: Limits, seconds: 
     global _reader, _unavailable, _asked
     full = str(Path(path).resolve())  # the reader has its own working folder: it is given the full path
     with _lock:
-        if _unavailable or not sys.executable or os.environ.get("PROCDATA_READ_IN_PROCESS"):
+        if _in_process_only():
             return _in_process(path, display, kind, limits, seconds)
         asked, _asked = _asked, None
         ready = _reader is not None and asked == (full, kind, limits)  # handed this file by prestart
@@ -191,26 +191,24 @@ def _answer(reply: tuple[str, Any], display: str) -> list[SheetData]:
     raise InputError(code, display, **params)
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
 def prestart(inputs: Iterable[Path | str] | None) -> None:
     """When ``inputs`` is one workbook, start reading it in the reader process now: the reader loads
     Python and calamine and parses the workbook while the command loads pandas and the rest, about
     0.4 s sooner; :func:`read_isolated` then takes its answer. Nothing happens for other inputs (a
     folder's files are read by a pool of workers) or where workbooks are read in process."""
+    from procdata.read.files import kind_of
+
     global _reader, _asked
     paths = [Path(path) for path in inputs or ()]
-    if len(paths) != 1 or paths[0].suffix.lower() not in WORKBOOK_SUFFIXES:
+    if len(paths) != 1:
         return
     try:
         with paths[0].open("rb") as handle:
-            head = handle.read(8)
+            kind = kind_of(paths[0], handle.read(8))
     except OSError:
         return  # reading it says why
-    kind = "zip" if head.startswith(b"PK\x03\x04") else "cfb" if head.startswith(b"\xd0\xcf\x11\xe0") else None
     with _lock:
-        if kind is None or _unavailable or not sys.executable or os.environ.get("PROCDATA_READ_IN_PROCESS"):
+        if kind not in ("zip", "cfb") or _in_process_only():
             return
         limits = current()
         try:
@@ -221,6 +219,11 @@ def prestart(inputs: Iterable[Path | str] | None) -> None:
         path = str(paths[0].resolve())
         if _reader.ask(path, kind, limits, limits.seconds, early=True):
             _asked = (path, kind, limits)
+
+
+def _in_process_only() -> bool:
+    """Whether workbooks are read in this process: no reader can be started, or asked not to."""
+    return _unavailable or not sys.executable or bool(os.environ.get("PROCDATA_READ_IN_PROCESS"))
 
 
 def _in_process(path: Path, display: str, kind: str, limits: Limits, seconds: float) -> list[SheetData]:
