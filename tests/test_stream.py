@@ -157,6 +157,28 @@ def test_json_of_a_chunked_table_is_streamed_whole(tmp_path: Path, monkeypatch: 
     assert len(json.loads(result.stdout)["problems"]) == json.loads(expected)["summary"]["errors"] + json.loads(expected)["summary"]["warnings"]
 
 
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_a_long_table_ingested_in_chunks_writes_the_table_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str,
+) -> None:
+    """``ingest --out FILE.json`` (and .csv) of a table read a chunk at a time writes what the whole
+    table's records give: one JSON array, one header row."""
+    from typer.testing import CliRunner
+
+    from procdata.csvtext import plain_canonical_csv
+    from procdata.recordjson import plain_canonical_json
+
+    path = long_table(tmp_path / "national.csv", copies=3)
+    whole = ingest([path]).records
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 50)
+    out = tmp_path / f"table{suffix}"
+    result = CliRunner().invoke(app, ["ingest", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    expected = plain_canonical_json(whole) if suffix == ".json" else plain_canonical_csv(whole)
+    assert out.read_bytes() == expected and len(whole) > 100
+
+
 def test_parquet_output_has_typed_columns_and_is_the_same_every_time(tmp_path: Path) -> None:
     import subprocess
     import sys
