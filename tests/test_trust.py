@@ -531,3 +531,22 @@ def test_a_canonical_table_with_one_bidders_cell_edited_by_hand_keeps_the_others
     assert json.loads(after[0]) == [{"name": "บริษัท ก จำกัด", "price": None}]
     assert json.loads(after[1]) == [{"name": "[1] หจก. ข", "price": None}]
     assert after[2:] == before[2:] and len(after) == len(before) > 2
+
+
+@pytest.mark.parametrize("command", [["validate"], ["publish", "--config", "samples/procdata.toml", "--out", "{site}"]])
+def test_a_fiscal_year_typed_far_out_of_range_is_its_cell_s_error_not_the_year_of_the_data(
+    repo_cwd: Path, tmp_path: Path, command: list[str],
+) -> None:
+    """One fiscal year cell of 99999999 (found by the fuzzing test in a mutated workbook) was taken as the
+    latest year of the data, and the end of that year, as a date, stopped validate and publish with an
+    internal error. It is now an error at its cell; the year of the data is the latest that can be one."""
+    source = (SAMPLES / "o12-2568.csv").read_bytes()
+    header, first, rest = source.split(b"\n", 2)
+    assert first.startswith(b"2568,")
+    table = tmp_path / "o12.csv"
+    table.write_bytes(header + b"\n" + b"99999999," + first[len(b"2568,"):] + b"\n" + rest)
+    args = [part.format(site=tmp_path / "site") for part in command]
+    result = runner.invoke(app, [*args, str(table), "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert "99999999" in result.output and "2400" in result.output

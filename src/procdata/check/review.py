@@ -30,6 +30,7 @@ from procdata.check.model import Problem, Report
 from procdata.check.problems import NO_COLUMN, Registry, title
 from procdata.i18n import be_date, message, number
 from procdata.model import FIELDS, IngestResult
+from procdata.normalize.dates import latest_fiscal_year
 
 
 @dataclass
@@ -143,7 +144,7 @@ def plain_update_problems(
     records = ingested.records
     merged = merge_updates(records)
     years = records["fiscal_year"].dropna()
-    year = fiscal_year if fiscal_year is not None else (int(years.max()) if len(years) else None)
+    year = fiscal_year if fiscal_year is not None else latest_fiscal_year(years)
     day = as_of or (default_as_of(records, year) if year is not None else None)
     registry = Registry()
     where = Locator(ingested.sheets, registry)

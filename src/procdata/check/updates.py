@@ -30,6 +30,7 @@ from procdata.check.problems import NO_ROW, Batch, Registry, batch
 from procdata.check.table import text_codes
 from procdata.check.texts import Joined, pieces, text_array
 from procdata.i18n import be_date, message, number
+from procdata.normalize.dates import latest_fiscal_year
 from procdata.normalize.text import fold
 
 AMOUNTS = ("budget_amount", "agreed_price", "reference_price")
@@ -145,7 +146,7 @@ class Updates:
 
     def fiscal_year(self, asked: int | None) -> int | None:
         """The year asked for, else the latest in the records (as ``review.review`` chooses it)."""
-        return asked if asked is not None else (max(self.years) if self.years else None)
+        return asked if asked is not None else latest_fiscal_year(self.years)
 
     def default_as_of(self, fiscal_year: int) -> dt.date | None:
         """``review.default_as_of`` of the records read: the last day of the latest report month or the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from procdata.errors import ParseError
 from procdata.normalize.text import clean, thai_digits
@@ -193,6 +194,13 @@ def read_month(value: str, option: str = "--month") -> str:
     if found is None:
         raise _option_error(option, value, "not_a_month")
     return found
+
+
+def latest_fiscal_year(years: Iterable[int]) -> int | None:
+    """The latest of ``years`` that can be a fiscal year (Buddhist Era 2400 to 2800, the schema's range),
+    None when none can: a year typed wrong (99999999) is reported at its cell, not taken as the year
+    of the data (whose end is a date, and no date has such a year)."""
+    return max((int(year) for year in years if 2400 <= int(year) <= 2800), default=None)
 
 
 def read_fiscal_year(value: int | str, option: str = "--fiscal-year") -> int:

@@ -22,7 +22,7 @@ from procdata.check.review import review
 from procdata.config import Config, as_config, workspace_inputs, workspace_out
 from procdata.errors import InputError, ProcdataError
 from procdata.i18n import be_date
-from procdata.normalize.dates import read_day, read_fiscal_year
+from procdata.normalize.dates import latest_fiscal_year, read_day, read_fiscal_year
 from procdata.normalize.text import one_line
 from procdata.output import check_not_inputs
 from procdata.profiles import CriteriaProfile, load_profile
@@ -153,8 +153,8 @@ def _choose_year(ingested: IngestResult, paths: list[Path], fiscal_year: int | N
     if years.empty and ingested.failures:
         failure = ingested.failures[0]
         raise InputError(failure.code, failure.file, **failure.params)
-    if fiscal_year is None and not years.empty:
-        fiscal_year = int(years.max())
+    if fiscal_year is None:
+        fiscal_year = latest_fiscal_year(years)
     if fiscal_year is None or not (years == fiscal_year).any():
         found = ", ".join(str(y) for y in sorted(set(years.astype(int).tolist()))) or "-"
         raise ProcdataError("publish_no_records", inputs=", ".join(str(p) for p in paths),

@@ -23,7 +23,12 @@ from procdata.config import Config, as_config
 from procdata.i18n import message
 from procdata.model import FileFailure
 from procdata.normalize.dates import fiscal_year as fiscal_year_of
-from procdata.normalize.dates import fiscal_year_bounds, read_day, read_fiscal_year
+from procdata.normalize.dates import (
+    fiscal_year_bounds,
+    latest_fiscal_year,
+    read_day,
+    read_fiscal_year,
+)
 from procdata.normalize.ids import find_citizen_ids
 from procdata.profiles import CriteriaProfile, DatasetSpec, load_profile
 from procdata.read.ingest import ingest
@@ -128,7 +133,7 @@ def status(
     today = today or dt.date.today()
     if year_asked is None:
         years = records["fiscal_year"].dropna()
-        year_asked = int(years.max()) if len(years) else fiscal_year_of(day_asked or today)
+        year_asked = latest_fiscal_year(years) or fiscal_year_of(day_asked or today)
     first, last = fiscal_year_bounds(year_asked)
     day = day_asked or min(max(today, first), last)
     checked = review(ingested, fiscal_year=year_asked, as_of=day, lang=lang)
