@@ -157,18 +157,24 @@ def test_json_of_a_chunked_table_is_streamed_whole(tmp_path: Path, monkeypatch: 
     assert len(json.loads(result.stdout)["problems"]) == json.loads(expected)["summary"]["errors"] + json.loads(expected)["summary"]["warnings"]
 
 
+@pytest.mark.parametrize("blank_first", [False, True], ids=["", "first-chunk-blank"])
 @pytest.mark.parametrize("suffix", [".json", ".csv"])
 def test_a_long_table_ingested_in_chunks_writes_the_table_read_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, blank_first: bool,
 ) -> None:
     """``ingest --out FILE.json`` (and .csv) of a table read a chunk at a time writes what the whole
-    table's records give: one JSON array, one header row."""
+    table's records give: one JSON array, one header row, also when the first chunk holds no record
+    (rows of empty cells under the header: the CSV had its header twice)."""
     from typer.testing import CliRunner
 
     from procdata.csvtext import plain_canonical_csv
     from procdata.recordjson import plain_canonical_json
 
     path = long_table(tmp_path / "national.csv", copies=3)
+    if blank_first:
+        header, *lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text(header + ("," * header.count(",") + "\n") * 120 + "".join(lines), encoding="utf-8")
+        assert len(next(stream(path, str(path), rows=50)).records) == 0
     whole = ingest([path]).records
     monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
     monkeypatch.setattr(stream_module, "CHUNK_ROWS", 50)

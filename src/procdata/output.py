@@ -114,6 +114,7 @@ class TableWriter:
         self.rows = 0
         self._parquet: Any = None
         self._json = False  # a JSON array begun
+        self._header = False  # a CSV header written (a first part may hold no record)
         try:
             handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent or ".")
         except OSError as error:
@@ -139,8 +140,9 @@ class TableWriter:
             else:
                 from procdata.csvtext import csv_pieces
 
-                for piece in csv_pieces(frame, header=self.rows == 0):
+                for piece in csv_pieces(frame, header=not self._header):
                     self._stream.write(piece)
+                self._header = True
         except OSError as error:
             self.abort()
             raise OutputError("output_unwritable", out=str(self.path), error=error.strerror or str(error)) from None
@@ -148,7 +150,7 @@ class TableWriter:
 
     def commit(self) -> None:
         """Finish the file and put it in place (a table with no records still has its columns)."""
-        if self.rows == 0 and self._parquet is None:
+        if self.rows == 0 and self._parquet is None and not self._header:
             self._write_empty()
         try:
             if self.kind == ".json" and self._json:
