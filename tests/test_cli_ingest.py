@@ -102,7 +102,11 @@ def test_encoding_override(tmp_path: Path, repo_cwd: Path) -> None:
     assert ok.exit_code == 0
     bad = runner.invoke(app, ["ingest", "samples/o12-2568.csv", "--encoding", "utf-8", "--lang", "en"])
     assert bad.exit_code == 2
-    assert bad.stderr == "samples/o12-2568.csv: cannot decode the file as utf-8; try --encoding cp874 or --encoding utf-8\n"
+    assert bad.stderr == (
+        "samples/o12-2568.csv: line 1 cannot be decoded as utf-8 (a damaged character, or the file uses another "
+        "encoding); fix that line and save the file as CSV UTF-8, or if the whole file uses another encoding, "
+        "try --encoding cp874\n"
+    )
 
 
 def test_output_is_written_atomically(tmp_path: Path, repo_cwd: Path) -> None:

@@ -443,6 +443,63 @@ def test_excel_unicode_text_is_tab_separated_utf16(tmp_path: Path) -> None:
     assert [r["item_name"] for r in records(ingest([path]))] == ["จัดซื้อวัสดุ"]
 
 
+# A byte the encoding cannot decode on line 4 of a file: the message names that line.
+_BAD = {"utf-8": b"\xff\xfe", "utf-8-sig": b"\xff\xfe", "utf-16": "\udc00".encode("utf-16-le", "surrogatepass"), "cp874": b"\xff"}
+
+
+@pytest.mark.parametrize("encoding", list(_BAD))
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_byte_that_cannot_be_decoded_is_named_by_its_line(tmp_path: Path, encoding: str, lang: str) -> None:
+    """A damaged character in a CSV said only "cannot decode the file as utf-8", and suggested
+    --encoding utf-8 for a file read as UTF-8: the officer could not find it in a long file."""
+    lines = [O12, *(o12_row(f"จัดซื้อวัสดุ รายการที่ {n}", 1000 * n) for n in (1, 2, 3, 4))]
+    text = [",".join(str(v) for v in row) + "\n" for row in lines]
+    codec = "utf-16-le" if encoding == "utf-16" else encoding
+    data = [line.encode(codec) for line in text]
+    data[3] = data[3][: len(data[3]) // 2 & ~1] + _BAD[encoding] + data[3][len(data[3]) // 2 & ~1 :]
+    path = tmp_path / "o12.csv"
+    path.write_bytes((b"\xff\xfe" if encoding == "utf-16" else b"") + b"".join(data))
+    options = ["--encoding", "cp874"] if encoding == "cp874" else []
+    result = runner.invoke(app, ["validate", str(path), *options, "--lang", lang])
+    assert result.exit_code == 2, result.output
+    said = [line for line in result.stderr.splitlines() if line]
+    assert len(said) == 1 and said[0].startswith(str(path)), result.stderr
+    assert ("line 4 " if lang == "en" else "บรรทัดที่ 4 ") in said[0] and encoding in said[0]
+    assert f"--encoding {encoding}" not in said[0]  # not the encoding that failed
+
+
+@pytest.mark.parametrize("name", ["records.json", "export.xls"])
+def test_json_and_html_tables_name_the_line_of_a_byte_that_cannot_be_decoded(tmp_path: Path, name: str) -> None:
+    if name.endswith(".json"):
+        body = '[\n{"project_id": "67012345678",\n "name": "ซื้อวัสดุ"},\n{"name": "BAD"}\n]\n'
+    else:
+        body = "<html><body><table>\n<tr><td>ชื่อรายการ</td></tr>\n<tr><td>ซื้อวัสดุ</td></tr>\n<tr><td>BAD</td></tr>\n</table></body></html>\n"
+    assert body.splitlines()[3].count("BAD") == 1
+    path = tmp_path / name
+    path.write_bytes(body.encode("utf-8").replace(b"BAD", b"\xe0\xb8"))
+    result = runner.invoke(app, ["validate", str(path), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "line 4 " in result.stderr and result.stderr.startswith(str(path)), result.stderr
+
+
+def test_a_long_csv_with_a_damaged_character_far_down_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in chunks, the chunk holding the bad byte sends the file to the whole-file reader,
+    which names the line."""
+    from procdata.read import stream
+
+    monkeypatch.setattr(stream, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 50)
+    lines = [O12, *(o12_row(f"จัดซื้อวัสดุ รายการที่ {n}", 1000 + n) for n in range(1, 301))]
+    data = "".join(",".join(str(v) for v in row) + "\n" for row in lines).encode("utf-8")
+    at = data.index("รายการที่ 250,".encode())
+    path = tmp_path / "national.csv"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    result = runner.invoke(app, ["ingest", str(path), "--out", str(tmp_path / "out.csv"), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "line 251 " in result.stderr, result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
 # --- the one conversion point
 
 

@@ -48,7 +48,29 @@ def detect_encoding(head: bytes) -> str:
         head.decode("cp874")
         return "cp874"
     except UnicodeDecodeError:
-        return "unknown"
+        pass
+    return "utf-8" if _damaged_utf8(head) else "unknown"
+
+
+def _damaged_utf8(head: bytes) -> bool:
+    """UTF-8 text with a few damaged characters: reading it as UTF-8 names the line of the first."""
+    text = head.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = len(text) - len(text.encode("ascii", errors="ignore")) - bad  # characters beyond ASCII, read well
+    return bad <= _DAMAGED and wide >= 10 * bad
+
+
+_DAMAGED = 8  # bad bytes in the first 64 KB of a UTF-8 file before its encoding is in doubt
+
+
+def undecodable(display: str, encoding: str, data: bytes, error: UnicodeDecodeError) -> InputError:
+    """The error for text that ``encoding`` cannot decode, naming the line of the first bad byte."""
+    start = error.start
+    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        start += len(codecs.BOM_UTF8)  # that codec counts from after its byte-order mark
+    line = data[:start].decode(encoding, errors="replace").count("\n") + 1
+    other = "utf-8" if encoding == "cp874" else "cp874"
+    return InputError("file_encoding_failed_line", display, encoding=encoding, line=f"{line:,}", other=other)
 
 
 def looks_utf16le(head: bytes) -> bool:
@@ -122,12 +144,13 @@ def _decode(path: Path, display: str, head: bytes, encoding: str | None) -> str:
     chosen = encoding or detect_encoding(head)
     if chosen == "unknown":
         raise InputError("file_encoding", display)
+    data = path.read_bytes()
     try:
-        return path.read_bytes().decode(chosen)
+        return data.decode(chosen)
     except LookupError:
         raise InputError("bad_encoding_option", display, encoding=chosen) from None
-    except UnicodeDecodeError:
-        raise InputError("file_encoding_failed", display, encoding=chosen) from None
+    except UnicodeDecodeError as error:
+        raise undecodable(display, chosen, data, error) from None
 
 
 def _read_csv_arrow(path: Path, delimiter: str, limits: Limits) -> pd.DataFrame:

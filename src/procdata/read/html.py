@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from procdata.errors import InputError, LimitError
-from procdata.read.delimited import detect_encoding
+from procdata.read.delimited import detect_encoding, undecodable
 from procdata.read.limits import Deadline, Limits
 
 MAX_COLSPAN = 1000  # the most a browser spans (HTML: colspan is clamped to 1000)
@@ -47,8 +47,10 @@ def read_html(path: Path, display: str, head: bytes, encoding: str | None, limit
         raise InputError("file_encoding", display)
     try:
         text = raw.decode(chosen)
-    except (UnicodeDecodeError, LookupError):
-        raise InputError("file_encoding_failed", display, encoding=chosen) from None
+    except UnicodeDecodeError as error:
+        raise undecodable(display, chosen, raw, error) from None
+    except LookupError:
+        raise InputError("bad_encoding_option", display, encoding=chosen) from None
     if _cut_short(text):
         raise InputError("file_cut_short", display)
     # huge_tree lets cells nest 2,048 deep (exports wrap text in many <font> and <b>), not 256.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from procdata.errors import InputError
+from procdata.read.delimited import undecodable
 
 MAX_JSON = 512 << 20  # bytes: parsed JSON takes several times its size in memory
 # A project's contracts, flattened: contract key -> column name.
@@ -32,10 +33,11 @@ def read_json(path: Path, display: str) -> list[list[str]]:
     """The rows of a JSON file of records: the header (keys) first, then one row per record."""
     if path.stat().st_size > MAX_JSON:
         raise InputError("file_too_big", display, limit=f"{MAX_JSON >> 20:,} MB")
+    data = path.read_bytes()
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError("file_encoding_failed", display, encoding="utf-8") from None
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise undecodable(display, "utf-8-sig", data, error) from None
     except (ValueError, RecursionError):
         raise InputError("file_damaged", display) from None
     records = _records(document)

@@ -22,7 +22,7 @@ from procdata.errors import InputError
 from procdata.normalize import vocab
 from procdata.normalize.numbers import digits_only
 from procdata.normalize.text import one_line
-from procdata.read.delimited import detect_encoding
+from procdata.read.delimited import detect_encoding, undecodable
 
 OVERRIDES_FILE = "หมวดงบประมาณ.csv"  # beside procdata.toml ([workspace] categories)
 MAX_BYTES = 5 << 20
@@ -58,8 +58,8 @@ def load_overrides(path: Path | str) -> Overrides:
         raise InputError("file_encoding", display)
     try:
         text = raw.decode(encoding).lstrip("\ufeff")
-    except UnicodeDecodeError:
-        raise InputError("file_encoding_failed", display, encoding=encoding) from None
+    except UnicodeDecodeError as error:
+        raise undecodable(display, encoding, raw, error) from None
     found = Overrides(display)
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         cells = [one_line(cell) for cell in row]
