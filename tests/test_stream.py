@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SAMPLES
 from procdata.check import validate
 from procdata.check.render import report_json
 from procdata.cli import app
@@ -143,6 +144,26 @@ def test_a_parquet_table_is_checked_as_its_csv(tmp_path: Path, monkeypatch: pyte
             problem["message"] = problem["message"].replace(str(table), "").replace(str(as_csv), "")
         assert from_parquet["problems"] == from_csv["problems"]
         assert from_parquet["summary"]["records"] == from_csv["summary"]["records"] == ingest([source]).records.shape[0]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Bangkok", "UTC"])
+def test_a_parquet_written_by_pandas_with_typed_columns_reads_as_its_csv(tmp_path: Path, zone: str) -> None:
+    """Parquet written by other tools: numbers typed, dates as timestamps, one with a time zone (read as
+    its text with the zone's offset, every contract date was "not a date")."""
+    source = SAMPLES / "canonical-sample.csv"
+    typed = pd.read_csv(source, dtype={"winner_tax_id": str, "project_id": str})
+    for name in ("contract_date", "contract_end_date"):
+        typed[name] = pd.to_datetime(typed[name])
+    typed["contract_date"] = typed["contract_date"].dt.tz_localize(zone)
+    typed["contract_end_date"] = typed["contract_end_date"] + pd.Timedelta(hours=9)  # a time of day, no zone
+    table = tmp_path / "typed.parquet"
+    typed.to_parquet(table)
+    got, expected = ingest([table]), ingest([source])
+    assert not got.failures and not got.issues.runs
+    columns = ["contract_date", "contract_end_date", "budget_amount", "fiscal_year", "winner_tax_id", "is_investment"]
+    pd.testing.assert_frame_equal(got.records[columns], expected.records[columns])
+    report = validate([table]).to_dict()
+    assert report["summary"]["errors"] == 0, report["problems"]
 
 
 def test_json_of_a_chunked_table_is_streamed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

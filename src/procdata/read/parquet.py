@@ -70,6 +70,8 @@ def as_text(column: pa.Array) -> pa.Array:
     elif pa.types.is_nested(kind):
         text = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in column.to_pylist()], pa.large_string())
     else:
+        if pa.types.is_timestamp(kind) and kind.tz:  # the date and time where it was written, as a CSV holds them
+            column = pc.local_timestamp(column)
         text = pc.cast(column, pa.large_string())
         if pa.types.is_floating(kind):
             written = pc.match_substring(text, "e").fill_null(False).to_numpy(zero_copy_only=False)
