@@ -329,3 +329,21 @@ def test_winner_check_in_chunks_is_the_check_of_each_record(records: list, chunk
     else:
         expected = set()
     assert set(hits.rows.tolist()) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["status", "method", "source", "category"]),
+    st.text(alphabet=st.sampled_from(list("abcdeilmnoprstu_- 0123456789ABCกขคาสถนะรยการ")), max_size=16),
+)
+def test_the_suggestion_for_an_unknown_word_is_difflib_s_nearest_code(kind: str, text: str) -> None:
+    """``vocab.closest`` skips difflib for a word that shares no character with any code (every
+    ratio would be 0): the suggestion is still the one difflib gives."""
+    import difflib
+
+    from procdata.normalize import vocab
+
+    plain = vocab.classify(kind, text) or next(
+        iter(difflib.get_close_matches(text.strip().lower(), vocab.codes(kind), n=1, cutoff=0.5)), None,
+    )
+    assert vocab.closest(kind, text) == plain

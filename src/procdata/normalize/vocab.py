@@ -85,8 +85,16 @@ def closest(kind: str, text: str) -> str | None:
     found = classify(kind, text)
     if found:
         return found
-    matches = difflib.get_close_matches(text.strip().lower(), codes(kind), n=1, cutoff=0.5)
+    word = text.strip().lower()
+    if _code_characters(kind).isdisjoint(word):  # nothing in common with any code: every ratio is 0
+        return None
+    matches = difflib.get_close_matches(word, codes(kind), n=1, cutoff=0.5)
     return matches[0] if matches else None
+
+
+@cache
+def _code_characters(kind: str) -> frozenset[str]:
+    return frozenset("".join(codes(kind)))
 
 
 def is_investment_category(code: str | None) -> bool | None:
