@@ -44,6 +44,11 @@ def terms(kind: str) -> tuple[Term, ...]:
     return tuple(out)
 
 
+@cache
+def _folded_codes(kind: str) -> tuple[str, ...]:
+    return tuple(fold(term.code, brackets=True) for term in terms(kind))
+
+
 def codes(kind: str) -> list[str]:
     return [term.code for term in terms(kind)]
 
@@ -71,8 +76,8 @@ def classify(kind: str, text: str) -> str | None:
     key = fold(text, brackets=True)
     if not key:
         return None
-    for candidate in terms(kind):
-        if key == fold(candidate.code, brackets=True):
+    for candidate, folded in zip(terms(kind), _folded_codes(kind), strict=True):
+        if key == folded:
             return candidate.code
     for candidate in terms(kind):
         if any(pattern and pattern in key for pattern in candidate.patterns):
