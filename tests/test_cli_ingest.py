@@ -115,3 +115,22 @@ def test_output_is_written_atomically(tmp_path: Path, repo_cwd: Path) -> None:
     runner.invoke(app, ["ingest", "tests/fixtures/formats/classic.ods", "--out", str(out)])
     assert out.read_text(encoding="utf-8").startswith("fiscal_year,")
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]  # no temporary left behind
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+@pytest.mark.parametrize("contents", [[], ["report.pdf", "memo.docx", ".hidden.csv"]])
+def test_a_folder_without_a_spreadsheet_is_said_so_not_checked_as_empty(
+    tmp_path: Path, command: str, contents: list[str],
+) -> None:
+    """A folder holding no spreadsheet gave "0 files, 0 records: no problems, ready to publish" and exit 0:
+    an officer who named the wrong folder was told all was well."""
+    folder = tmp_path / "เดือนนี้"
+    folder.mkdir()
+    for name in contents:
+        (folder / name).write_text("not a table", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = [command, str(folder), "--lang", "en"] + (["--out", str(out)] if command == "ingest" else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"no spreadsheet found in {folder}; name .xlsx, .xls, .ods or .csv files\n"
+    assert "no problems" not in result.stdout and not out.exists()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from procdata.errors import ProcdataError
 from procdata.model import IngestResult
 from procdata.read.limits import Limits, current
 from procdata.read.overrides import Overrides
@@ -45,7 +46,10 @@ def plan(inputs: Iterable[Path | str], encoding: str | None, workers: int) -> li
     units: list[Unit] = []
     group: list[tuple[Path, str]] = []
     size = 0
-    files = list(expand_inputs([Path(p) for p in inputs]))
+    named = [Path(p) for p in inputs]
+    files = list(expand_inputs(named))
+    if not files:  # a folder without a spreadsheet: not "0 files, no problems"
+        raise ProcdataError("no_inputs", inputs=", ".join(str(p) for p in named) or "-")
     per_group = max(1, min(GROUP_FILES, -(-len(files) // max(1, 2 * workers))))
     for path, display in files:
         if stream.streamable(path, encoding, stream.STREAM_BYTES):
