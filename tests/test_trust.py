@@ -8,6 +8,7 @@ guards against; the fuzzing harness (test_fuzz.py) looks for the ones not named.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -498,6 +499,29 @@ def test_a_long_csv_with_a_damaged_character_far_down_names_its_line(tmp_path: P
     assert result.exit_code == 2, result.output
     assert "line 251 " in result.stderr, result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="pipes and /dev/zero: POSIX")
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_a_pipe_or_a_device_named_as_input_is_one_line_not_a_hang(tmp_path: Path, kind: str) -> None:
+    """A named pipe never opened (the command waited for ever) and /dev/zero was read until the memory
+    ran out: neither is a file, and each is said so at once, the other files read as usual."""
+    import subprocess
+    import sys
+
+    if kind == "pipe":
+        odd = tmp_path / "o12.csv"
+        os.mkfifo(odd)
+    else:
+        odd = Path("/dev/zero")
+    out = tmp_path / "out.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "procdata", "ingest", str(odd), str(SAMPLES / "o12-2568.csv"), "--out", str(out), "--lang", "en"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"{odd}: not a regular file (a device or a pipe); name a .xlsx, .xls, .ods or .csv file\n"
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 14  # the sample's records all written
 
 
 # --- the one conversion point

@@ -10,6 +10,7 @@ and every reader stays within the limits of ``data/limits.toml``.
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,11 +95,11 @@ def read_sheets(
     limits = current(limits)
     deadline = deadline or Deadline(display, limits.seconds)
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would never open, a device never end
+            raise InputError("file_not_found" if path.is_dir() else "file_not_regular", display)
         with path.open("rb") as handle:
             head = handle.read(SNIFF)
     except FileNotFoundError:
-        raise InputError("file_not_found", display) from None
-    except IsADirectoryError:
         raise InputError("file_not_found", display) from None
     except OSError as error:
         raise InputError("file_unreadable", display, error=error.strerror or str(error)) from None

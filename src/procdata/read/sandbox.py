@@ -200,7 +200,7 @@ def prestart(inputs: Iterable[Path | str] | None) -> None:
 
     global _reader, _asked
     paths = [Path(path) for path in inputs or ()]
-    if len(paths) != 1:
+    if len(paths) != 1 or not paths[0].is_file():  # (a pipe would never open)
         return
     try:
         with paths[0].open("rb") as handle:
