@@ -140,8 +140,8 @@ class TableWriter:
             else:
                 from procdata.csvtext import csv_pieces
 
-                for piece in csv_pieces(frame, header=not self._header):
-                    self._stream.write(piece)
+                for part in csv_pieces(frame, header=not self._header):  # views of Arrow's text: not copied
+                    self._stream.write(part)
                 self._header = True
         except OSError as error:
             self.abort()
