@@ -141,6 +141,23 @@ def test_commands_outside_a_workspace_say_what_to_do(tmp_path: Path, monkeypatch
     assert "procdata.toml" in status.stderr and len(status.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [["validate"], ["ingest", "--out", "table.csv"], ["publish"]])
+def test_commands_in_a_new_workspace_ask_for_the_month_s_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str],
+) -> None:
+    """Right after init the monthly folder is empty: validate said "0 files: no problems, ready to
+    publish", publish asked to name .xlsx files. Each now says to put the month's files there."""
+    monkeypatch.chdir(tmp_path)
+    made = runner.invoke(app, ["init", "--name", "อบต.หนองบัว", "--district", "เมืองขอนแก่น", "--province", "ขอนแก่น"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, [*command, "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "the monthly folder monthly holds no spreadsheet yet; put the month's สขร.๑ or O12 files there and run again\n"
+    )
+    assert not (tmp_path / "table.csv").exists() and not any((tmp_path / "site").glob("*"))
+
+
 def test_status_names_a_broken_file_and_exits_2(workspace: Path) -> None:
     (workspace / "monthly" / "2568-04.xlsx").write_bytes(b"")
     result = runner.invoke(app, ["status", "--as-of", "2025-03-31"])

@@ -143,6 +143,18 @@ def month_option(value: str | None, option: str = "--month") -> str | None:
     return month
 
 
+def inputs_or_inbox(inputs: list[Path] | None, config: Any = None) -> list[Path]:
+    """The inputs named, or the workspace's monthly folder, which must then hold a spreadsheet (an officer
+    is told to put the month's files there, not to name files)."""
+    from procdata.config import workspace_inputs
+    from procdata.errors import ProcdataError
+
+    found = workspace_inputs(inputs or None, config)
+    if not inputs and not inputs_of(found):
+        raise ProcdataError("workspace_inbox_empty", folder=str(found[0]))
+    return found
+
+
 def inputs_of(inputs: list[Path]) -> list[Path]:
     """The input files ``inputs`` name (folders expanded), for checking that no output is one of them."""
     from procdata.read.files import expand_inputs

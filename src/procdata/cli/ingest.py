@@ -17,6 +17,7 @@ from procdata.cli.common import (
     echo_err,
     file_progress,
     inputs_of,
+    inputs_or_inbox,
     year_option,
 )
 
@@ -38,7 +39,6 @@ def ingest(
 
     prestart(inputs)  # a workbook's reader process starts while this one loads what it needs
 
-    from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message
     from procdata.output import check_not_inputs
@@ -48,7 +48,7 @@ def ingest(
 
     if out is not None and out.suffix.lower() not in (".csv", ".json", ".parquet"):
         raise OutputError("bad_output_suffix", out=str(out))
-    inputs = workspace_inputs(inputs or None)
+    inputs = inputs_or_inbox(inputs)
     if out is not None:
         check_not_inputs([out], inputs_of(inputs))
     year = year_option(fiscal_year)

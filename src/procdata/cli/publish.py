@@ -19,6 +19,7 @@ from procdata.cli.common import (
     Limit,
     day_option,
     file_progress,
+    inputs_or_inbox,
     year_option,
 )
 
@@ -42,13 +43,12 @@ def publish(
     limit: Limit = None,
 ) -> None:
     """เผยแพร่ข้อมูล ITA (O12/O13) เว็บเพจ และ Data Package / Publish the ITA open data, web page and data package."""
-    from procdata.config import workspace_inputs
     from procdata.i18n import message
     from procdata.publish import publish as run
     from procdata.publish.text import publish_text
 
     year, day = year_option(fiscal_year), day_option(as_of)
-    inputs = workspace_inputs(inputs or None, config)
+    inputs = inputs_or_inbox(inputs, config)
     with file_progress(inputs, message("progress_reading", lang)) as step:
         result = run(inputs, out=out, fiscal_year=year, as_of=day, config=config, force=force, encoding=encoding,
                      lang=lang, on_file=step)

@@ -24,6 +24,7 @@ from procdata.cli.common import (
     echo_err,
     file_progress,
     inputs_of,
+    inputs_or_inbox,
     year_option,
 )
 
@@ -76,7 +77,6 @@ def validate(
     from procdata.check import agencies
     from procdata.check import validate as run
     from procdata.check.render import TEXT_LIMIT, report_text, write_html, write_json
-    from procdata.config import workspace_inputs
     from procdata.errors import OutputError
     from procdata.i18n import message
     from procdata.output import atomic_writer, check_not_inputs, write_atomic
@@ -84,7 +84,7 @@ def validate(
 
     if by_agency is not None and by_agency.suffix.lower() not in (".csv", ".json"):
         raise OutputError("bad_agencies_suffix", out=str(by_agency))
-    inputs = workspace_inputs(inputs or None, config)
+    inputs = inputs_or_inbox(inputs, config)
     written = [path for path in (out, by_agency) if path is not None]
     if written:
         check_not_inputs(written, inputs_of(inputs))
