@@ -206,6 +206,79 @@ def test_a_long_table_ingested_in_chunks_writes_the_table_read_whole(
     assert out.read_bytes() == expected and len(whole) > 100
 
 
+def _edge(name: str, header: str, lines: list[str]) -> bytes:
+    """The table ``header`` + ``lines`` with one kind of edge a chunk boundary may fall on."""
+    import csv
+    import io
+
+    blank = "," * header.count(",") + "\n"
+    body = "".join(lines)
+
+    def table(change: object) -> str:
+        rows = list(csv.reader(io.StringIO(header + body)))
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(change(rows))  # type: ignore[operator]
+        return out.getvalue()
+
+    at = next(csv.reader([header])).index("contract_no")
+    late = lines[150]
+    texts = {
+        "blank-first": header + blank * 120 + body,
+        "blank-middle": header + "".join(lines[:70]) + blank * 130 + "".join(lines[70:]),
+        "header-again": header + "".join(lines[:100]) + header + "".join(lines[100:]),
+        "header-at-boundary": header + "".join(lines[:49]) + header + "".join(lines[49:]),
+        "total-row": header + body + "รวม" + blank,
+        "no-final-newline": header + body.rstrip("\n"),
+        "crlf": (header + body).replace("\n", "\r\n"),
+        "bom": "\ufeff" + header + body,
+        "blank-lines": header + "".join(line + "\n" if n % 40 == 0 else line for n, line in enumerate(lines)),
+        "ragged-late": header + "".join(lines[:150]) + late.rstrip("\n") + ",extra\n" + "".join(lines[151:]),
+        "quoted-newline-late": header + "".join(lines[:150]) + '"บรรทัด\nใหม่"' + late[late.index(","):] + "".join(lines[151:]),
+        "month-heading-late": header + "".join(lines[:150]) + "เดือนมีนาคม 2568" + blank + "".join(lines[150:]),
+        "column-missing": table(lambda rows: [r[:at] + r[at + 1 :] for r in rows]),
+        "column-added": table(lambda rows: [r + (["note"] if n == 0 else [f"n{n}"]) for n, r in enumerate(rows)]),
+        "columns-reordered": table(lambda rows: [list(reversed(r)) for r in rows]),
+        "column-twice": table(lambda rows: [r + ([rows[0][4]] if n == 0 else ["x"]) for n, r in enumerate(rows)]),
+    }
+    if name == "bad-byte-late":
+        return (header + "".join(lines[:150])).encode() + b"\xff\xfe," + "".join(lines[150:]).encode()
+    return texts[name].encode("utf-8")
+
+
+EDGES = [
+    "blank-first", "blank-middle", "header-again", "header-at-boundary", "total-row", "no-final-newline", "crlf", "bom",
+    "blank-lines", "ragged-late", "quoted-newline-late", "month-heading-late", "column-missing", "column-added",
+    "columns-reordered", "column-twice", "bad-byte-late",
+]
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_table_with_an_edge_read_in_chunks_reports_and_writes_what_it_does_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edge: str,
+) -> None:
+    """Rows of empty cells, a header again, line ends, a BOM, a ragged row, columns missing, added,
+    reordered or twice, a bad byte: wherever a chunk boundary falls, validate reports and ingest writes
+    what reading the file whole gives (the CSV had its header twice after a first chunk of no record)."""
+    from typer.testing import CliRunner
+
+    base = long_table(tmp_path / "base.csv", copies=3)
+    header, *lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "national.csv"
+    path.write_bytes(_edge(edge, header, lines))
+    runs = []
+    for chunked in (False, True):
+        if chunked:
+            monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+            monkeypatch.setattr(stream_module, "CHUNK_ROWS", 50)
+        out = tmp_path / f"out-{chunked}.csv"
+        checked = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
+        written = CliRunner().invoke(app, ["ingest", str(path), "--out", str(out)])
+        runs.append((checked.exit_code, checked.stdout, checked.stderr, written.exit_code, written.stderr,
+                     out.read_bytes() if out.exists() else None))
+    assert runs[0] == runs[1]
+    assert runs[0][0] in (1, 2) and (runs[0][5] is not None) == (edge != "bad-byte-late")
+
+
 def test_parquet_output_has_typed_columns_and_is_the_same_every_time(tmp_path: Path) -> None:
     import subprocess
     import sys
