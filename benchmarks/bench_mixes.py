@@ -1,0 +1,155 @@
+"""Time ``procdata validate`` on the clean national table and on variants where 20% of the rows draw one
+other kind of problem each: speed that holds for problem mixes beyond ``bench_scale.py``'s.
+
+From the clean table of ``tables.py`` (generator v3), each variant changes one column in a random 20%
+of the rows (seeded), read and written by Arrow:
+
+- ``baddate``: a contract date that is no date (``2568-13-45``): an error each;
+- ``unknownmethod``: a method no vocabulary knows, 50 spellings: an error each, with a suggestion;
+- ``uniquestatus``: a status no vocabulary knows, different on every row (the worst case for the
+  suggestions, which are made once per distinct value): a warning each;
+- ``badtax``: a taxpayer ID whose check digit is wrong: a warning each;
+- ``textamount``: an agreed price written as words (``ประมาณ 5,000 บาท``): an error each;
+- ``overbudget``: an agreed price 1.5 times the budget: an error each;
+- ``endbefore``: a contract that ends before it is signed: an error each;
+- ``controls``: an item name with a control character: a warning each;
+- ``hotkey``: one project number on 20% of the rows (a duplicate error each, and the merge's conflicts).
+
+Each variant is written next to the clean table, timed against it in turns (one run of each, then the
+next round), and removed unless ``--keep``. Prints the time, CPU, peak memory and problems of each,
+and each variant's time as a multiple of the clean one's (issue 12: at most 2). Run from the
+repository root:
+
+    PYTHONPATH=src python3 benchmarks/bench_mixes.py                       # 1,000,000 rows, every mix
+    PYTHONPATH=src python3 benchmarks/bench_mixes.py --rows 200000 --mixes uniquestatus,hotkey --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+from bench_scale import run
+from tables import cached
+
+SHARE = 0.2  # of the rows that draw a variant's problem
+
+
+def variant(clean: Path, out: Path, mix: str, seed: int = 7) -> None:
+    """``clean`` with one kind of problem in :data:`SHARE` of its rows, written to ``out``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    with clean.open(encoding="utf-8") as handle:
+        names = handle.readline().strip().replace('"', "").split(",")
+    table = pacsv.read_csv(clean, convert_options=pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False))
+    rows = table.num_rows
+    rng = np.random.default_rng(seed)
+    chosen = pa.array(rng.random(rows) < SHARE)
+
+    def column(name: str) -> pa.Array:
+        return table[name].combine_chunks()
+
+    def numbered(prefix: str, numbers: np.ndarray) -> pa.Array:
+        return pc.binary_join_element_wise(pa.scalar(prefix), pc.cast(pa.array(numbers), pa.string()), pa.scalar(""))
+
+    tax = column("winner_tax_id")
+    changes = {
+        "baddate": ("contract_date", pa.scalar("2568-13-45")),
+        "unknownmethod": ("method", numbered("วิธีพิเศษ ", rng.integers(0, 50, rows))),
+        "uniquestatus": ("status", numbered("สถานะ ", np.arange(rows))),
+        "badtax": ("winner_tax_id", pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(tax, 0, 12), pc.cast(pa.array(rng.integers(0, 10, rows)), pa.string()), pa.scalar(""))),
+        "textamount": ("agreed_price", pa.scalar("ประมาณ 5,000 บาท")),
+        "overbudget": ("agreed_price", pc.cast(pc.multiply(pc.cast(column("budget_amount"), pa.float64()), 1.5), pa.string())),
+        "endbefore": ("contract_end_date", pa.scalar("2020-01-01")),
+        "controls": ("item_name", pc.binary_join_element_wise(column("item_name"), pa.scalar("\x07"), pa.scalar(""))),
+        "hotkey": ("project_id", pa.scalar("67000000001")),
+    }
+    name, value = changes[mix]
+    changed = pc.if_else(chosen, value, column(name))
+    table = table.set_column(table.schema.get_field_index(name), name, changed)
+    pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
+
+
+MIXES = ("baddate", "unknownmethod", "uniquestatus", "badtax", "textamount", "overbudget", "endbefore", "controls", "hotkey")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--mixes", default=",".join(MIXES), help="comma-separated, of: " + ", ".join(MIXES))
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
+    parser.add_argument("--keep", action="store_true", help="keep the variants' files")
+    args = parser.parse_args()
+    mixes = [m for m in args.mixes.split(",") if m]
+    unknown = sorted(set(mixes) - set(MIXES))
+    if unknown:
+        parser.error(f"unknown mixes: {', '.join(unknown)}")
+    source = cached(args.dir, args.rows)
+    # The clean table written by Arrow as the variants are, so that only the problems differ.
+    clean = args.dir / f"mix-{args.rows}-clean.csv"
+    if not clean.exists():
+        _make(source, clean, "clean")
+    print(f"$ {sys.executable} -m procdata validate INPUT --format json   ({args.rows:,} rows; each mix against the clean table, in turns)", flush=True)
+    rows = []
+    for mix in mixes:
+        path = args.dir / f"mix-{args.rows}-{mix}.csv"
+        if not path.exists():
+            _make(source, path, mix)
+        times: dict[str, list[tuple[float, float, int, dict]]] = {"clean": [], mix: []}
+        for _ in range(args.repeat):
+            for name, file in (("clean", clean), (mix, path)):
+                elapsed, cpu, peak, code, summary = run([sys.executable, "-m", "procdata", "validate", str(file), "--format", "json"])
+                times[name].append((elapsed, cpu, peak, summary))
+                print(f"  {name:14} {elapsed:6.2f} s  CPU {cpu:6.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}", flush=True)
+        if not args.keep:
+            path.unlink()
+        base = statistics.median(t[0] for t in times["clean"])
+        own = statistics.median(t[0] for t in times[mix])
+        summary = times[mix][-1][3]
+        rows.append((mix, own, own / base, max(t[2] for t in times[mix]), summary.get("errors", 0), summary.get("warnings", 0)))
+    print()
+    print(f"{'mix':15} {'median':>8} {'x clean':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>9}")
+    for mix, own, ratio, peak, errors, warnings in rows:
+        print(f"{mix:15} {own:7.2f}s {ratio:7.2f}x {peak / 2**20:9,.0f} {errors:9,} {warnings:9,}")
+    worst = max(rows, key=lambda r: r[2]) if rows else None
+    if worst:
+        print(f"\nslowest mix: {worst[0]}, {worst[2]:.2f} x the clean time (goal <= 2)")
+
+
+def _make(source: Path, out: Path, mix: str) -> None:
+    """Write a variant (or the clean table again) in a child process: the timed children are forked
+    from this one, and a child forked from a process holding a table counts its memory as its own."""
+    import subprocess
+
+    subprocess.run([sys.executable, __file__, "--make", str(source), str(out), mix], check=True)
+
+
+def _rewrite(source: Path, out: Path) -> None:
+    """``source`` read and written again by Arrow (quoting as the variants are quoted)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with source.open(encoding="utf-8") as handle:
+        names = handle.readline().strip().replace('"', "").split(",")
+    table = pacsv.read_csv(source, convert_options=pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False))
+    pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--make"]:
+        made_from, made, made_mix = sys.argv[2:5]
+        if made_mix == "clean":
+            _rewrite(Path(made_from), Path(made))
+        else:
+            variant(Path(made_from), Path(made), made_mix)
+    else:
+        main()
