@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, SAMPLES
 from procdata.cli import app
 from procdata.read.ingest import ingest
 from procdata.recordjson import plain_canonical_json
@@ -134,3 +134,25 @@ def test_a_folder_without_a_spreadsheet_is_said_so_not_checked_as_empty(
     assert result.exit_code == 2, result.output
     assert result.stderr == f"no spreadsheet found in {folder}; name .xlsx, .xls, .ods or .csv files\n"
     assert "no problems" not in result.stdout and not out.exists()
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    """The same file named twice (again, inside a folder also named, or through a link) was read twice:
+    ingest wrote every item twice and validate reported each as a duplicate of itself."""
+    folder = tmp_path / "เดือนนี้"
+    folder.mkdir()
+    table = folder / "o12-2568.csv"
+    table.write_bytes((SAMPLES / "o12-2568.csv").read_bytes())
+    link = tmp_path / "link.csv"
+    link.symlink_to(table)
+    once = runner.invoke(app, ["ingest", str(table), "--out", str(tmp_path / "once.csv")])
+    assert once.exit_code == 0, once.output
+    expected = (tmp_path / "once.csv").read_bytes()
+    for number, named in enumerate([[table, table], [folder, table], [table, folder], [table, link]]):
+        out = tmp_path / f"out-{number}.csv"
+        result = runner.invoke(app, ["ingest", *map(str, named), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == expected
+        report = runner.invoke(app, ["validate", *map(str, named), "--format", "json"])
+        summary = json.loads(report.stdout)["summary"]
+        assert (summary["files"], summary["records"], summary["errors"]) == (1, 14, 0)

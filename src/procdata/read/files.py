@@ -194,12 +194,27 @@ def expand_inputs(inputs: list[Path]) -> Iterator[tuple[Path, str]]:
 
     Inside a folder, hidden files and folders (``.removed/``, where the web app
     puts the files an officer takes out) and Excel's ``~$`` lock files are left out.
+    A file named twice (a folder and a file in it, a link to it, or the same name
+    again) is read once, so that each of its items arrives once.
     """
+    seen: set[object] = set()
+
+    def first_time(path: Path) -> bool:
+        try:
+            found = path.stat()
+            key: object = (found.st_dev, found.st_ino)
+        except OSError:  # not there: reading it says so, once
+            key = str(path)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for item in inputs:
         if item.is_dir():
             for child in sorted(p for p in item.rglob("*") if p.is_file()):
                 hidden = any(part.startswith(".") for part in child.relative_to(item).parts)
-                if child.suffix.lower() in SPREADSHEET_SUFFIXES and not hidden and not child.name.startswith("~$"):
+                if child.suffix.lower() in SPREADSHEET_SUFFIXES and not hidden and not child.name.startswith("~$") and first_time(child):
                     yield child, str(child)
-        else:
+        elif first_time(item):
             yield item, str(item)
