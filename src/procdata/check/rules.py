@@ -24,7 +24,7 @@ from procdata.check.texts import fill
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
 from procdata.normalize.columns import arrow, canonical_bidders, text_offsets
-from procdata.normalize.dates import fiscal_year
+from procdata.normalize.dates import BE_FIRST, BE_LAST, fiscal_year
 
 CENT = 0.005  # amounts are compared to the satang
 WINNER_BATCH = 100_000  # records whose bidders are taken apart at once
@@ -65,7 +65,7 @@ def contract_dates(table: Table) -> Iterator[Hits]:
 def fiscal_years(table: Table) -> Iterator[Hits]:
     """Contract dates and report months outside the record's fiscal year (1 Oct N-544 .. 30 Sep N-543)."""
     year = table.amount("fiscal_year")
-    known = (year >= 2400) & (year <= 2800)
+    known = (year >= BE_FIRST) & (year <= BE_LAST)
     year_ce = np.where(known, year, 2543).astype("int64") - 543
     first = ((year_ce - 1 - 1970) * 12 + 9).astype("datetime64[M]").astype("datetime64[D]")
     after = ((year_ce - 1970) * 12 + 9).astype("datetime64[M]").astype("datetime64[D]")

@@ -8,10 +8,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from procdata.config import Config
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERNAL = 3
@@ -143,7 +146,7 @@ def month_option(value: str | None, option: str = "--month") -> str | None:
     return month
 
 
-def inputs_or_inbox(inputs: list[Path] | None, config: Any = None) -> list[Path]:
+def inputs_or_inbox(inputs: list[Path] | None, config: Config | Path | str | None = None) -> list[Path]:
     """The inputs named, or the workspace's monthly folder, which must then hold a spreadsheet (an officer
     is told to put the month's files there, not to name files)."""
     from procdata.config import workspace_inputs

@@ -13,6 +13,7 @@ from procdata.errors import ParseError
 from procdata.normalize.text import clean, thai_digits
 
 BE_OFFSET = 543
+BE_FIRST, BE_LAST = 2400, 2800  # a four-digit Buddhist-Era year (the schema's range of a fiscal year)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials from 1982 to 2064: plausible procurement dates, and never a year.
 SERIAL_RANGE = (30000, 60000)
@@ -58,7 +59,7 @@ def year_to_ce(year_text: str) -> int:
     year = int(year_text)
     if len(year_text) == 2:
         return 2500 + year - BE_OFFSET
-    if 2400 <= year <= 2800:
+    if BE_FIRST <= year <= BE_LAST:
         return year - BE_OFFSET
     if 1900 <= year <= 2300:
         return year
@@ -86,7 +87,7 @@ def parse_date(text: str) -> dt.date | None:
     raw = _WORDS.sub("", raw)
     if match := _ISO.match(raw):
         year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
-        if 2400 <= year <= 2800:
+        if BE_FIRST <= year <= BE_LAST:
             year -= BE_OFFSET
         return _make(year, month, day, text)
     if _SERIAL.match(raw):
@@ -200,7 +201,7 @@ def latest_fiscal_year(years: Iterable[int]) -> int | None:
     """The latest of ``years`` that can be a fiscal year (Buddhist Era 2400 to 2800, the schema's range),
     None when none can: a year typed wrong (99999999) is reported at its cell, not taken as the year
     of the data (whose end is a date, and no date has such a year)."""
-    return max((int(year) for year in years if 2400 <= int(year) <= 2800), default=None)
+    return max((int(year) for year in years if BE_FIRST <= int(year) <= BE_LAST), default=None)
 
 
 def read_fiscal_year(value: int | str, option: str = "--fiscal-year") -> int:
