@@ -57,7 +57,7 @@ def test_in_parallel_the_table_is_the_same(folder: Path, monkeypatch: pytest.Mon
     from procdata.read import run
 
     for number in range(10):
-        write(folder / f"e-{number}.csv", {"project_id": "67019123456"}, {})
+        write(folder / f"e-{number}.csv", {"project_id": "67019123456", "seq": str(number + 1)}, {})  # alike, not copies
     monkeypatch.setattr(run, "GROUP_FILES", 2)
     alone = validate([folder], by_agency=True, workers=1)
     together = validate([folder], by_agency=True, workers=2)

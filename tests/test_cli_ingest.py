@@ -136,6 +136,55 @@ def test_a_folder_without_a_spreadsheet_is_said_so_not_checked_as_empty(
     assert "no problems" not in result.stdout and not out.exists()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_sent_twice_under_another_name_is_read_once_and_said_so(tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file downloaded or sent again ("a (1).xlsx") is byte for byte the first: ingest wrote each of
+    its items twice, validate said nothing for an O12 list and a duplicate_project error for each
+    numbered item of a สขร.๑. Now it is read once, and a warning names both files. A file of the same
+    size that differs (one byte) is read as usual. With ``workers`` 2 the files are read by a pool."""
+    from procdata.read import run as read_run
+
+    monkeypatch.setattr(read_run, "POOL_FILES", 2)
+    monkeypatch.setattr(read_run, "cores", lambda: workers)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes((SAMPLES / "sorkorror1-2568-q1.xlsx").read_bytes())
+    (folder / "b (1).xlsx").write_bytes((SAMPLES / "sorkorror1-2568-q1.xlsx").read_bytes())
+    o12 = (SAMPLES / "o12-2568.csv").read_bytes()
+    assert b"412,580.00" in o12
+    (folder / "c.csv").write_bytes(o12)
+    (folder / "d.csv").write_bytes(o12.replace(b"412,580.00", b"412,581.00", 1))  # same size, one amount differs
+    (folder / "e.csv").write_bytes(o12)
+    alone = json.loads(runner.invoke(app, ["validate", str(SAMPLES / "sorkorror1-2568-q1.xlsx"), str(folder / "c.csv"), str(folder / "d.csv"), "--format", "json"]).stdout)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    report = runner.invoke(app, ["validate", str(folder), "--format", "json", "--lang", "en"])
+    found = json.loads(report.stdout)
+    assert found["summary"]["files"] == 5 and found["summary"]["records"] == alone["summary"]["records"]
+    assert found["summary"]["errors"] == alone["summary"]["errors"]
+    copies = [(p["file"], p["value"], p["severity"]) for p in found["problems"] if p["code"] == "duplicate_file"]
+    assert copies == [(str(folder / "b (1).xlsx"), str(folder / "a.xlsx"), "warning"), (str(folder / "e.csv"), str(folder / "c.csv"), "warning")]
+    agencies = tmp_path / "agencies.json"
+    runner.invoke(app, ["validate", str(folder), "--by-agency", str(agencies)])
+    rows = json.loads(agencies.read_text(encoding="utf-8"))
+    rows = rows["agencies"] if isinstance(rows, dict) else rows
+    assert sum(row["warnings"] for row in rows) == found["summary"]["warnings"]  # each copy counted for its original's agency
+    assert sum(row["records"] for row in rows) == found["summary"]["records"]
+    text = runner.invoke(app, ["validate", str(folder), "--lang", "en"]).stdout
+    assert f"this file is byte for byte the same as {folder / 'a.xlsx'}, so it was read once" in text
+    assert "whole file: warning [duplicate_file]" in text
+
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["ingest", str(folder), "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + alone["summary"]["records"]
+    assert f"skipped {folder / 'e.csv'}: byte for byte the same as {folder / 'c.csv'}; read once" in result.output
+    library = ingest([folder])
+    assert len(library.records) == alone["summary"]["records"]
+    assert library.copies == {str(folder / "b (1).xlsx"): str(folder / "a.xlsx"), str(folder / "e.csv"): str(folder / "c.csv")}
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     """The same file named twice (again, inside a folder also named, or through a link) was read twice:
     ingest wrote every item twice and validate reported each as a duplicate of itself."""

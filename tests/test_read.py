@@ -267,7 +267,7 @@ def test_canonical_csv_round_trip(tmp_path: Path) -> None:
 def test_folders_are_walked_in_order_and_failures_do_not_stop_the_run(tmp_path: Path) -> None:
     rows = [TITLE, SORKORROR1_HEADER, [1, "จัดซื้อวัสดุ", 5000, None, "เฉพาะเจาะจง"]]
     write_xlsx(tmp_path / "b.xlsx", {"ม.ค.68": rows})
-    write_xlsx(tmp_path / "a.xlsx", {"ม.ค.68": rows})
+    write_xlsx(tmp_path / "a.xlsx", {"ม.ค.68": [*rows[:2], [1, "จัดซื้อวัสดุสำนักงาน", 5000, None, "เฉพาะเจาะจง"]]})  # not a copy of b
     (tmp_path / "c.xlsx").write_bytes(b"")
     (tmp_path / "notes.docx").write_bytes(b"ignored: not a spreadsheet suffix")
     result = ingest([tmp_path])

@@ -119,7 +119,7 @@ def test_every_check_has_a_case_here_or_in_the_tests_below() -> None:
     # the cells a workbook itself spoils (formula_no_value, broken_string, broken_style, cell_error): tests/test_trust.py
     tested = {case[0] for case in CASES} | {
         "missing_column", "fiscal_year_unknown", "duplicate_project", "update_conflict", "unused_column",
-        "contract_period_over",
+        "contract_period_over", "duplicate_file",  # duplicate_file: tests/test_cli_ingest.py
     }
     tested |= {"formula_no_value", "broken_string", "broken_style", "cell_error"}
     assert tested == set(catalog.checks())
@@ -145,7 +145,7 @@ def test_duplicate_project_numbers_name_each_other(tmp_path: Path) -> None:
 def test_duplicates_across_files_count_within_one_report_month_only(tmp_path: Path) -> None:
     january = write(tmp_path / "jan.csv", {"project_id": "67019123456"})
     february = write(tmp_path / "feb.csv", {"project_id": "67019123456", "report_month": "2025-02", "contract_date": "2025-02-03", "contract_end_date": ""})
-    again = write(tmp_path / "again.csv", {"project_id": "67019123456"})
+    again = write(tmp_path / "again.csv", {"project_id": "67019123456", "seq": "2"})  # the same project, not a copy of the file
     assert not [p for p in validate([january, february]).problems if p.code == "duplicate_project"]
     report = validate([january, again], lang="en")
     messages = [p.message for p in report.problems if p.code == "duplicate_project"]

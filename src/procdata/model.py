@@ -233,6 +233,7 @@ class IngestResult:
     failures: list[FileFailure] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
     count: int | None = None  # records read, when they were handed on rather than kept (read.run.ingest_into)
+    copies: dict[str, str] = field(default_factory=dict)  # a file not read, byte for byte an earlier one -> that one
 
     def __post_init__(self) -> None:
         if not isinstance(self.issues, CellIssues):
@@ -250,6 +251,7 @@ class IngestResult:
         self.issues.extend(other.issues)
         self.failures += other.failures
         self.resolutions += other.resolutions
+        self.copies.update(other.copies)
         self.count = self.record_count + other.record_count
 
     def summary(self) -> dict[str, int]:
@@ -273,4 +275,5 @@ class IngestResult:
             "issues": [asdict(i) for i in self.issues],
             "failures": [asdict(f) for f in self.failures],
             "resolutions": [asdict(r) for r in self.resolutions],
+            "copies": dict(self.copies),
         }

@@ -32,6 +32,8 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
                 lines.append(message("ingest_hidden_rows", lang, rows=f"{sheet.hidden_rows:,}"))
         else:
             lines.append(message("ingest_sheet_skipped", lang, file=sheet.file, sheet=name, reason=message(sheet.reason, lang)))
+    for copy, original in result.copies.items():
+        lines.append(message("ingest_file_copy", lang, file=copy, original=original))
     for _, group in groupby(enumerate(result.skipped_rows), key=_run_of_rows(result.skipped_rows)):
         skips = [skip for _, skip in group]
         rows = str(skips[0].row) if len(skips) == 1 else f"{skips[0].row}–{skips[-1].row}"

@@ -87,6 +87,8 @@ def _heading(file: str, sheet: str, lang: str) -> str:
 
 def _where(problem: Problem, lang: str) -> str:
     if problem.row is None:
+        if not problem.field:  # about the whole file (a copy of another)
+            return message("validate_at_file", lang)
         return message("validate_at_sheet", lang, field=title(problem.field, lang))
     if problem.column:
         return message("validate_at_cell", lang, row=problem.row, column=problem.column, header=problem.header)

@@ -43,7 +43,7 @@ def check_inputs(
         futures: dict[int, Future[Checker]] = {}
         if pool is not None:
             for number, unit in enumerate(units):
-                if not unit.stream:
+                if unit.grouped:
                     futures[number] = pool.submit(
                         check_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, lang, None, agencies, overrides,
                         limits,
@@ -54,6 +54,10 @@ def check_inputs(
                 if on_file:
                     on_file(display)
                 checker.absorb(_check_table(path, display, encoding, fiscal_year, lang, agencies, on_rows, overrides, limits))
+            elif unit.copy_of is not None:
+                if on_file:
+                    on_file(unit.files[0][1])
+                checker.account(unit.copy_account())
             elif number in futures:
                 checker.absorb(futures[number].result())
                 for _, display in unit.files:

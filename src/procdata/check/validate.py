@@ -152,6 +152,18 @@ class Checker:
         self.sheets.extend(result.sheets)
         self.failures.extend(result.failures)
         self.resolutions.extend(result.resolutions)
+        for copy, original in result.copies.items():  # not read: its items are the other file's
+            found = batch("duplicate_file", "", [self.registry.place(copy, "")], [NO_ROW], [NO_COLUMN], [original], {})
+            if self.tally is not None:  # counted for the agency of the file it repeats
+                found.groups = np.array([self._group_of_file(original)], dtype=np.int32)
+            self.found.add(found)
+
+    def _group_of_file(self, file: str) -> int:
+        """The agency group of the first of ``file``'s records (-1 when it has none)."""
+        for place, group in self.place_groups.items():
+            if self.registry.places[place][0] == file:
+                return group
+        return -1
 
     def check(self, part: IngestResult) -> None:
         """Check the records of ``part`` (and say the cells its ingest could not read)."""

@@ -189,6 +189,35 @@ def _read_workbook(path: Path, display: str, kind: str, limits: Limits, deadline
     return sheets
 
 
+def identical_copies(files: list[tuple[Path, str]]) -> dict[str, str]:
+    """The files among ``files`` that are byte for byte an earlier one (a file sent twice, "o12 (1).xlsx"
+    downloaded again): each one's display name -> the earlier file's. Only files of the same size are
+    compared, and each pair only until its first difference."""
+    import filecmp
+
+    by_size: dict[int, list[tuple[Path, str]]] = {}
+    for path, display in files:
+        try:
+            found = path.stat()
+        except OSError:  # not there: reading it says so
+            continue
+        if stat.S_ISREG(found.st_mode) and found.st_size:
+            by_size.setdefault(found.st_size, []).append((path, display))
+    copies: dict[str, str] = {}
+    for alike in by_size.values():
+        originals: list[tuple[Path, str]] = []
+        for path, display in alike:
+            try:
+                original = next((d for p, d in originals if filecmp.cmp(p, path, shallow=False)), None)
+            except OSError:
+                original = None
+            if original is None:
+                originals.append((path, display))
+            else:
+                copies[display] = original
+    return copies
+
+
 def expand_inputs(inputs: list[Path]) -> Iterator[tuple[Path, str]]:
     """Files named and the spreadsheets inside folders named, sorted, with display names.
 

@@ -28,7 +28,7 @@ from procdata.model import (
 from procdata.normalize.dates import read_fiscal_year
 from procdata.normalize.investment import apply_overrides
 from procdata.normalize.table import GROUP_ROWS, empty_records, to_canonical_many
-from procdata.read.files import Sheet, expand_inputs, read_sheets
+from procdata.read.files import Sheet, expand_inputs, identical_copies, read_sheets
 from procdata.read.grid import column_letter
 from procdata.read.limits import Deadline, Limits, current
 from procdata.read.overrides import Overrides
@@ -86,10 +86,15 @@ def ingest(
             result.resolutions.extend(account.resolutions)
         batch, batch_left, batch_rows = [], [], 0
 
-    for path, display in expand_inputs([Path(p) for p in inputs]):
+    files = list(expand_inputs([Path(p) for p in inputs]))
+    copies = identical_copies(files)
+    for path, display in files:
         result.files.append(display)
         if on_file:
             on_file(display)
+        if display in copies:  # its items are the earlier file's: read once, and the officer told
+            result.copies[display] = copies[display]
+            continue
         deadline = Deadline(display, limits.seconds)
         try:
             with reading(display):

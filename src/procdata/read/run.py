@@ -32,16 +32,29 @@ GROUP_FILES = 256  # and at most this many files (each task has a fixed cost: tw
 
 @dataclass
 class Unit:
-    """Inputs read as one piece of work: one long table (``stream``), or a group of files."""
+    """Inputs read as one piece of work: one long table (``stream``), or a group of files; or a file
+    not read at all, byte for byte the earlier file ``copy_of``."""
 
     files: list[tuple[Path, str]]
     stream: bool = False
+    copy_of: str | None = None
+
+    @property
+    def grouped(self) -> bool:
+        return not self.stream and self.copy_of is None
+
+    def copy_account(self) -> IngestResult:
+        """What reading this copy says: its name, and the file whose items it repeats."""
+        from procdata.normalize.table import empty_records
+
+        display = self.files[0][1]
+        return IngestResult(records=empty_records(), files=[display], copies={display: self.copy_of or ""})
 
 
 def plan(inputs: Iterable[Path | str], encoding: str | None, workers: int) -> list[Unit]:
     """The inputs in order, as units of work: each long table alone, the others in groups."""
     from procdata.read import stream
-    from procdata.read.files import expand_inputs
+    from procdata.read.files import expand_inputs, identical_copies
 
     units: list[Unit] = []
     group: list[tuple[Path, str]] = []
@@ -50,8 +63,15 @@ def plan(inputs: Iterable[Path | str], encoding: str | None, workers: int) -> li
     files = list(expand_inputs(named))
     if not files:  # a folder without a spreadsheet: not "0 files, no problems"
         raise ProcdataError("no_inputs", inputs=", ".join(str(p) for p in named) or "-")
+    copies = identical_copies(files)
     per_group = max(1, min(GROUP_FILES, -(-len(files) // max(1, 2 * workers))))
     for path, display in files:
+        if display in copies:
+            if group:
+                units.append(Unit(group))
+                group, size = [], 0
+            units.append(Unit([(path, display)], copy_of=copies[display]))
+            continue
         if stream.streamable(path, encoding, stream.STREAM_BYTES):
             if group:
                 units.append(Unit(group))
@@ -70,7 +90,7 @@ def plan(inputs: Iterable[Path | str], encoding: str | None, workers: int) -> li
 
 def in_parallel(units: list[Unit], workers: int) -> bool:
     """Whether the groups are worth sending to worker processes."""
-    grouped = [unit for unit in units if not unit.stream]
+    grouped = [unit for unit in units if unit.grouped]
     return workers > 1 and len(grouped) > 1 and sum(len(unit.files) for unit in grouped) >= POOL_FILES
 
 
@@ -182,7 +202,7 @@ def ingest_into(
         futures = {}
         if pool is not None:
             for number, unit in enumerate(units):
-                if not unit.stream:
+                if unit.grouped:
                     futures[number] = pool.submit(
                         ingest_files, [str(p) for p, _ in unit.files], encoding, fiscal_year, overrides, limits,
                     )
@@ -192,6 +212,11 @@ def ingest_into(
                 if on_file:
                     on_file(display)
                 _stream_into(path, display, encoding, fiscal_year, write, account, on_rows, overrides, limits)
+                continue
+            if unit.copy_of is not None:
+                if on_file:
+                    on_file(unit.files[0][1])
+                account.absorb(unit.copy_account())
                 continue
             if number in futures:
                 part = futures[number].result()
