@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLES
@@ -346,39 +346,3 @@ def test_what_a_chunk_says_of_its_bidders_is_what_its_stripped_values_say(values
     stripped = [(v or "").strip() for v in values]
     filled = [v for v in stripped if v]
     assert seen.bidders == ({all(v.startswith("[") for v in filled)} if filled else set())
-
-
-_PIECES = [b"", b"a", b",", b"\xe0\xb8", b"\xb3", b"\xe0\xb8\xb3", b"\xe0\xb9\x88", b"\xff", b"\xc2", b"\xa0", b"\xc2\xa0",
-           b"\xed\xa0\x80", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf0\x9f\x98\x80", b"\xf0\x9f", b"\xf4\x90\x80\x80"]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.lists(st.lists(st.sampled_from(_PIECES), max_size=4).map(b"".join), min_size=1, max_size=6), min_size=1, max_size=3),
-       st.integers(0, 3))
-@example([[b"\xe0\xb8", b"\xb3"]], 0)  # a character cut in two by the end of a value
-@example([[b"a", b"\xe0", b"\xb8\xb3"]], 1)
-def test_a_batch_s_text_checked_a_column_at_a_time_is_utf8_exactly_when_each_value_is(columns: list[list[bytes]], cut: int) -> None:
-    """``stream.utf8_checked`` (the CSV read with ``check_utf8=False``) raises for a batch exactly when
-    some value is not UTF-8 as Python reads it: a bad byte, a character cut by a value's end (whose
-    bytes, end to end with the next value's, would be UTF-8), a surrogate, an overlong form. Also for
-    a batch sliced (its offsets not starting at 0)."""
-    import pyarrow as pa
-
-    size = min(len(values) for values in columns)
-    arrays = [pa.array(values[:size], pa.large_binary()).view(pa.large_string()) for values in columns]
-    batch = pa.RecordBatch.from_arrays(arrays, names=[f"f{n}" for n in range(len(arrays))]).slice(min(cut, size - 1))
-
-    def utf8(value: bytes) -> bool:
-        try:
-            value.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        return True
-
-    expected = all(utf8(value) for column in batch.columns for value in column.view(pa.large_binary()).to_pylist())
-    try:
-        stream_module.utf8_checked(batch)
-    except pa.ArrowInvalid:
-        assert not expected
-    else:
-        assert expected
