@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SORKORROR1_HEADER, write_xlsx
+from conftest import SAMPLES, SORKORROR1_HEADER, write_xlsx
 from procdata.check.merge import merge_updates
 from procdata.read.ingest import ingest
 
@@ -72,3 +72,37 @@ def test_conflicts_become_warnings_that_name_both_files(tmp_path: Path) -> None:
         f"Budget (baht) differs from {tmp_path / '2-nov.xlsx'} [2-nov] row 3 (500,000.00); "
         "the latest month's value (510,000.00) is used; check which file is right"
     )
+
+
+def test_one_contract_number_won_by_one_firm_at_two_agencies_is_two_projects(tmp_path: Path) -> None:
+    """Agencies number their contracts each on its own: "1/2568" of two agencies won by one firm (a
+    national table) was merged into one project, and publish wrote one O12 row for the two. The
+    agency's name, where records have one, is part of the key (compared folded: spacing aside)."""
+    import csv
+
+    from typer.testing import CliRunner
+
+    from procdata.cli import app
+
+    rows = list(csv.reader((SAMPLES / "canonical-sample.csv").open(encoding="utf-8-sig")))
+    header, record = rows[0], rows[2]
+    at = {name: n for n, name in enumerate(header)}
+    paths = []
+    for n, (agency, amount, month) in enumerate([("อบต. หนองบัว", "8500.00", "2024-10"), ("เทศบาลตำบลโนนสูง", "12000.00", "2024-11"),
+                                                 ("อบต.หนองบัว", "8600.00", "2024-12")]):
+        row = list(record)
+        row[at["project_id"]] = ""
+        row[at["agency_name"]], row[at["agency_unit"]], row[at["budget_amount"]], row[at["report_month"]] = agency, "", amount, month
+        paths.append(tmp_path / f"agency{n}.csv")
+        with paths[-1].open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, row])
+    assert record[at["contract_no"]] and record[at["winner_name"]]
+    merged = merge_updates(ingest(paths).records)
+    assert len(merged.records) == 2  # หนองบัว's two months one project, โนนสูง's its own
+    assert sorted(merged.records["budget_amount"].tolist()) == [8600.0, 12000.0]
+    assert [(c.field, c.kept_value, c.other_value) for c in merged.conflicts] == [("budget_amount", 8600.0, 8500.0)]
+    site = tmp_path / "site"
+    result = CliRunner().invoke(app, ["publish", *map(str, paths[:2]), "--config", str(SAMPLES / "procdata.toml"),
+                                      "--as-of", "2025-06-30", "--out", str(site)])
+    assert result.exit_code == 0, result.output
+    assert len((site / "o12.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 2

@@ -41,6 +41,7 @@ RECORD = st.fixed_dictionaries({
     "contract_date": st.sampled_from([None, "2024-11-05", "2025-02-01"]),
     "contract_end_date": st.sampled_from([None, "2024-10-01", "2025-01-05", "2025-12-01"]),
     "fiscal_year": st.sampled_from([None, 2568, 2568, 2567]),
+    "agency_name": st.sampled_from([None, None, "", "อบต.หนองบัว", "อบต. หนองบัว", "เทศบาลตำบลโนนสูง"]),
 })
 
 
@@ -62,7 +63,7 @@ def ingested(rows: list[dict[str, Any]]) -> IngestResult:
 
 RECORD_FIELDS = [
     "project_id", "contract_no", "winner_name", "report_month", "budget_amount", "agreed_price", "reference_price",
-    "status", "contract_date", "contract_end_date", "fiscal_year",
+    "status", "contract_date", "contract_end_date", "fiscal_year", "agency_name",
 ]
 
 

@@ -1,7 +1,9 @@
 """Monthly files describe the same projects again as they progress: merge them.
 
 Two records are the same project when they share an e-GP project number, or,
-where there is none, the same contract number and winner. The record from the
+where there is none, the same contract number and winner, and the same agency
+where they name one (agencies number their contracts each on its own: "1/2568"
+of two agencies won by one firm are two projects). The record from the
 latest report month wins for status and dates; values it lacks are taken from
 earlier records; differing amounts or winners are reported as warnings that
 name both files (as ``update_conflict`` warnings of the one report:
@@ -101,18 +103,28 @@ def repeated_projects(records: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         found |= twice
         key[twice] = ["project:" + str(numbers[c]) for c in project[twice]]
     if by_contract.any():  # winners folded once per distinct name: a national table repeats its firms
-        winners, names = pd.factorize(records["winner_name"].astype("string").fillna(""))
-        folded_codes, folded = pd.factorize(np.array([fold(str(name)) for name in names], dtype=object))
-        winner = folded_codes[winners]
-        pair = contract.astype(np.int64) * (len(folded) + 1) + winner
+        winner, folded = _folded_codes(records["winner_name"])
+        agency, agencies = _folded_codes(records["agency_name"])
+        pair = pd.factorize(contract.astype(np.int64) * (len(folded) + 1) + winner)[0].astype(np.int64) * (len(agencies) + 1) + agency
         _, inverse, counts = np.unique(pair[by_contract], return_inverse=True, return_counts=True)
         twice = np.zeros(len(records), dtype=bool)
         twice[by_contract] = counts[inverse] > 1
         twice &= np.asarray(folded, dtype=object)[winner] != ""
         found |= twice
-        key[twice] = [f"contract:{contracts[c]}|{folded[w]}" for c, w in zip(contract[twice], winner[twice], strict=True)]
+        key[twice] = [
+            f"contract:{contracts[c]}|{folded[w]}" + (f"|{agencies[a]}" if agencies[a] else "")
+            for c, w, a in zip(contract[twice], winner[twice], agency[twice], strict=True)
+        ]
     positions = np.flatnonzero(found)
     return positions, key[positions].tolist()
+
+
+def _folded_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A code per value of a text column, equal for values that ``fold`` alike, and the folded texts
+    (each distinct value folded once)."""
+    codes, names = pd.factorize(column.astype("string").fillna(""))
+    folded_codes, folded = pd.factorize(np.array([fold(str(name)) for name in names], dtype=object))
+    return folded_codes[codes], list(folded)
 
 
 def merge_updates(records: pd.DataFrame) -> MergeResult:

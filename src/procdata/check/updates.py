@@ -2,7 +2,8 @@
 
 The one report (``check.review``) says what the merge of monthly updates finds
 (``check.merge``): two records are the same project when they share an e-GP
-project number or, where there is none, a contract number and winner; the
+project number or, where there is none, a contract number and winner (and agency,
+where records name one); the
 latest report month wins; earlier values that differ in an amount or the winner
 are warnings at the kept record's cell; and the contracts a sheet still calls
 "in contract" whose end has passed by the date of the data are warned once per
@@ -65,6 +66,7 @@ class Updates:
     winners: list[np.ndarray] = field(default_factory=list)  # codes into names (-1 none)
     months: list[np.ndarray] = field(default_factory=list)  # codes into month_names (-1 none)
     statuses: list[np.ndarray] = field(default_factory=list)  # codes into status_names (-1 none)
+    agencies: list[np.ndarray] = field(default_factory=list)  # codes into agency_names (-1 none)
     places: list[np.ndarray] = field(default_factory=list)
     rows: list[np.ndarray] = field(default_factory=list)
     amounts: list[np.ndarray] = field(default_factory=list)  # (n, 3): AMOUNTS, NaN where missing
@@ -73,9 +75,12 @@ class Updates:
     names: list[str] = field(default_factory=list)  # winner names as written
     month_names: list[str] = field(default_factory=list)
     status_names: list[str] = field(default_factory=list)
+    agency_names: list[str] = field(default_factory=list)
     years: set[int] = field(default_factory=set)  # fiscal years of the records
     dated: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)  # year -> (report months, contract dates)
-    _known: dict[str, dict[str, int]] = field(default_factory=lambda: {"names": {}, "month_names": {}, "status_names": {}})
+    _known: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {"names": {}, "month_names": {}, "status_names": {}, "agency_names": {}},
+    )
     _folds: list[str] = field(default_factory=list)  # fold(name) of names, as far as computed
 
     def __len__(self) -> int:
@@ -90,6 +95,7 @@ class Updates:
         self.winners.append(self._coded(records["winner_name"], "names"))
         self.months.append(self._coded(records["report_month"], "month_names"))
         self.statuses.append(self._coded(records["status"], "status_names"))
+        self.agencies.append(self._coded(records["agency_name"], "agency_names"))
         self.places.append(np.asarray(places, dtype=np.int32))
         self.rows.append(np.asarray(rows, dtype=np.int64))
         self.amounts.append(np.column_stack([_numbers(records[name]) for name in AMOUNTS]))
@@ -124,13 +130,14 @@ class Updates:
     def absorb(self, other: Updates, places: np.ndarray) -> None:
         """Another part's records (its place codes mapped to ours), after ours."""
         maps = {table: np.array([self._code(table, name) for name in getattr(other, table)] + [-1], dtype=np.int32)
-                for table in ("names", "month_names", "status_names")}
+                for table in ("names", "month_names", "status_names", "agency_names")}
         for at in range(len(other.rows)):
             self.projects.append(other.projects[at])
             self.contracts.append(other.contracts[at])
             self.winners.append(maps["names"][other.winners[at]])
             self.months.append(maps["month_names"][other.months[at]])
             self.statuses.append(maps["status_names"][other.statuses[at]])
+            self.agencies.append(maps["agency_names"][other.agencies[at]])
             self.places.append(places[other.places[at]])
             self.rows.append(other.rows[at])
             self.amounts.append(other.amounts[at])
@@ -179,7 +186,12 @@ class Updates:
         folded = fold_codes[self._at(self.winners, len(self.names))]
         by_contract = ~has_project & has_contract & (np.array([t != "" for t in fold_texts])[folded])
         keyed = has_project | by_contract
-        pair = np.where(has_project, project, int(project.max(initial=0)) + 1 + contract * len(fold_texts) + folded)
+        # The agency too, where records name one (merge.repeated_projects): codes of the folded names.
+        agency_codes, agency_index = pd.factorize(pd.Series([*(fold(name) for name in self.agency_names), ""], dtype=object))
+        agency_texts = agency_index.tolist()
+        agency = agency_codes[self._at(self.agencies, len(self.agency_names))]
+        deal = pd.factorize(contract * len(fold_texts) + folded)[0].astype(np.int64) * len(agency_texts) + agency
+        pair = np.where(has_project, project, int(project.max(initial=0)) + 1 + deal)
         codes = np.full(len(pair), -1, dtype=np.int64)
         codes[keyed] = pd.factorize(pair[keyed])[0]
         counts = np.bincount(codes[keyed], minlength=1)
@@ -195,8 +207,11 @@ class Updates:
         project_texts = projects.take(pa.array(at)).to_pylist()
         contract_texts = contracts.take(pa.array(at)).to_pylist()
         spelled = [
-            ("project:" + number if project else "contract:" + deal + "|" + fold_texts[winner]).replace("\x00", "|")
-            for project, number, deal, winner in zip(has_project[at].tolist(), project_texts, contract_texts, folded[at].tolist(), strict=True)
+            ("project:" + number if project else "contract:" + deal + "|" + fold_texts[winner] + (
+                "|" + agency_texts[body] if agency_texts[body] else "")).replace("\x00", "|")
+            for project, number, deal, winner, body in zip(
+                has_project[at].tolist(), project_texts, contract_texts, folded[at].tolist(), agency[at].tolist(), strict=True,
+            )
         ]
         key_rank = np.zeros(len(counts), dtype=np.int64)
         key_rank[needed[sorted(range(len(spelled)), key=spelled.__getitem__)]] = np.arange(len(spelled))
