@@ -222,6 +222,10 @@ def _edge(name: str, header: str, lines: list[str]) -> bytes:
 
     at = next(csv.reader([header])).index("contract_no")
     late = lines[150]
+
+    def shortened(line: str, cells: int = 3) -> str:  # a row that lost its last cells (e-GP leaves them out)
+        return ",".join(next(csv.reader([line]))[:-cells]) + "\n"
+
     texts = {
         "blank-first": header + blank * 120 + body,
         "blank-middle": header + "".join(lines[:70]) + blank * 130 + "".join(lines[70:]),
@@ -239,6 +243,10 @@ def _edge(name: str, header: str, lines: list[str]) -> bytes:
         "column-added": table(lambda rows: [r + (["note"] if n == 0 else [f"n{n}"]) for n, r in enumerate(rows)]),
         "columns-reordered": table(lambda rows: [list(reversed(r)) for r in rows]),
         "column-twice": table(lambda rows: [r + ([rows[0][4]] if n == 0 else ["x"]) for n, r in enumerate(rows)]),
+        "short-late": header + "".join(lines[:150]) + shortened(late) + "".join(lines[151:]),
+        "short-last": header + "".join(lines[:-1]) + shortened(lines[-1], 5).rstrip("\n"),
+        "short-many": header + "".join(shortened(line, n % 4) if n % 7 == 3 else line for n, line in enumerate(lines)),
+        "short-and-blank": header + "".join(lines[:49]) + "\n" + shortened(lines[49]) + "\n\n" + "".join(lines[50:]),
     }
     if name == "bad-byte-late":
         return (header + "".join(lines[:150])).encode() + b"\xff\xfe," + "".join(lines[150:]).encode()
@@ -248,7 +256,7 @@ def _edge(name: str, header: str, lines: list[str]) -> bytes:
 EDGES = [
     "blank-first", "blank-middle", "header-again", "header-at-boundary", "total-row", "no-final-newline", "crlf", "bom",
     "blank-lines", "ragged-late", "quoted-newline-late", "month-heading-late", "column-missing", "column-added",
-    "columns-reordered", "column-twice", "bad-byte-late",
+    "columns-reordered", "column-twice", "bad-byte-late", "short-late", "short-last", "short-many", "short-and-blank",
 ]
 
 
@@ -346,3 +354,30 @@ def test_what_a_chunk_says_of_its_bidders_is_what_its_stripped_values_say(values
     stripped = [(v or "").strip() for v in values]
     filled = [v for v in stripped if v]
     assert seen.bidders == ({all(v.startswith("[") for v in filled)} if filled else set())
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.one_of(st.just(""), st.lists(st.sampled_from(["ก", "x", '"a,b"', "", "12"]), min_size=1, max_size=4).map(",".join)),
+                      max_size=40),
+       rows=st.sampled_from([1, 3, 7, 100]), block=st.sampled_from([16, 64, 1 << 20]), crlf=st.booleans())
+def test_short_rows_and_empty_lines_are_read_in_chunks_where_the_csv_module_reads_them(
+    lines: list[str], rows: int, block: int, crlf: bool, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A row with fewer cells than the first line (put back in place, padded) and an empty line (a row
+    of empty cells: the rows below keep their numbers), wherever Arrow's blocks and the chunks fall:
+    the rows are those of the csv module, row for row. No row is longer than the first: that one is
+    read whole (``NotStreamable``)."""
+    import csv
+    from unittest import mock
+
+    header = "h1,h2,h3,h4"
+    end = "\r\n" if crlf else "\n"
+    path = tmp_path_factory.mktemp("short") / "t.csv"
+    path.write_text(end.join([header, *lines]) + end, encoding="utf-8", newline="")
+    expected = [row + [""] * (4 - len(row)) for row in csv.reader(path.open(encoding="utf-8", newline=""))]
+    expected = [row if any(row) or len(row) == 4 else ["", "", "", ""] for row in expected]
+    with mock.patch.object(stream_module, "STREAM_BLOCK", block), mock.patch.object(stream_module, "FIRST_ROWS", max(1, rows // 2)):
+        frames = list(stream_module._csv_grids(path, ",", rows))
+    got = pd.concat(frames, ignore_index=True).values.tolist() if frames else []
+    assert got == expected
+    assert all(len(frame) == (rows if n else min(rows, max(1, rows // 2))) for n, frame in enumerate(frames[:-1]))

@@ -187,7 +187,9 @@ def _arrow_csv(path: Path, delimiter: str, fields: int, *, newlines_in_values: b
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=CSV_BLOCK),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values),
+        # An empty line is a row (of empty cells), as Excel and the csv module count it: the rows below it
+        # keep the numbers the officer sees.
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types=every_column_text(fields + 1), strings_can_be_null=False, quoted_strings_can_be_null=False,
         ),

@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +38,9 @@ FIRST_ROWS = 25_000  # rows of the first chunk, smaller: its checks start while 
 # CSV blocks: Arrow's streaming reader parses some 36 blocks ahead of the one read, so blocks are
 # small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance).
 STREAM_BLOCK = 4 << 20
+# Rows with fewer cells than the first line (e-GP rows that lost their trailing empty cells) are put
+# back in place, padded, up to this many in a file; beyond, the file is read whole.
+SHORT_ROWS = 10_000
 
 
 class NotStreamable(Exception):
@@ -189,29 +192,12 @@ def _ahead(items: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 
 def _csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    from procdata.read.limits import current
-
-    fields = current().fields
+    held: list[pa.RecordBatch] = []
+    count = 0
+    size = min(rows, FIRST_ROWS)
     try:
-        reader = pacsv.open_csv(
-            path,
-            # One thread: this reader already runs on a thread of its own beside the checks, and Arrow's
-            # threads cost more CPU than they save (1M rows: 2.1 s of CPU instead of 2.8-3.4 s).
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=STREAM_BLOCK, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=every_column_text(fields + 1),
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
-            ),
-        )
-        held: list[pa.RecordBatch] = []
-        count = 0
-        size = min(rows, FIRST_ROWS)
-        for batch in reader:
-            if batch.num_columns > fields:
-                raise NotStreamable(str(path))  # the whole-file reader says which limit
+        for batch in _csv_batches(path, delimiter):
             held.append(batch)
             count += batch.num_rows
             while count >= size:  # a chunk of exactly ``size`` rows; the rest waits for the next
@@ -223,9 +209,104 @@ def _csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
         if count:
             yield _frame(pa.Table.from_batches(held))
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError):
-        # Ragged rows (title lines above the header), a line break inside a quoted cell cut by a
-        # block boundary, or bytes that are not UTF-8: the whole-file reader copes with each.
+        # Rows longer than the first (title lines above the header), a line break inside a quoted cell
+        # cut by a block boundary, or bytes that are not UTF-8: the whole-file reader copes with each.
         raise NotStreamable(str(path)) from None
+
+
+def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
+    """The rows of a CSV file as Arrow reads them a block at a time: every line a row (an empty one a
+    row of empty cells), and a row with fewer cells than the first line (an e-GP row that lost its
+    trailing empty cells) put back in place, padded, as the whole-file reader reads it."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from procdata.read.limits import current
+
+    fields = current().fields
+    short: list[tuple[int, str]] = []  # rows shorter than the first line, not yet put back: (position, text)
+
+    def short_row(row: Any) -> str:
+        if row.number is None or row.actual_columns > row.expected_columns or len(short) >= SHORT_ROWS:
+            return "error"  # a longer row, or too many short ones: read whole
+        short.append((row.number - 1, row.text))
+        return "skip"
+
+    with _quiet(short_row):
+        reader = pacsv.open_csv(
+            path,
+            # One thread: this reader already runs on a thread of its own beside the checks, and Arrow's
+            # threads cost more CPU than they save (1M rows: 2.1 s of CPU instead of 2.8-3.4 s).
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=STREAM_BLOCK, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=short_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=every_column_text(fields + 1),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+        read = 0  # rows read so far, short ones put back included
+        for batch in reader:
+            if batch.num_columns > fields:
+                raise NotStreamable(str(path))  # the whole-file reader says which limit
+            for part in _with_short_rows(batch, short, read, delimiter):
+                read += part.num_rows
+                yield part
+        if short:  # short rows past the last row read: not where they should be, so read whole
+            raise pa.ArrowInvalid("a short row out of place")
+
+
+@contextlib.contextmanager
+def _quiet(handler: Any) -> Iterator[None]:
+    """pyarrow decodes a row's text before it calls ``handler``: a row that is not UTF-8 fails there, is
+    taken as an error (the file is read whole, which names the line), and Python would print the
+    failure to stderr as "Exception ignored in ..." with a traceback. That print is left out; any other
+    goes to the hook as before."""
+    import sys
+
+    before = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.object is handler and isinstance(unraisable.exc_value, UnicodeDecodeError):
+            return
+        before(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = before
+
+
+def _with_short_rows(batch: pa.RecordBatch, short: list[tuple[int, str]], start: int, delimiter: str) -> list[pa.RecordBatch]:
+    """``batch`` (the file's rows from position ``start`` on, short rows left out) with the short rows
+    that stand among its rows or right after them put back in place, padded with empty cells: the
+    rows the whole-file reader gives. Those put back leave ``short``."""
+    import csv
+
+    import pyarrow as pa
+
+    parts: list[pa.RecordBatch] = []
+    taken, at = 0, start
+    while True:
+        if short and short[0][0] == at:
+            _, text = short.pop(0)
+            cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+            cells += [""] * (batch.num_columns - len(cells))
+            parts.append(pa.RecordBatch.from_arrays(
+                [pa.array([cell], pa.large_string()) for cell in cells[: batch.num_columns]], schema=batch.schema,
+            ))
+            at += 1
+        elif taken < batch.num_rows:
+            run = batch.num_rows - taken if not short else min(batch.num_rows - taken, short[0][0] - at)
+            if run <= 0:
+                raise pa.ArrowInvalid("a short row out of place")  # read whole
+            parts.append(batch.slice(taken, run))
+            taken += run
+            at += run
+        else:
+            return parts
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
