@@ -205,3 +205,25 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
         report = runner.invoke(app, ["validate", *map(str, named), "--format", "json"])
         summary = json.loads(report.stdout)["summary"]
         assert (summary["files"], summary["records"], summary["errors"]) == (1, 14, 0)
+
+
+def test_cells_that_could_not_be_read_are_said_to_be_empty_in_the_table_written(tmp_path: Path) -> None:
+    """A cell ingest cannot read (an impossible date) is listed, and is empty in the table written, where
+    a later validate of that table cannot find it ("ready to publish" for a table whose source has an
+    error). So ingest says it once more, at the end, with the count and the table: an error's cells
+    only (a warning such as an unused column loses nothing)."""
+    import csv
+
+    rows = list(csv.reader((SAMPLES / "canonical-sample.csv").open(encoding="utf-8-sig")))
+    at = rows[0].index("contract_date")
+    rows[3][at] = "2025-02-30"
+    source = tmp_path / "source.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    out = tmp_path / "national.csv"
+    result = runner.invoke(app, ["ingest", str(source), "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(f"1 cell(s) could not be read (listed above) and are left empty in {out}, where a later "
+                                  "validate will not find them; fix them in the source files and ingest again\n")
+    clean = runner.invoke(app, ["ingest", str(SAMPLES / "canonical-sample.csv"), "--out", str(tmp_path / "clean.csv")])
+    assert clean.exit_code == 0 and "ingest" not in clean.stderr

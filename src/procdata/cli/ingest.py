@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from procdata.model import IngestResult
 
 from procdata.cli.common import (
     Debug,
@@ -59,7 +62,26 @@ def ingest(
     for failure in result.failures:
         echo_err(message(failure.code, lang, file=failure.file, **failure.params))
     typer.echo(ingest_text(result, lang))
-    if out is not None and not (result.failures and not result.record_count):
+    written = out is not None and not (result.failures and not result.record_count)
+    if written:
         typer.echo(message("ingest_written", lang, records=f"{result.record_count:,}", out=out))
+    emptied = error_cells(result)
+    if written and emptied:
+        echo_err(message("ingest_cells_empty", lang, count=f"{emptied:,}", out=out))
     if result.failures:
         raise typer.Exit(2)
+
+
+def error_cells(result: IngestResult) -> int:
+    """How many cells reading could not understand, of a check that is an error (an impossible date, an
+    amount in words): each is empty in the table written."""
+    import numpy as np
+
+    from procdata.check.catalog import check
+
+    count = 0
+    for run in result.issues.runs:
+        codes, counts = (([run.codes], [len(run)]) if isinstance(run.codes, str)
+                         else np.unique(np.asarray(run.codes, dtype=object), return_counts=True))
+        count += sum(int(n) for code, n in zip(codes, counts, strict=True) if check(str(code)).severity == "error")
+    return count
