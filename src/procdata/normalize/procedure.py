@@ -129,11 +129,11 @@ def status_columns(
         if reading.ambiguous is None:
             continue
         rows = codes == number
-        for evidence_kind, where in (
-            ("contract_status", rows & take_contract),
-            ("contract", rows & ~take_contract & evidence),
-            ("none", rows & ~take_contract & ~evidence),
-        ):
+        for evidence_kind, where in zip(EVIDENCE, (
+            rows & take_contract,
+            rows & ~take_contract & evidence,
+            rows & ~take_contract & ~evidence,
+        ), strict=True):
             if not where.any():
                 continue
             if evidence_kind == "contract":
@@ -176,6 +176,27 @@ def _unreadable_dates(b: Builder, size: int) -> np.ndarray:
     if rows:
         found[np.concatenate(rows)] = True
     return found
+
+
+EVIDENCE = ("contract_status", "contract", "none")  # the order the readings of one text are reported in
+
+
+def resolution_order(entries: list[Resolution]) -> list[Resolution]:
+    """``entries`` in one order whatever parts of a table they were found in (chunks of a long table,
+    a table's halves on two threads): place by place as they come, and in a place by the row where
+    each text first stands, then by evidence (``EVIDENCE``), then by the status read."""
+    _, position = _ids("status")
+    places: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str, str, str], int] = {}
+    for entry in entries:
+        places.setdefault((entry.file, entry.sheet), len(places))
+        key = (entry.file, entry.sheet, entry.field, entry.text)
+        if entry.rows:
+            first[key] = min(first.get(key, entry.rows[0]), min(entry.rows))
+    return sorted(entries, key=lambda e: (
+        places[(e.file, e.sheet)], first.get((e.file, e.sheet, e.field, e.text), 0), e.field, e.text,
+        EVIDENCE.index(e.evidence) if e.evidence in EVIDENCE else len(EVIDENCE), position.get(e.code, len(position)),
+    ))
 
 
 def _resolved(b: Builder, key: str, text: str, code: str, evidence: str, where: np.ndarray) -> None:

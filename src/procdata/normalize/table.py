@@ -18,6 +18,7 @@ from procdata.model import FIELDS, CellIssues, Column, Resolution
 from procdata.normalize.builder import Context
 from procdata.normalize.canonical import bidders_are_json, canonical, empty_records
 from procdata.normalize.columns import STRING, THREADS
+from procdata.normalize.procedure import resolution_order
 from procdata.normalize.values import dump_bidders as _dump  # noqa: F401  (tests compare the JSON fast path with it)
 
 __all__ = ["GROUP_ROWS", "PARALLEL_ROWS", "Context", "empty_records", "to_canonical", "to_canonical_joined", "to_canonical_many"]
@@ -45,7 +46,7 @@ def to_canonical(
     if len(raw) < PARALLEL_ROWS:
         typed, builder = canonical(raw, columns, context, json_bidders)
         frame = _frame({name: column.reset_index(drop=True) for name, column in typed.items()})
-        return frame, builder.issues, list(builder.resolutions.values())
+        return frame, builder.issues, resolution_order(list(builder.resolutions.values()))
     bounds = np.linspace(0, len(raw), THREADS + 1).astype(int)
     parts = [raw.iloc[start:stop] for start, stop in itertools.pairwise(bounds)]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
@@ -77,7 +78,7 @@ def to_canonical(
             whole = resolutions.setdefault(key, Resolution(**{**part.__dict__, "count": 0, "rows": []}))
             whole.count += part.count
             whole.rows.extend(part.rows[: max(0, Resolution.SHOWN_ROWS - len(whole.rows))])
-    return frame, issues, list(resolutions.values())
+    return frame, issues, resolution_order(list(resolutions.values()))
 
 
 def to_canonical_many(

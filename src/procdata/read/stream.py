@@ -328,7 +328,9 @@ def merged_issues(parts: list[CellIssues]) -> CellIssues:
 
 def merged_resolutions(parts: list[list[Resolution]]) -> list[Resolution]:
     """The resolved cells of a file's chunks as one pass over the file reports them: each reading once,
-    with the rows of all chunks (the first of them) and their count."""
+    with the rows of all chunks (the first of them) and their count, in ``resolution_order``."""
+    from procdata.normalize.procedure import resolution_order
+
     merged: dict[tuple[str, ...], Resolution] = {}
     for part in parts:
         for entry in part:
@@ -336,7 +338,7 @@ def merged_resolutions(parts: list[list[Resolution]]) -> list[Resolution]:
             whole = merged.setdefault(key, Resolution(**{**entry.__dict__, "count": 0, "rows": []}))
             whole.add(entry.rows)
             whole.count += entry.count - len(entry.rows)
-    return list(merged.values())
+    return resolution_order(list(merged.values()))
 
 
 def merged_sheets(reports: list[SheetReport]) -> list[SheetReport]:
