@@ -227,3 +227,19 @@ def test_cells_that_could_not_be_read_are_said_to_be_empty_in_the_table_written(
                                   "validate will not find them; fix them in the source files and ingest again\n")
     clean = runner.invoke(app, ["ingest", str(SAMPLES / "canonical-sample.csv"), "--out", str(tmp_path / "clean.csv")])
     assert clean.exit_code == 0 and "ingest" not in clean.stderr
+
+
+def test_a_file_with_a_header_and_no_record_is_not_ready_to_publish(tmp_path: Path) -> None:
+    """A header and no row said "no problems found, ready to publish", and publish then refused: with
+    no record the verdict says there is nothing to publish yet. The exit code stays 0 (nothing is wrong
+    in the file)."""
+    path = tmp_path / "empty.csv"
+    path.write_text((SAMPLES / "canonical-sample.csv").read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        "checked 1 file(s), 0 records: 0 error(s) · 0 warning(s)",
+        "not one procurement record in the files checked, so nothing to publish yet; check that these are the right files"
+        " and that rows stand under the header",
+    ]
+    assert "ready to publish" in runner.invoke(app, ["validate", str(SAMPLES / "canonical-sample.csv"), "--lang", "en"]).stdout

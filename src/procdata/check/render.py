@@ -130,6 +130,8 @@ def _verdict(report: Report, lang: str) -> str:
         return message("validate_verdict_unreadable", lang, count=len(report.failures))
     if report.error_count:
         return message("validate_verdict_errors", lang)
+    if not report.summary.get("records", 1):  # a header and no row: nothing to publish, not "ready"
+        return message("validate_verdict_empty", lang)
     if report.warning_count:
         return message("validate_verdict_warnings", lang)
     return message("validate_verdict_ok", lang)
