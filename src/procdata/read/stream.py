@@ -38,9 +38,6 @@ FIRST_ROWS = 25_000  # rows of the first chunk, smaller: its checks start while 
 # CSV blocks: Arrow's streaming reader parses some 36 blocks ahead of the one read, so blocks are
 # small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance).
 STREAM_BLOCK = 4 << 20
-# Rows with fewer cells than the first line (e-GP rows that lost their trailing empty cells) are put
-# back in place, padded, up to this many in a file; beyond, the file is read whole.
-SHORT_ROWS = 10_000
 
 
 class NotStreamable(Exception):
@@ -227,8 +224,10 @@ def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
     short: list[tuple[int, str]] = []  # rows shorter than the first line, not yet put back: (position, text)
 
     def short_row(row: Any) -> str:
-        if row.number is None or row.actual_columns > row.expected_columns or len(short) >= SHORT_ROWS:
-            return "error"  # a longer row, or too many short ones: read whole
+        # Put back in place below, whatever their number: 100,000 rows of which half are short, 5.0 s in
+        # chunks against 5.7 s read whole (and a whole read's memory grows with the table).
+        if row.number is None or row.actual_columns > row.expected_columns:
+            return "error"  # a longer row (a title line above the header): read whole
         short.append((row.number - 1, row.text))
         return "skip"
 
@@ -282,31 +281,40 @@ def _quiet(handler: Any) -> Iterator[None]:
 def _with_short_rows(batch: pa.RecordBatch, short: list[tuple[int, str]], start: int, delimiter: str) -> list[pa.RecordBatch]:
     """``batch`` (the file's rows from position ``start`` on, short rows left out) with the short rows
     that stand among its rows or right after them put back in place, padded with empty cells: the
-    rows the whole-file reader gives. Those put back leave ``short``."""
+    rows the whole-file reader gives, in one batch (not a piece per row, which every column-wise step
+    after this would pay for). Those put back leave ``short``."""
     import csv
 
     import pyarrow as pa
 
-    parts: list[pa.RecordBatch] = []
+    if not short or short[0][0] > start + batch.num_rows:
+        return [batch]
+    width = batch.num_columns
+    order: list[int] = []  # the rows out, as places in the batch followed by the short rows
+    cells: list[list[str]] = []
     taken, at = 0, start
     while True:
         if short and short[0][0] == at:
             _, text = short.pop(0)
-            cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
-            cells += [""] * (batch.num_columns - len(cells))
-            parts.append(pa.RecordBatch.from_arrays(
-                [pa.array([cell], pa.large_string()) for cell in cells[: batch.num_columns]], schema=batch.schema,
-            ))
+            row = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+            order.append(batch.num_rows + len(cells))
+            cells.append((row + [""] * width)[:width])
             at += 1
         elif taken < batch.num_rows:
             run = batch.num_rows - taken if not short else min(batch.num_rows - taken, short[0][0] - at)
             if run <= 0:
                 raise pa.ArrowInvalid("a short row out of place")  # read whole
-            parts.append(batch.slice(taken, run))
+            order.extend(range(taken, taken + run))
             taken += run
             at += run
         else:
-            return parts
+            break
+    where = pa.array(order, pa.int64())
+    columns = [
+        pa.concat_arrays([batch.column(n), pa.array([row[n] for row in cells], pa.large_string())]).take(where)
+        for n in range(width)
+    ]
+    return [pa.RecordBatch.from_arrays(columns, schema=batch.schema)]
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
