@@ -119,3 +119,20 @@ def test_the_progress_bar_shows_only_on_a_terminal_and_after_a_second(tmp_path: 
         step.rows(str(path), 1_200_000)
         time.sleep(0.3)
     assert "reading a.csv · 1,200,000" in shown.getvalue()
+
+
+def test_a_file_holding_no_record_has_a_row_and_a_copy_counts_for_its_original(folder: Path) -> None:
+    """A file read but holding no record (a header, no row) had no row: the table's files fell one short
+    of the report's. It has one now, with no record and not ready. A copy of a file (read once) has no
+    row of its own: its warning counts for the original's agency."""
+    header = (folder / "a-clean.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "e-header-only.csv").write_text(header + "\n", encoding="utf-8")
+    (folder / "f-copy.csv").write_bytes((folder / "a-clean.csv").read_bytes())
+    report = validate([folder], by_agency=True)
+    rows = {Path(row["agency"]).name: row for row in report.by_agency or []}
+    assert sorted(rows) == ["a-clean.csv", "b-errors.csv", "c-warned.csv", "d-broken.xlsx", "e-header-only.csv"]
+    empty = rows["e-header-only.csv"]
+    assert (empty["files"], empty["records"], empty["errors"], empty["warnings"], empty["o12_ready"]) == (1, 0, 0, 0, False)
+    assert rows["a-clean.csv"]["warnings"] == 1  # the copy's duplicate_file
+    assert sum(r["files"] for r in rows.values()) == report.summary["files"] - 1  # all but the copy
+    assert sum(r["warnings"] for r in rows.values()) == report.summary["warnings"]

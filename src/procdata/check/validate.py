@@ -135,6 +135,7 @@ class Checker:
         self.without_column: Counter[tuple[int, str]] = Counter()  # (place, field) -> records lacking it
         self.records = 0
         self.tally = Tally() if agencies else None
+        self.copies: dict[str, str] = {}  # files not read, byte for byte an earlier one -> that one
         self.fiscal_year: int | None = None  # the year readiness is judged for (the latest in the data by default)
         self.place_groups: dict[int, int] = {}  # the agency and year of a place's first record (sheet-wide problems)
         self.files: list[str] = []
@@ -152,6 +153,7 @@ class Checker:
         self.sheets.extend(result.sheets)
         self.failures.extend(result.failures)
         self.resolutions.extend(result.resolutions)
+        self.copies.update(result.copies)
         for copy, original in result.copies.items():  # not read: its items are the other file's
             found = batch("duplicate_file", "", [self.registry.place(copy, "")], [NO_ROW], [NO_COLUMN], [original], {})
             if self.tally is not None:  # counted for the agency of the file it repeats
@@ -223,6 +225,7 @@ class Checker:
             self.without_column[(int(places[place]), field)] += count
         self.records += other.records
         self.files.extend(other.files)
+        self.copies.update(other.copies)
         self.sheets.extend(other.sheets)
         self.failures.extend(other.failures)
         self.resolutions.extend(other.resolutions)
@@ -260,7 +263,11 @@ class Checker:
         ]
         if self.tally is not None:
             unreadable = Counter(failure.file for failure in self.failures)
-            report.by_agency = agencies.table(self.tally, self.found, self.fiscal_year, dict(unreadable))
+            # A file read but holding no record (a header, no row) is a row of its own too, with no error:
+            # else the table's files fall short of the report's.
+            with_records = {sheet.file for sheet in self.sheets if sheet.records}
+            empty = {file: 0 for file in self.files if file not in with_records and file not in unreadable and file not in self.copies}
+            report.by_agency = agencies.table(self.tally, self.found, self.fiscal_year, {**empty, **unreadable})
         report.summary = {
             "files": len(self.files),
             "files_unreadable": len(self.failures),
