@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procdata.errors import ProcdataError
 from procdata.resources import data
+
+if TYPE_CHECKING:
+    from procdata.model import CellIssues
 
 
 @dataclass(frozen=True)
@@ -115,3 +118,14 @@ def _vocabulary(kind: str, lang: str) -> list[str]:
         spellings = ", ".join(dict.fromkeys(phrase["text"] for phrase in term.get("phrases_written", ())))
         lines.append(f"  - {term.label(lang)} [{term.code}]" + (f": {spellings}" if spellings else ""))
     return lines
+
+
+def error_cells(issues: CellIssues) -> int:
+    """How many of the cells reading could not understand are of a check that is an error (an impossible
+    date, an amount in words): each is empty in the table ingest writes."""
+    from collections import Counter
+
+    counted: Counter[str] = Counter()
+    for run in issues.runs:
+        counted.update({run.codes: len(run)} if isinstance(run.codes, str) else Counter(map(str, run.codes)))
+    return sum(count for code, count in counted.items() if check(code).severity == "error")

@@ -93,6 +93,7 @@ def _check_table(
     from procdata.errors import is_file_error
     from procdata.model import IngestResult
     from procdata.normalize.investment import apply_overrides
+    from procdata.normalize.procedure import merged_resolutions
     from procdata.read import stream
 
     checker = Checker(lang, agencies=agencies)
@@ -112,6 +113,6 @@ def _check_table(
             raise
         return check_files([str(path)], encoding, fiscal_year, lang, None, agencies, overrides, limits)
     checker.account(IngestResult(
-        records=None, files=[display], sheets=stream.merged_sheets(sheets), resolutions=stream.merged_resolutions(resolutions),
+        records=None, files=[display], sheets=stream.merged_sheets(sheets), resolutions=merged_resolutions(resolutions),
     ))
     return checker

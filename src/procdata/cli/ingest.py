@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from procdata.model import IngestResult
 
 from procdata.cli.common import (
     Debug,
@@ -42,6 +39,7 @@ def ingest(
 
     prestart(inputs)  # a workbook's reader process starts while this one loads what it needs
 
+    from procdata.check.catalog import error_cells
     from procdata.errors import OutputError
     from procdata.i18n import message
     from procdata.output import check_not_inputs
@@ -65,23 +63,9 @@ def ingest(
     written = out is not None and not (result.failures and not result.record_count)
     if written:
         typer.echo(message("ingest_written", lang, records=f"{result.record_count:,}", out=out))
-    emptied = error_cells(result)
+    emptied = error_cells(result.issues)
     if written and emptied:
         echo_err(message("ingest_cells_empty", lang, count=f"{emptied:,}", out=out))
     if result.failures:
         raise typer.Exit(2)
 
-
-def error_cells(result: IngestResult) -> int:
-    """How many cells reading could not understand, of a check that is an error (an impossible date, an
-    amount in words): each is empty in the table written."""
-    import numpy as np
-
-    from procdata.check.catalog import check
-
-    count = 0
-    for run in result.issues.runs:
-        codes, counts = (([run.codes], [len(run)]) if isinstance(run.codes, str)
-                         else np.unique(np.asarray(run.codes, dtype=object), return_counts=True))
-        count += sum(int(n) for code, n in zip(codes, counts, strict=True) if check(str(code)).severity == "error")
-    return count

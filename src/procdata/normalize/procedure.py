@@ -181,6 +181,20 @@ def _unreadable_dates(b: Builder, size: int) -> np.ndarray:
 EVIDENCE = ("contract_status", "contract", "none")  # the order the readings of one text are reported in
 
 
+def merged_resolutions(parts: list[list[Resolution]]) -> list[Resolution]:
+    """The resolved cells of parts of one table (chunks of a long one, halves on two threads) as one pass
+    over it reports them: each reading once, with the rows of all parts (the first of them) and their
+    count, in ``resolution_order``."""
+    merged: dict[tuple[str, ...], Resolution] = {}
+    for part in parts:
+        for entry in part:
+            key = (entry.file, entry.sheet, entry.field, entry.text, entry.code, entry.evidence)
+            whole = merged.setdefault(key, Resolution(**{**entry.__dict__, "count": 0, "rows": []}))
+            whole.add(entry.rows)
+            whole.count += entry.count - len(entry.rows)
+    return resolution_order(list(merged.values()))
+
+
 def resolution_order(entries: list[Resolution]) -> list[Resolution]:
     """``entries`` in one order whatever parts of a table they were found in (chunks of a long table,
     a table's halves on two threads): place by place as they come, and in a place by the row where

@@ -18,7 +18,7 @@ from procdata.model import FIELDS, CellIssues, Column, Resolution
 from procdata.normalize.builder import Context
 from procdata.normalize.canonical import bidders_are_json, canonical, empty_records
 from procdata.normalize.columns import STRING, THREADS
-from procdata.normalize.procedure import resolution_order
+from procdata.normalize.procedure import merged_resolutions, resolution_order
 from procdata.normalize.values import dump_bidders as _dump  # noqa: F401  (tests compare the JSON fast path with it)
 
 __all__ = ["GROUP_ROWS", "PARALLEL_ROWS", "Context", "empty_records", "to_canonical", "to_canonical_joined", "to_canonical_many"]
@@ -72,13 +72,7 @@ def to_canonical(
         run.site = rank
         issues.add(run)
     # The reported readings of ambiguous cells, the parts' rows together, in order.
-    resolutions: dict[tuple[str, ...], Resolution] = {}
-    for _, builder in done:
-        for key, part in builder.resolutions.items():
-            whole = resolutions.setdefault(key, Resolution(**{**part.__dict__, "count": 0, "rows": []}))
-            whole.count += part.count
-            whole.rows.extend(part.rows[: max(0, Resolution.SHOWN_ROWS - len(whole.rows))])
-    return frame, issues, resolution_order(list(resolutions.values()))
+    return frame, issues, merged_resolutions([list(builder.resolutions.values()) for _, builder in done])
 
 
 def to_canonical_many(

@@ -243,6 +243,7 @@ def _stream_into(
     is written yet; else :class:`Restart`)."""
     from procdata.errors import is_file_error
     from procdata.normalize.investment import apply_overrides
+    from procdata.normalize.procedure import merged_resolutions
     from procdata.read import stream
     from procdata.read.ingest import ingest
 
@@ -274,6 +275,6 @@ def _stream_into(
     parts.files.append(display)
     parts.sheets = stream.merged_sheets(parts.sheets)
     parts.issues = stream.merged_issues(issues)
-    parts.resolutions = stream.merged_resolutions(resolutions)
+    parts.resolutions = merged_resolutions(resolutions)
     parts.count = written
     account.absorb(parts)
