@@ -139,7 +139,7 @@ def plain_update_problems(
 ) -> list[Problem]:
     """The problems of monthly updates (``update_conflict``, ``contract_period_over``) found one by one
     from :func:`~procdata.check.merge.merge_updates`, in the order of the report."""
-    from procdata.check.validate import Locator
+    from procdata.check.locate import Locator
 
     records = ingested.records
     merged = merge_updates(records)

@@ -2,7 +2,7 @@
 
 Problems point at the cell an officer must fix: the sheet, the row as Excel
 shows it, and the column letter and header text as written in the file (from
-the ingest's :class:`~procdata.model.SheetReport`).
+the ingest's :class:`~procdata.model.SheetReport`, through :class:`~procdata.check.locate.Locator`).
 
 A :class:`Checker` checks records part by part (a whole ingest, a chunk of a
 national table, the files one worker read) and keeps of each part only its
@@ -19,51 +19,30 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from procdata.check import agencies, catalog
+from procdata.check import agencies
 from procdata.check.agencies import Tally
 from procdata.check.duplicates import Projects, duplicates
+from procdata.check.ingested import UNKNOWN, issue_batches, short_tax_ids, suggestion
+from procdata.check.locate import Locator, cell_key, cell_keys
 from procdata.check.model import Report
 from procdata.check.problems import NO_COLUMN, NO_ROW, Batch, Problems, Registry, batch
 from procdata.check.problems import title as title
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table, map_distinct, positions
-from procdata.check.texts import text_array
 from procdata.check.updates import Updates
 from procdata.config import Config
 from procdata.i18n import message as ui_message
-from procdata.model import FIELDS, CellIssues, FileFailure, IngestResult, Resolution, SheetReport
-from procdata.normalize import vocab
+from procdata.model import FileFailure, IngestResult, Resolution, SheetReport
 from procdata.normalize.columns import THREADS
 from procdata.read.overrides import Overrides
 
-# Where a field's value may have come from, in order: its own column, or a
-# composite column that ingest split (see procdata/model.py SheetReport.columns).
-SOURCES = {
-    "agreed_price": ("agreed_price", "winner"),
-    "winner_name": ("winner_name", "winner"),
-    "winner_tax_id": ("winner_tax_id", "winner"),
-    "contract_no": ("contract_no", "contract"),
-    "contract_date": ("contract_date", "contract"),
-    "bidders": ("bidders", "bidder_names", "bidder_prices"),
-    "bidder_count": ("bidder_count", "bidders", "bidder_names"),
-    "method": ("method", "method_group"),
-    "method_text": ("method_text", "method", "method_group"),
-    "status": ("status", "contract_status"),
-    "status_text": ("status_text", "status", "contract_status"),
-    "is_investment": ("is_investment", "budget_category"),
-}
 # Checks that report an empty value: not repeated where ingest already said the cell was unreadable.
 EMPTY_VALUE = {"required", "signed_no_winner", "signed_no_price"}
-# The checks of words outside a vocabulary (normalize/vocab.py), and the vocabulary to
-# suggest the closest known word from.
-UNKNOWN = {f"unknown_{kind}": kind for kind in ("method", "status", "category", "source")}
 
 
 def validate(
@@ -171,12 +150,12 @@ class Checker:
         """Check the records of ``part`` (and say the cells its ingest could not read)."""
         table = Table(part.records, self.lang)
         where = Locator(part.sheets, self.registry)
-        found = list(_issue_batches(part.issues, self.registry, self.lang))
-        flagged = _keys(found)
+        found = list(issue_batches(part.issues, self.registry, self.lang))
+        flagged = cell_keys(found)
         for hits in _run_checks(table):
             if len(hits.rows):
                 found.extend(self._from_hits(hits, table, where, flagged))
-        found = _short_tax_ids(found, self.lang)
+        found = short_tax_ids(found, self.lang)
         groups = self._groups(part, table, found) if self.tally is not None else None
         for each in found:
             self.found.add(each)
@@ -199,14 +178,14 @@ class Checker:
         assert self.tally is not None
         groups = self.tally.add(part.records, self.found)
         everyone = np.arange(len(part.records))
-        keys = _key(table.places(everyone, self.registry), table.source_rows(everyone), "")
+        keys = cell_key(table.places(everyone, self.registry), table.source_rows(everyone), "")
         order = np.argsort(keys, kind="stable")
         for place, group in zip((keys[order] >> 40).tolist(), groups[order].tolist(), strict=True):
             self.place_groups.setdefault(int(place), int(group))
         for each in found:
-            at = np.searchsorted(keys[order], _key(each.places, each.rows, ""))
+            at = np.searchsorted(keys[order], cell_key(each.places, each.rows, ""))
             known = at < len(keys)
-            known[known] &= keys[order][at[known]] == _key(each.places, each.rows, "")[known]
+            known[known] &= keys[order][at[known]] == cell_key(each.places, each.rows, "")[known]
             each.groups = np.where(known, groups[order][np.minimum(at, len(keys) - 1)], -1).astype(np.int32) if len(keys) else None
         return groups
 
@@ -295,11 +274,11 @@ class Checker:
             return self._required(hits, places, source_rows, columns, flagged)
         keep = np.ones(len(rows), dtype=bool)
         if hits.code in EMPTY_VALUE:
-            keep = ~np.isin(_key(places, source_rows, hits.field), flagged)
+            keep = ~np.isin(cell_key(places, source_rows, hits.field), flagged)
         params = dict(hits.params)
         if hits.code in UNKNOWN:
             kind = UNKNOWN[hits.code]
-            params["suggestion"] = map_distinct(table.texts(hits.field, rows), lambda value: _suggestion(kind, value, self.lang))
+            params["suggestion"] = map_distinct(table.texts(hits.field, rows), lambda value: suggestion(kind, value, self.lang))
         found = batch(hits.code, hits.field, places, source_rows, columns, table.shown_values(hits.field, rows), params)
         return [found if keep.all() else found.take(np.flatnonzero(keep))]
 
@@ -310,7 +289,7 @@ class Checker:
         lacking = columns == NO_COLUMN
         for place, count in zip(*np.unique(places[lacking], return_counts=True), strict=True):
             self.without_column[(int(place), hits.field)] += int(count)
-        keep = np.flatnonzero(~lacking & ~np.isin(_key(places, rows, hits.field), flagged))
+        keep = np.flatnonzero(~lacking & ~np.isin(cell_key(places, rows, hits.field), flagged))
         empty = pa.array([""] * len(keep), pa.large_string())
         return [batch("required", hits.field, places[keep], rows[keep], columns[keep], empty, {"value": ""})]
 
@@ -327,117 +306,3 @@ def _run_checks(table: Table) -> list[Hits]:
         return [hits for found in pool.map(lambda check: list(check(table)), checks) for hits in found]
 
 
-class Locator:
-    """From a record's file, sheet and row to the column of a field, as written in that sheet."""
-
-    def __init__(self, sheets: list[SheetReport], registry: Registry) -> None:
-        self.registry = registry
-        self.tables: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
-        for sheet in sheets:
-            if sheet.read:
-                first = sheet.header_rows[0] if sheet.header_rows else 0
-                self.tables.setdefault((sheet.file, sheet.sheet), []).append((first, sheet.columns))
-
-    def columns(self, places: np.ndarray, rows: np.ndarray, field: str) -> np.ndarray:
-        """The registry's column code of ``field`` for records at ``places`` and ``rows`` (NO_COLUMN where
-        the sheet has none). A sheet may hold several tables: a row belongs to the last one starting above it."""
-        out = np.full(len(places), NO_COLUMN, dtype=np.int32)
-        for place in np.unique(places).tolist():
-            tables = self.tables.get(self.registry.places[place], [])
-            if not tables:
-                continue
-            at = places == place
-            codes = np.array([self._code(columns, field) for _, columns in tables], dtype=np.int32)
-            if len(tables) == 1:
-                out[at] = codes[0]
-                continue
-            chosen = np.searchsorted(np.array([first for first, _ in tables]), rows[at], side="right") - 1
-            out[at] = codes[np.where((rows[at] == NO_ROW) | (chosen < 0), 0, chosen)]
-        return out
-
-    def _code(self, columns: dict[str, Any], field: str) -> int:
-        for key in SOURCES.get(field, (field,)):
-            if key in columns:
-                return self.registry.column(columns[key].letter, columns[key].header)
-        return NO_COLUMN
-
-
-def _issue_batches(issues: CellIssues, registry: Registry, lang: str) -> Iterable[Batch]:
-    """The cells ingest could not read, as problems: a batch per run of issues and code."""
-    for run in issues.runs:
-        size = len(run)
-        places = _places(run.files, run.sheets, size, registry)
-        columns = np.full(size, registry.column(run.column, run.header), dtype=np.int32)
-        values = text_array(run.values)
-        codes = np.asarray(run.codes, dtype=object) if not isinstance(run.codes, str) else None
-        for code in [run.codes] if codes is None else sorted(set(codes.tolist())):
-            chosen = np.arange(size) if codes is None else np.flatnonzero(codes == code)
-            params: dict[str, Any] = {}
-            picked = values.take(pa.array(chosen, pa.int64()))
-            if code in UNKNOWN:
-                kind = UNKNOWN[code]
-                params["suggestion"] = map_distinct(picked, lambda value: _suggestion(kind, value, lang))  # noqa: B023
-            yield batch(code, run.field, places[chosen], run.rows[chosen], columns[chosen], picked, params)
-
-
-def _places(files: Any, sheets: Any, size: int, registry: Registry) -> np.ndarray:
-    """Registry place codes of issues whose file and sheet are one text for all, or one per issue."""
-    if isinstance(files, str) and isinstance(sheets, str):
-        return np.full(size, registry.place(files, sheets), dtype=np.int32)
-    file_texts = text_array([files] * size if isinstance(files, str) else files)
-    sheet_texts = text_array([sheets] * size if isinstance(sheets, str) else sheets)
-    pairs = pc.binary_join_element_wise(file_texts, sheet_texts, pa.scalar("\x00", pa.large_string()))
-    encoded = pc.dictionary_encode(pairs)
-    codes = np.array([registry.place(*pair.split("\x00", 1)) for pair in encoded.dictionary.to_pylist()], dtype=np.int32)
-    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
-
-
-def _key(places: np.ndarray, rows: np.ndarray, field: str) -> np.ndarray:
-    """One number per (place, row, field): to find a cell among others."""
-    return (places.astype(np.int64) << 40) | ((rows.astype(np.int64) + 1) << 7) | _FIELD_NUMBER.get(field, 127)
-
-
-_FIELD_NUMBER = {name: number for number, name in enumerate(FIELDS)}
-
-
-def _keys(found: list[Batch]) -> np.ndarray:
-    parts = [_key(b.places, b.rows, b.field) for b in found]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _suggestion(kind: str, value: str, lang: str) -> str:
-    closest = vocab.closest(kind, value) if value else None
-    term = vocab.term(kind, closest) if closest else None
-    return catalog.word("suggestion", lang, closest=term.label(lang)) if term else ""
-
-
-def _short_tax_ids(found: list[Batch], lang: str) -> list[Batch]:
-    """A 12-digit taxpayer ID that a leading 0 does not make valid lost a digit, not its 0 to Excel.
-
-    Ingest restores the 0 of every 12-digit ID (a warning); where the restored ID
-    fails the check digit, both warnings become one error: not 13 digits.
-    """
-    restored = [b for b in found if b.code == "tax_id_leading_zero"]
-    failing = [b for b in found if b.code == "tax_id_check_digit"]
-    if not restored or not failing:
-        return found
-    cells = lambda group: np.concatenate([_key(b.places, b.rows, "winner_tax_id") for b in group])  # noqa: E731
-    short = np.intersect1d(cells(restored), cells(failing))
-    if not len(short):
-        return found
-    kept: list[Batch] = []
-    digits: list[Batch] = []
-    for each in found:
-        if each.code not in ("tax_id_leading_zero", "tax_id_check_digit"):
-            kept.append(each)
-            continue
-        lost = np.isin(_key(each.places, each.rows, "winner_tax_id"), short)
-        if not lost.any():
-            kept.append(each)
-            continue
-        kept.append(each.take(np.flatnonzero(~lost)))
-        if each.code == "tax_id_leading_zero":
-            cell = each.take(np.flatnonzero(lost))
-            counted = pc.utf8_length(cell.values).cast(pa.string()).cast(pa.large_string())
-            digits.append(Batch("tax_id_digits", cell.field, cell.places, cell.rows, cell.columns, cell.values, {"digits": counted}))
-    return [b for b in kept if len(b)] + digits
