@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procdata.config import Agency, find_config, load_config, render_config
+from procdata.config import Agency, find_config, load_config
 from procdata.errors import ConfigError
 from procdata.workspace.layout import QUALIFIED, init_workspace, set_values
+from procdata.workspace.profile_text import render_config
 
 MINIMAL = """\
 [agency]

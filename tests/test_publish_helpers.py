@@ -10,8 +10,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from procdata.config import render_config
 from procdata.read.ingest import ingest
+from procdata.workspace.profile_text import render_config
 
 COLUMNS = [
     "fiscal_year", "report_month", "seq", "project_id", "item_name", "budget_amount", "budget_source",

@@ -20,14 +20,13 @@ from procdata.config import (
     Config,
     load_config,
     parse_config,
-    render_config,
-    toml_string,
     workspace_config,
 )
 from procdata.errors import ConfigError
 from procdata.output import write_atomic
 from procdata.read.overrides import Overrides, load_overrides
 from procdata.resources import data
+from procdata.workspace.profile_text import render_config, toml_string
 
 # The short name init uses for each key ("name" -> "agency.name"); ckan.organization is also
 # "ckan_organization", as the template and `init --ckan-organization` name it.
