@@ -106,3 +106,32 @@ def test_one_contract_number_won_by_one_firm_at_two_agencies_is_two_projects(tmp
                                       "--as-of", "2025-06-30", "--out", str(site)])
     assert result.exit_code == 0, result.output
     assert len((site / "o12.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 2
+
+
+def test_a_cell_that_is_no_project_number_does_not_make_records_one_project(tmp_path: Path) -> None:
+    """ "ไม่มี", "N/A", "0" or a number short of a digit in the project number's cell (each an error of its
+    own) made one project of every record holding it: four contracts of four agencies were merged as
+    monthly updates (O12 would have kept two of them) and reported as conflicting. Such a cell is no key:
+    the records are told apart by contract, winner and agency as records without a number are."""
+    import csv
+
+    from procdata.check.validate import validate
+
+    rows = list(csv.reader((SAMPLES / "canonical-sample.csv").open(encoding="utf-8-sig")))
+    header, record = rows[0], rows[2]
+    at = {name: n for n, name in enumerate(header)}
+    path = tmp_path / "national.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for n, number in enumerate(["ไม่มี", "ไม่มี", "N/A", "N/A", "0", "0", "6701912345", "6701912345"]):
+            row = list(record)
+            row[at["project_id"]], row[at["contract_no"]] = number, f"{10 + n}/2568"
+            row[at["agency_name"]] = f"อบต.ที่ {n}"
+            writer.writerow(row)
+    merged = merge_updates(ingest([path]).records)
+    assert len(merged.records) == 8 and not merged.conflicts
+    report = validate([path], lang="en")
+    assert report.summary["projects"] == 8
+    codes = report.summary["codes"]
+    assert codes["project_id_digits"] == 8 and "duplicate_project" not in codes and "update_conflict" not in codes

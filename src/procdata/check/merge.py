@@ -1,7 +1,8 @@
 """Monthly files describe the same projects again as they progress: merge them.
 
 Two records are the same project when they share an e-GP project number, or,
-where there is none, the same contract number and winner, and the same agency
+where there is none (or a cell holds something else: "ไม่มี", a number short of
+a digit; ``check.table.project_keys``), the same contract number and winner, and the same agency
 where they name one (agencies number their contracts each on its own: "1/2568"
 of two agencies won by one firm are two projects). The record from the
 latest report month wins for status and dates; values it lacks are taken from
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from procdata.check.table import project_keys
 from procdata.normalize.text import fold
 from procdata.output import plain_value
 
@@ -92,7 +95,7 @@ def repeated_projects(records: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     (a national table has hundreds of thousands of contracts), and keys are
     written out for the repeated records only.
     """
-    project, numbers = pd.factorize(records["project_id"].astype("string").fillna(""))
+    project, numbers = pd.factorize(project_keys(pa.array(records["project_id"].astype("string").array)).to_numpy(zero_copy_only=False))
     contract, contracts = pd.factorize(records["contract_no"].astype("string").fillna(""))
     has_project = np.asarray(numbers, dtype=object)[project] != ""
     by_contract = ~has_project & (np.asarray(contracts, dtype=object)[contract] != "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -246,6 +246,26 @@ def taken(texts: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
     ]
     joined = pa.concat_arrays(pieces) if pieces else pa.array([], type=texts.type)
     return joined.take(pa.array(np.argsort(order, kind="stable")))
+
+
+def project_keys(numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The project numbers that name a project, as text: those the schema's pattern accepts (an e-GP
+    number of 11 digits); any other ("ไม่มี", "N/A", "0", a number missing a digit) is empty here, as
+    if the cell were. Such a cell has its own error (``project_id_digits``); taken as a project's
+    key, it made one project of every record holding the same placeholder: records of other
+    contracts and agencies merged as monthly updates (and dropped from O12) and called duplicates."""
+    texts = pa.chunked_array([numbers]) if isinstance(numbers, pa.Array) else numbers
+    texts = texts.cast(pa.large_string()).fill_null("")
+    named = pc.match_substring_regex(texts, _project_pattern())
+    keys = pc.if_else(named, texts, pa.scalar("", pa.large_string()))
+    return keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+
+
+@cache
+def _project_pattern() -> str:
+    """The schema's pattern of a project number, anchored at both ends (as Table Schema means it)."""
+    field = next(spec for spec in schema("procurement")["fields"] if spec["name"] == "project_id")
+    return f"^(?:{field['constraints']['pattern']})$"
 
 
 def text_codes(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
-from procdata.check.table import text_codes
+from procdata.check.table import project_keys, text_codes
 from procdata.check.texts import Joined, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.dates import latest_fiscal_year
@@ -90,7 +90,7 @@ class Updates:
         """The records of one part (``places`` and ``rows`` as the checker locates them)."""
         if not len(records):
             return
-        self.projects.append(text_array(pa.array(records["project_id"].array)))
+        self.projects.append(project_keys(pa.array(records["project_id"].array)))
         self.contracts.append(text_array(pa.array(records["contract_no"].array)))
         self.winners.append(self._coded(records["winner_name"], "names"))
         self.months.append(self._coded(records["report_month"], "month_names"))

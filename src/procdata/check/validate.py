@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from procdata.check import agencies
 from procdata.check.agencies import Tally
@@ -33,7 +34,7 @@ from procdata.check.problems import NO_COLUMN, NO_ROW, Batch, Problems, Registry
 from procdata.check.problems import title as title
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
-from procdata.check.table import Hits, Table, map_distinct, positions
+from procdata.check.table import Hits, Table, map_distinct, positions, project_keys
 from procdata.check.updates import Updates
 from procdata.config import Config
 from procdata.i18n import message as ui_message
@@ -159,7 +160,9 @@ class Checker:
         groups = self._groups(part, table, found) if self.tally is not None else None
         for each in found:
             self.found.add(each)
-        rows = positions(table.present("project_id"))
+        # Only numbers that name a project can repeat one (check.table.project_keys); others have their own error.
+        named = project_keys(pa.array(part.records["project_id"].astype("string").array))
+        rows = positions(pc.binary_length(named).to_numpy(zero_copy_only=False) > 0)
         if len(rows):
             places, source_rows = table.places(rows, self.registry), table.source_rows(rows)
             months = pa.array(part.records["report_month"].iloc[rows].array).cast(pa.large_string())
