@@ -24,7 +24,7 @@ def test_ingest_writes_csv_and_prints_a_thai_summary(repo_cwd: Path, tmp_path: P
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "สรุปการอ่านแฟ้ม\n"
-        "แฟ้ม 1 แฟ้ม (อ่านไม่ได้ 0) · แผ่นงานที่อ่าน 1 · ข้ามแผ่นงาน 0 · รายการ 2 · ข้ามแถว 1 · เซลล์ที่อ่านไม่ได้ 0\n"
+        "แฟ้ม 1 แฟ้ม (อ่านไม่ได้ 0) · แผ่นงานที่อ่าน 1 · ข้ามแผ่นงาน 0 · รายการ 2 · ข้ามแถว 1 · เซลล์ที่ต้องตรวจ 0\n"
         "  อ่าน tests/fixtures/formats/classic.xls [ก.พ.68] รูปแบบ sorkorror1 หัวตารางแถว 3 ได้ 2 รายการ\n"
         "  ข้ามแถว tests/fixtures/formats/classic.xls [ก.พ.68] แถว 6: แถวรวมยอด (รวม)\n"
         f"บันทึก 2 รายการลงใน {out}\n"

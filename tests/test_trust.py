@@ -676,3 +676,40 @@ def test_a_long_csv_whose_last_row_lost_its_empty_cells_is_still_read_in_chunks(
     result = runner.invoke(app, ["validate", str(path), "--format", "json"])
     report = json.loads(result.stdout)
     assert report["summary"]["records"] == 201
+
+
+def test_a_value_in_a_column_with_no_header_is_named_not_dropped(tmp_path: Path) -> None:
+    """Text past the header's last column (a CSV row with two cells more, a note typed beside a
+    workbook's table) was read for nothing without a word: validate said "ready to publish", ingest
+    "0 unreadable cells", and the note was in no output. Each such cell is now a ``no_header`` warning
+    at its cell; blank cells of that column, and a line below the table (a skipped row, said as one),
+    are not."""
+    lines = (SAMPLES / "o12-2568.csv").read_text(encoding="cp874").split("\n")
+    width = len(lines[0].split(","))
+    lines[3] += ",หมายเหตุ: สัญญาถูกยกเลิก,999999"
+    lines[5] += ",  ,"  # blank cells past the header: nothing to say
+    source = tmp_path / "extra.csv"
+    source.write_text("\n".join(lines), encoding="cp874")
+    before = source.read_bytes()
+    result = runner.invoke(app, ["validate", str(source), "--format", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    found = [(p["row"], p["column"], p["value"]) for p in report["problems"] if p["code"] == "no_header"]
+    letter = lambda n: chr(65 + n)  # noqa: E731
+    assert found == [(4, letter(width), "หมายเหตุ: สัญญาถูกยกเลิก"), (4, letter(width + 1), "999999")]
+    assert report["summary"]["warnings"] == 2 and report["summary"]["records"] == 14
+    text = runner.invoke(app, ["validate", str(source), "--lang", "en"]).stdout
+    assert f"row 4, column {letter(width)} (no header)" in text and "will not be in the published data" in text
+    ingested = runner.invoke(app, ["ingest", str(source), "--out", str(tmp_path / "out.csv"), "--lang", "en"])
+    assert ingested.exit_code == 0 and "cells to check 2" in ingested.stdout
+    assert f"cell {letter(width)}4 (no header): not read, so not in the dataset \"หมายเหตุ: สัญญาถูกยกเลิก\"" in ingested.stdout
+    assert source.read_bytes() == before
+
+    book = write_xlsx(tmp_path / "note.xlsx", {"ต.ค.67": [
+        TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000) + [None, "ยกเลิกแล้ว"], item(2, "จัดจ้างซ่อม", 2000),
+        [None], ["ลงชื่อ", None, None, None, None, None, None, None, None, None, "ผู้รายงาน"],
+    ]})
+    read = ingest([book])
+    assert len(read.records) == 2
+    assert [(i.row, i.column, i.value) for i in read.issues if i.code == "no_header"] == [(3, "K", "ยกเลิกแล้ว")]
+    assert any(skip.row == 6 for skip in read.skipped_rows)  # the signature line: a skipped row, said as one

@@ -44,7 +44,8 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
     for issue in result.issues[:200]:
         lines.append(message(
             "ingest_cell_issue", lang, file=issue.file, sheet=issue.sheet or "-",
-            cell=f"{issue.column}{issue.row}", header=issue.header, reason=message(issue.code, lang), value=issue.value,
+            cell=f"{issue.column}{issue.row}", header=issue.header or message("header_none", lang), reason=message(issue.code, lang),
+            value=issue.value,
         ))
     if len(result.issues) > 200:
         lines.append(f"  … +{len(result.issues) - 200:,}")

@@ -90,6 +90,8 @@ def _where(problem: Problem, lang: str) -> str:
         if not problem.field:  # about the whole file (a copy of another)
             return message("validate_at_file", lang)
         return message("validate_at_sheet", lang, field=title(problem.field, lang))
+    if problem.column and not problem.header and not problem.field:  # a cell of a column with no header
+        return message("validate_at_cell_no_header", lang, row=problem.row, column=problem.column)
     if problem.column:
         return message("validate_at_cell", lang, row=problem.row, column=problem.column, header=problem.header)
     return message("validate_at_row", lang, row=problem.row, field=title(problem.field, lang))

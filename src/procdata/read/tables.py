@@ -28,7 +28,7 @@ from procdata.read.files import Sheet
 from procdata.read.layout import AGENCY_KEYS, Layout, build_layout, find_layout
 from procdata.read.limits import Deadline, current
 from procdata.read.rows import plan_rows
-from procdata.read.unused import unused_columns
+from procdata.read.unused import headerless_cells, unused_columns
 from procdata.resources import data
 
 # The canonical field a composite or split column's problems are told under.
@@ -154,8 +154,11 @@ def read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRes
     if plan.section_month:
         raw["section_month"] = _forward(plan.section_month, start_positions)
     columns = {key: Column(sheet.letter(col), layout.headers.get(col, "")) for key, col in cols.items()}
-    # Said before the table's own issues (normalizing it): the columns read for no field, the cells the file spoils.
-    issues = [*unused_columns(body.iloc[:n], layout, context, sheet), *_cell_problems(sheet, layout, keep, context, columns)]
+    # Said before the table's own issues (normalizing it): the columns read for no field, the cells of columns with\n    # no header, the cells the file spoils.
+    issues = [
+        *unused_columns(body.iloc[:n], layout, context, sheet), *headerless_cells(body, layout, keep, context, sheet),
+        *_cell_problems(sheet, layout, keep, context, columns),
+    ]
     hidden = set(sheet.hidden)
     report = SheetReport(
         context.file, context.sheet, True, layout=layout.name,

@@ -4,6 +4,9 @@ A header that names a price, a method, a date or an identifier (``data/headers.t
 [unused]), or values that mostly read as one, is reported at the header cell as
 ``unused_column`` with the field it resembles: the officer learns that the agreed
 price or the method may be missing from the dataset, instead of a note nobody reads.
+A column with no header at all is read for nothing whatever it holds: each of its
+cells with a value in a row read as a record is a ``no_header`` warning (a note typed
+beside the table, cells past the last of the header in a CSV row).
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from procdata.errors import ParseError
 from procdata.model import CellIssue
+from procdata.normalize.columns import non_blank, python_values
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import digits_only, parse_amount
 from procdata.normalize.text import fold
@@ -86,4 +92,21 @@ def unused_columns(body: pd.DataFrame, layout: Layout, context: Context, sheet: 
         field = _by_header(header) or _by_values(values)
         if field:
             issues.append(CellIssue(context.file, context.sheet, row, sheet.letter(col), header, field, "unused_column", header))
+    return issues
+
+
+def headerless_cells(body: pd.DataFrame, layout: Layout, keep: np.ndarray, context: Context, sheet: Sheet) -> list[CellIssue]:
+    """A ``no_header`` issue at each cell with a value in a column with no header, in the rows read as
+    records (``keep``, positions in ``body``): what it holds would otherwise leave the dataset unsaid.
+    A column whose header is only on the second header row, or under a merged parent, has a header."""
+    read = set(layout.columns.values())
+    issues = []
+    for col in range(body.shape[1]):
+        if col in layout.headers or col in read:
+            continue
+        filled = np.flatnonzero(non_blank(body.iloc[: len(keep), col]) & keep)
+        values = python_values(body.iloc[filled, col]) if len(filled) else []
+        for at, value in zip(filled.tolist(), values, strict=True):
+            row = sheet.row_number(layout.data_start + at)
+            issues.append(CellIssue(context.file, context.sheet, row, sheet.letter(col), "", "", "no_header", str(value).strip()))
     return issues
