@@ -706,7 +706,7 @@ def test_a_value_in_a_column_with_no_header_is_named_not_dropped(tmp_path: Path)
     assert source.read_bytes() == before
 
     book = write_xlsx(tmp_path / "note.xlsx", {"ต.ค.67": [
-        TITLE, SORKORROR1_HEADER, item(1, "จัดซื้อวัสดุ", 1000) + [None, "ยกเลิกแล้ว"], item(2, "จัดจ้างซ่อม", 2000),
+        TITLE, SORKORROR1_HEADER, [*item(1, "จัดซื้อวัสดุ", 1000), None, "ยกเลิกแล้ว"], item(2, "จัดจ้างซ่อม", 2000),
         [None], ["ลงชื่อ", None, None, None, None, None, None, None, None, None, "ผู้รายงาน"],
     ]})
     read = ingest([book])
