@@ -417,6 +417,10 @@ def test_limits_are_raised_with_an_option(tmp_path: Path) -> None:
     wrong = runner.invoke(app, ["ingest", str(path), "--limit", "speed=9", "--lang", "en"])
     assert wrong.exit_code == 2 and "cannot understand --limit speed=9" in wrong.stderr
     assert "Traceback" not in wrong.output
+    # a value that is no number is said as typed, not as Python's float() says it
+    words = runner.invoke(app, ["ingest", str(path), "--limit", "fields=abc", "--lang", "en"])
+    assert words.exit_code == 2 and "cannot understand --limit fields=abc;" in words.stderr
+    assert "convert" not in words.stderr
     assert Limits.default().raised({"seconds": 60}).seconds == 60
 
 
@@ -713,3 +717,14 @@ def test_a_value_in_a_column_with_no_header_is_named_not_dropped(tmp_path: Path)
     assert len(read.records) == 2
     assert [(i.row, i.column, i.value) for i in read.issues if i.code == "no_header"] == [(3, "K", "ยกเลิกแล้ว")]
     assert any(skip.row == 6 for skip in read.skipped_rows)  # the signature line: a skipped row, said as one
+
+
+def test_a_damaged_parquet_file_is_told_to_be_copied_or_made_again_not_opened_in_excel(tmp_path: Path) -> None:
+    """Excel cannot open Parquet: the advice for a damaged workbook was wrong for it."""
+    whole = tmp_path / "national.parquet"
+    assert runner.invoke(app, ["ingest", str(SAMPLES / "canonical-sample.csv"), "--out", str(whole)]).exit_code == 0
+    for name, data in (("cut.parquet", whole.read_bytes()[: whole.stat().st_size // 2]), ("junk.parquet", b"PAR1" + b"x" * 1000)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        line = one_line_exit_2(["validate", str(path), "--lang", "en"], "the Parquet file is damaged or incomplete")
+        assert "Excel" not in line and "--out FILE.parquet" in line

@@ -46,7 +46,10 @@ def parse(texts: list[str]) -> dict[str, float]:
         name = name.strip().lower()
         if not sep or name not in NAMES:
             raise ValueError(text)
-        number = float(value.replace(",", "").replace("_", ""))
+        try:
+            number = float(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise ValueError(text) from None  # said as the officer typed it, not as Python's float() says it
         if not number > 0 or number != number or number == float("inf"):
             raise ValueError(text)
         out[name] = number if name == "seconds" else int(number)

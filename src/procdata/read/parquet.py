@@ -36,7 +36,7 @@ def open_parquet(path: Path, display: str) -> object:
     try:
         return pq.ParquetFile(path)
     except (pa.ArrowException, OSError, ValueError):
-        raise InputError("file_damaged", display) from None
+        raise InputError("parquet_damaged", display) from None
 
 
 def batches(path: Path, display: str, rows: int = BATCH_ROWS) -> Iterator[list[pa.Array]]:
@@ -50,7 +50,7 @@ def batches(path: Path, display: str, rows: int = BATCH_ROWS) -> Iterator[list[p
         for batch in parquet.iter_batches(batch_size=rows):  # type: ignore[attr-defined]
             yield [as_text(column) for column in batch.columns]
     except (pa.ArrowException, OSError, ValueError):
-        raise InputError("file_damaged", display) from None
+        raise InputError("parquet_damaged", display) from None
 
 
 def as_text(column: pa.Array) -> pa.Array:
