@@ -728,3 +728,25 @@ def test_a_damaged_parquet_file_is_told_to_be_copied_or_made_again_not_opened_in
         path.write_bytes(data)
         line = one_line_exit_2(["validate", str(path), "--lang", "en"], "the Parquet file is damaged or incomplete")
         assert "Excel" not in line and "--out FILE.parquet" in line
+
+
+def test_a_row_of_nul_bytes_is_no_record_and_is_said_once(tmp_path: Path) -> None:
+    """A line of NUL bytes (a file cut or zeroed while saved) was read as a record: three ``required``
+    errors, ``status_blank``, and a ``control_characters`` warning showing 200 ␀. It is now no record,
+    and one ``control_only`` warning at the row's first cell says to look for an item lost there. A
+    row with text beside a control character is still a record."""
+    header, *body = [line for line in (SAMPLES / "canonical-sample.csv").read_bytes().split(b"\n") if line]
+    rows = body * 6  # past the first 4 KB, where a NUL byte says "no text file" (read.files.kind_of)
+    assert len(b"\n".join([header, *rows])) > 4096
+    damaged = [*rows, b"\x00" * 200, body[0].replace(b",", b",\x00", 1)]  # the last: a control character in a real record
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(b"\n".join([header, *damaged]) + b"\n")
+    result = ingest([path])
+    assert len(result.records) == len(rows) + 1
+    nul_row, last_row = len(rows) + 2, len(rows) + 3
+    assert [(i.row, i.column, i.code) for i in result.issues if i.code in ("control_only", "control_characters")] == [
+        (nul_row, "A", "control_only"), (last_row, "B", "control_characters"),
+    ]
+    report = json.loads(runner.invoke(app, ["validate", str(path), "--format", "json", "--lang", "en"]).stdout)
+    on_row = [(p["code"], p["value"]) for p in report["problems"] if p["row"] == nul_row]
+    assert on_row == [("control_only", "␀" * 24 + "…")]

@@ -120,7 +120,7 @@ def test_every_check_has_a_case_here_or_in_the_tests_below() -> None:
     tested = {case[0] for case in CASES} | {
         "missing_column", "fiscal_year_unknown", "duplicate_project", "update_conflict", "unused_column",
         "contract_period_over", "duplicate_file",  # duplicate_file: tests/test_cli_ingest.py
-        "no_header",  # a value in a column with no header: tests/test_trust.py
+        "no_header", "control_only",  # a value in a column with no header, a row of NUL bytes: tests/test_trust.py
     }
     tested |= {"formula_no_value", "broken_string", "broken_style", "cell_error"}
     assert tested == set(catalog.checks())

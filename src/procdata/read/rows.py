@@ -100,6 +100,8 @@ def plan_rows(
     """
     n = len(body)
     blank = _blank(body, texts, layout)
+    damaged = np.flatnonzero(_only_controls(body, texts, layout, blank))
+    blank[damaged] = True  # a row of NUL bytes (a file cut or zeroed) is no record, and no word of the table
     numbered = matches(texts["seq"], _NUMBERED) if "seq" in texts else np.zeros(n, dtype=bool)
     core = numbered.copy()
     for key in CORE:
@@ -189,6 +191,7 @@ def plan_rows(
             state, last_record = "in", i
         else:
             plan.skips.append((i, "no_item"))
+    plan.skips = sorted(plan.skips + [(int(i), "control_only") for i in damaged])
     plan.kind[plan.end:] = 0
     return plan
 
@@ -203,6 +206,52 @@ def _blank(body: pd.DataFrame, texts: dict[str, pd.Series], layout: Layout) -> n
         if column not in mapped and blank.any():
             blank &= ~non_blank(body[column])
     return blank
+
+
+def _only_controls(body: pd.DataFrame, texts: dict[str, pd.Series], layout: Layout, blank: np.ndarray) -> np.ndarray:
+    """Rows with something written whose every filled cell holds only control characters (NUL bytes of
+    a file cut short or zeroed): read as a record, such a row was empty cells and errors. Told by the
+    first byte of each value (a column whose values start with letters or digits clears its rows at
+    once), then the few rows left cell by cell."""
+    from procdata.normalize.text import CONTROL
+
+    rows = ~blank
+    mapped = set(layout.columns.values())
+    columns = [*texts.values(), *(body[c] for c in body.columns if c not in mapped)]
+    for column in columns:
+        if not rows.any():
+            return rows
+        rows &= empty(column) | _starts_with_control(column)
+    only = re.compile(f"(?:{CONTROL}|\\s)*")
+    for at in np.flatnonzero(rows).tolist():
+        cells = [str(column.iat[at]) for column in columns if isinstance(column.iat[at], str)]
+        rows[at] = all(only.fullmatch(cell) for cell in cells)
+    return rows
+
+
+def _starts_with_control(column: pd.Series) -> np.ndarray:
+    """Values whose first byte may start a control character: below 0x20, 0x7F, or the lead byte of
+    the C1 controls (C2), of U+2028/2029 (E2) or of U+FFFE/FFFF (EF). Empty values: False."""
+    import pyarrow as pa
+
+    from procdata.normalize.columns import arrow, text_offsets
+
+    array = arrow(column)
+    parts = []
+    for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
+        data = chunk.buffers()[2] if len(chunk) else None
+        if data is None or not pa.types.is_large_string(chunk.type):
+            parts.append(np.zeros(len(chunk), dtype=bool))
+            continue
+        offsets = text_offsets(chunk)
+        first = np.frombuffer(data, dtype=np.uint8).take(offsets[:-1], mode="clip") if len(data) else np.zeros(len(chunk), np.uint8)
+        parts.append(_CONTROL_LEAD[first] & (offsets[1:] > offsets[:-1]))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+_CONTROL_LEAD = np.zeros(256, dtype=bool)
+_CONTROL_LEAD[:0x20] = True
+_CONTROL_LEAD[[0x7F, 0xC2, 0xE2, 0xEF]] = True
 
 
 def _record_next(core: np.ndarray, blank: np.ndarray, i: int) -> bool:

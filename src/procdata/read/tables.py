@@ -24,6 +24,7 @@ from procdata.model import (
 from procdata.normalize.columns import column_map, non_blank, strip_series
 from procdata.normalize.dates import find_month
 from procdata.normalize.table import Context
+from procdata.normalize.text import shown_controls
 from procdata.read.files import Sheet
 from procdata.read.layout import AGENCY_KEYS, Layout, build_layout, find_layout
 from procdata.read.limits import Deadline, current
@@ -131,9 +132,17 @@ def read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRes
     header = [[str(v) for v in frame.iloc[row].tolist()] for row in layout.header_rows]
     plan = plan_rows(body, texts, layout, header, lambda at: build_layout(frame, sheet.merged, layout.data_start + at))
     n = plan.end
+    damaged = []  # rows of control characters alone: a problem at the row's first cell, in every report
     for at, reason in plan.skips:
         cells = [t for t in (str(v).strip() for v in body.iloc[at].tolist()) if t]
-        result.skipped_rows.append(RowSkip(context.file, context.sheet, sheet.row_number(layout.data_start + at), reason, " | ".join(cells)[:120]))
+        shown = shown_controls(" | ".join(cells)[:120])  # control characters as their pictures (NUL bytes: ␀␀␀)
+        row = sheet.row_number(layout.data_start + at)
+        if reason == "control_only":
+            first = next(c for c, v in enumerate(body.iloc[at].tolist()) if str(v).strip())
+            said = shown if len(shown) <= 24 else shown[:24] + "…"
+            damaged.append(CellIssue(context.file, context.sheet, row, sheet.letter(first), layout.headers.get(first, ""), "", reason, said))
+            continue
+        result.skipped_rows.append(RowSkip(context.file, context.sheet, row, reason, shown))
     kind = plan.kind[:n]
     texts = {key: series.iloc[:n] for key, series in texts.items()}
     _fill_merged_down(sheet, layout, texts, kind)
@@ -157,7 +166,7 @@ def read_table(sheet: Sheet, layout: Layout, context: Context, result: IngestRes
     # Said before the table's own issues (normalizing it): the columns read for no field, the cells of columns with\n    # no header, the cells the file spoils.
     issues = [
         *unused_columns(body.iloc[:n], layout, context, sheet), *headerless_cells(body, layout, keep, context, sheet),
-        *_cell_problems(sheet, layout, keep, context, columns),
+        *_cell_problems(sheet, layout, keep, context, columns), *damaged,
     ]
     hidden = set(sheet.hidden)
     report = SheetReport(
