@@ -21,7 +21,7 @@ from procdata.model import CellIssue
 from procdata.normalize.columns import non_blank, python_values
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import digits_only, parse_amount
-from procdata.normalize.text import fold
+from procdata.normalize.text import fold, thai_digits
 from procdata.normalize.wording import read_method
 from procdata.resources import data
 
@@ -106,7 +106,19 @@ def headerless_cells(body: pd.DataFrame, layout: Layout, keep: np.ndarray, conte
             continue
         filled = np.flatnonzero(non_blank(body.iloc[: len(keep), col]) & keep)
         values = python_values(body.iloc[filled, col]) if len(filled) else []
+        if _numbering(values):
+            continue  # the rows numbered 1, 2, 3 ... in a column nobody headed: nothing lost
         for at, value in zip(filled.tolist(), values, strict=True):
             row = sheet.row_number(layout.data_start + at)
             issues.append(CellIssue(context.file, context.sheet, row, sheet.letter(col), "", "", "no_header", str(value).strip()))
     return issues
+
+
+def _numbering(values: list[str]) -> bool:
+    """Whether ``values``, two or more, count up by one (``1 2 3`` or ``๑ ๒ ๓``): a table's own row
+    numbers. One number alone may be an amount typed past the header: it is said."""
+    digits = [thai_digits(str(value).strip()).removesuffix(".0") for value in values]
+    if len(digits) < 2 or not all(d.isascii() and d.isdigit() for d in digits):
+        return False
+    numbers = [int(d) for d in digits]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
