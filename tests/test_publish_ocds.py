@@ -483,3 +483,15 @@ def test_every_method_code_becomes_its_procurement_method_in_a_release(tmp_path:
     tender = run(tmp_path, [project(1, method=method)])["releases"][0]["tender"]
     assert tender["procurementMethod"] == OCDS_METHOD[method]
     assert tender["procurementMethodDetails"] == vocab.term("method", method).label("th")  # the Thai words
+
+
+def test_a_cell_that_is_no_project_number_is_no_ocid(tmp_path: Path) -> None:
+    """Published with --force, records whose project-number cell says "ไม่มี" (an error each) shared one
+    ocid, "ocds-000000-ไม่มี": in OCDS, releases of one contracting process. Such a cell is no id: each
+    record gets its own derived one, as a record with no number does."""
+    rows = [project(n, project_id="ไม่มี", contract_no=f"{n}/2568") for n in (1, 2)] + [project(3, project_id="6701912345")]
+    source = write_canonical(tmp_path / "input.csv", rows)
+    publish([source], out=tmp_path / "site", config=write_profile(tmp_path), fiscal_year=2568, as_of=D(2025, 3, 31), force=True)
+    ocids = [r["ocid"] for r in json.loads((tmp_path / "site" / "ocds.json").read_text(encoding="utf-8"))["releases"]]
+    assert len(ocids) == 3 and len(set(ocids)) == 3
+    assert all(o.startswith("ocds-000000-2568-") for o in ocids)

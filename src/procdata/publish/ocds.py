@@ -56,13 +56,19 @@ def prefix_registered(config: Config) -> bool:
 def local_ids(records: pd.DataFrame, agency: str) -> pd.Series:
     """The stable local id of each record: its e-GP project number, else a derivation (see ``data/ocds.toml``).
 
+    A project-number cell holding no project number ("ไม่มี", a number short of a digit; published
+    with ``--force``) is no id: records that share it are different contracting processes.
     ``records`` must be in published order; repeats of a derived id get ``-2``, ``-3``, ...
     """
+    import pyarrow as pa
+
+    from procdata.check.table import project_keys
+
     digits = int(settings()["derived_digits"])
     out: list[str] = []
     seen: Counter[str] = Counter()
-    for record in records.itertuples(index=False):
-        project = _text(record.project_id)
+    numbers = project_keys(pa.array(records["project_id"].astype("string").array)).to_pylist()
+    for record, project in zip(records.itertuples(index=False), numbers, strict=True):
         if project:
             out.append(project)
             continue
