@@ -117,6 +117,10 @@ def test_thai_digits_and_ids() -> None:
     assert parse_int("๑") == 1
     assert digits_only("0-1055-51234-56-7") == "0105551234567"
     assert digits_only("67019123456.0") == "67019123456"
+    # typed with an en dash, or grouped with dots: the number is there (else no key: monthly files of
+    # one project were not merged, and the error said "11 digits, but ... has 11")
+    assert digits_only("6701–9123456") == digits_only("67.019.123456") == digits_only("6701−9123456") == "67019123456"
+    assert digits_only("ไม่มี") == "ไม่มี"
 
 
 def test_clean_removes_invisible_and_stray_spaces() -> None:

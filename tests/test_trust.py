@@ -718,12 +718,17 @@ def test_a_value_in_a_column_with_no_header_is_named_not_dropped(tmp_path: Path)
     assert [(i.row, i.column, i.value) for i in read.issues if i.code == "no_header"] == [(3, "K", "ยกเลิกแล้ว")]
     assert any(skip.row == 6 for skip in read.skipped_rows)  # the signature line: a skipped row, said as one
 
-    # A column nobody headed that numbers the rows 1, 2, 3 (or ๑, ๒, ๓) loses nothing: no warning.
-    for numbers in (["1", "2"], ["๑", "๒"]):
+    # A column nobody headed that numbers the rows (1, 2 or ๑, ๒ or 1., 2., a row deleted, a month's own
+    # numbers starting again) loses nothing: no warning; nor do cells of invisible characters alone.
+    for numbers in (["1", "2"], ["๑", "๒"], ["1.", "2."], ["1)", "3)"], ["2", "1"], ["\u200b", "\ufeff"]):
         numbered = write_xlsx(tmp_path / "numbered.xlsx", {"ต.ค.67": [
-            TITLE, [*SORKORROR1_HEADER, None], [*item(1, "จัดซื้อวัสดุ", 1000), numbers[0]], [*item(2, "จัดจ้างซ่อม", 2000), numbers[1]],
+            TITLE, SORKORROR1_HEADER, [*item(1, "จัดซื้อวัสดุ", 1000), None, numbers[0]], [*item(2, "จัดจ้างซ่อม", 2000), None, numbers[1]],
         ]})
-        assert not [i for i in ingest([numbered]).issues if i.code == "no_header"]
+        assert not [i for i in ingest([numbered]).issues if i.code == "no_header"], numbers
+    unnumbered = write_xlsx(tmp_path / "amounts.xlsx", {"ต.ค.67": [  # satang typed past the header: said
+        TITLE, SORKORROR1_HEADER, [*item(1, "จัดซื้อวัสดุ", 1000), None, "50"], [*item(2, "จัดจ้างซ่อม", 2000), None, "25"],
+    ]})
+    assert [(i.row, i.column) for i in ingest([unnumbered]).issues if i.code == "no_header"] == [(3, "K"), (4, "K")]
 
 
 def test_a_damaged_parquet_file_is_told_to_be_copied_or_made_again_not_opened_in_excel(tmp_path: Path) -> None:

@@ -48,11 +48,12 @@ def parse_int(text: str) -> int | None:
 
 
 def digits_only(text: str) -> str:
-    """Keep ASCII digits of a Thai-or-ASCII identifier, dropping dashes and spaces.
+    """Keep ASCII digits of a Thai-or-ASCII identifier, dropping spaces, dashes of every kind
+    (``6701–9123456`` typed with an en dash) and dots between digits (``67.019.123456``).
 
     A number Excel stored as a float (``"67019123456.0"``) loses its ``.0``.
     """
     raw = thai_digits(clean(text))
     if re.fullmatch(r"[0-9]+\.0+", raw):
         raw = raw.split(".")[0]
-    return re.sub(r"[\s\-]", "", raw)
+    return re.sub(r"[\s\-\u2010-\u2015\u2212]|(?<=[0-9])\.(?=[0-9])", "", raw)

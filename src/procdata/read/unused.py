@@ -11,7 +11,9 @@ beside the table, cells past the last of the header in a CSV row).
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,7 +23,7 @@ from procdata.model import CellIssue
 from procdata.normalize.columns import non_blank, python_values
 from procdata.normalize.dates import parse_date
 from procdata.normalize.numbers import digits_only, parse_amount
-from procdata.normalize.text import fold, thai_digits
+from procdata.normalize.text import CONTROL, fold, shown_controls, thai_digits
 from procdata.normalize.wording import read_method
 from procdata.resources import data
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from procdata.read.layout import Layout
 
 SAMPLE = 50  # values looked at per column
+_INVISIBLE = re.compile(f"{CONTROL}|[\u200b-\u200d\u2060\ufeff]")  # nothing an officer sees in a cell
 SHARE = 0.8  # of the non-blank ones, that must read as a kind of value
 
 
@@ -106,19 +109,26 @@ def headerless_cells(body: pd.DataFrame, layout: Layout, keep: np.ndarray, conte
             continue
         filled = np.flatnonzero(non_blank(body.iloc[: len(keep), col]) & keep)
         values = python_values(body.iloc[filled, col]) if len(filled) else []
-        if _numbering(values):
+        # Cells of invisible characters alone (a zero-width space, a byte-order mark) show the officer nothing to fix.
+        seen = [(at, text) for at, value in zip(filled.tolist(), values, strict=True) if _INVISIBLE.sub("", text := str(value)).strip()]
+        if _numbering([text for _, text in seen]):
             continue  # the rows numbered 1, 2, 3 ... in a column nobody headed: nothing lost
-        for at, value in zip(filled.tolist(), values, strict=True):
+        for at, text in seen:
             row = sheet.row_number(layout.data_start + at)
-            issues.append(CellIssue(context.file, context.sheet, row, sheet.letter(col), "", "", "no_header", str(value).strip()))
+            issues.append(CellIssue(context.file, context.sheet, row, sheet.letter(col), "", "", "no_header", shown_controls(text.strip())))
     return issues
 
 
 def _numbering(values: list[str]) -> bool:
-    """Whether ``values``, two or more, count up by one (``1 2 3`` or ``๑ ๒ ๓``): a table's own row
-    numbers. One number alone may be an amount typed past the header: it is said."""
-    digits = [thai_digits(str(value).strip()).removesuffix(".0") for value in values]
-    if len(digits) < 2 or not all(d.isascii() and d.isdigit() for d in digits):
+    """Whether ``values``, two or more, number the rows: whole numbers (``1``, ``1.``, ``1)``, ``๑``)
+    that go up, by one or more (a row deleted), and may start again from 1 (a month's own numbers).
+    Amounts typed past the header (``00``, ``50``, ``25``) do not go up like that: they are said."""
+    numbers = []
+    for value in values:
+        text = thai_digits(str(value).strip()).removesuffix(".0").rstrip(".)")
+        if not (text.isascii() and text.isdigit()) or len(text) > 5:
+            return False
+        numbers.append(int(text))
+    if len(numbers) < 2 or numbers[0] == 0:
         return False
-    numbers = [int(d) for d in digits]
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    return all(after > before or after == 1 for before, after in pairwise(numbers))
