@@ -762,3 +762,21 @@ def test_a_row_of_nul_bytes_is_no_record_and_is_said_once(tmp_path: Path) -> Non
     report = json.loads(runner.invoke(app, ["validate", str(path), "--format", "json", "--lang", "en"]).stdout)
     on_row = [(p["code"], p["value"]) for p in report["problems"] if p["row"] == nul_row]
     assert on_row == [("control_only", "␀" * 24 + "…")]
+
+
+def test_a_small_csv_with_a_row_of_nul_bytes_is_read_not_called_no_spreadsheet(tmp_path: Path) -> None:
+    """A NUL byte in the first 4 KB made a file "not a spreadsheet; use an .xlsx, .xls, .ods or .csv
+    file", even a .csv, and none of its records was read: a monthly CSV of a dozen rows whose one row
+    was zeroed lost them all. NULs that stand in lines of their own (with their cells' commas) are a
+    damaged row, told as ``control_only``; NULs among other bytes still mean a binary file."""
+    lines = (SAMPLES / "o12-2568.csv").read_bytes().split(b"\n")
+    whole = len(ingest([SAMPLES / "o12-2568.csv"]).records)
+    for name, zeroed in (("nul-row.csv", b"\x00" * 200), ("nul-cells.csv", b"\x00," * 17 + b"\x00\r")):
+        path = tmp_path / name
+        path.write_bytes(b"\n".join([*lines[:3], zeroed, *lines[4:]]))
+        result = ingest([path])
+        assert not result.failures and len(result.records) == whole - 1, name
+        assert [(i.row, i.code) for i in result.issues] == [(4, "control_only")], name
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"a,b\n" + bytes(range(256)) * 4)
+    one_line_exit_2(["validate", str(binary), "--lang", "en"], "not a spreadsheet")

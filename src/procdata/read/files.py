@@ -79,9 +79,16 @@ def kind_of(path: Path, head: bytes) -> str:
         return "html" if b"<table" in head.lower() or b"<html" in head.lower() else "xml"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or looks_utf16le(head):
         return "text"  # UTF-16: Excel's "Unicode text"
-    if b"\x00" in head[:4096]:
+    if b"\x00" in head[:4096] and not _nul_lines_only(head[:4096]):
         return "binary"
     return "text"
+
+
+def _nul_lines_only(head: bytes) -> bool:
+    """Whether the NUL bytes of ``head`` stand only in lines of NULs (with the delimiters of their empty
+    cells): a text file a crash or a cut copy zeroed a row of, which is read (that row is told as damage,
+    ``control_only``), not a binary file, whose NULs sit among other bytes."""
+    return all(not line.translate(None, b"\x00\r ,;\t|") for line in head.split(b"\n") if b"\x00" in line)
 
 
 def read_sheets(
