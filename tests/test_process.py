@@ -37,3 +37,20 @@ def test_the_cli_keeps_blas_to_one_thread_unless_told_otherwise() -> None:
     assert run.stdout.strip().splitlines()[-1] == "1"
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env={**env, "OPENBLAS_NUM_THREADS": "4"})
     assert run.stdout.strip().splitlines()[-1] == "4"
+
+
+def test_the_cli_leaves_its_objects_to_the_system_at_exit() -> None:
+    """Python's last garbage collections are spared (benchmarks/README.md): by the time the exit
+    handlers registered before the command's have run, every object is frozen."""
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from procdata.cli import main; sys.argv = ['procdata', '--version']\n"
+        "print('frozen before', gc.get_freeze_count() > 0)\n"
+        "main()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    assert lines[0] == "frozen before False"
+    assert lines[-1] == "frozen True"

@@ -19,7 +19,7 @@ from procdata.cli import status as _status
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
 from procdata.cli.common import Debug, Lang, ProcdataGroup
-from procdata.process import no_blas_threads, small_pages
+from procdata.process import no_blas_threads, no_collection_at_exit, small_pages
 
 app = typer.Typer(
     cls=ProcdataGroup,
@@ -69,4 +69,5 @@ app.command("serve")(_serve.serve)
 def main() -> None:
     small_pages()
     no_blas_threads()
+    no_collection_at_exit()
     app()
