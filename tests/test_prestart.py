@@ -119,3 +119,40 @@ def test_a_reader_still_reading_at_exit_is_stopped(tmp_path: Path, asks: list[tu
     assert reader is not None and sandbox._asked is not None
     sandbox._stop_reader()
     assert not reader.alive() and reader.process.returncode is not None and reader.process.returncode != 0
+
+
+def test_the_command_line_hands_a_lone_workbook_before_its_options_are_parsed(
+    tmp_path: Path, asks: list[tuple[str, bool]],
+) -> None:
+    """``procdata ingest|validate FILE ...`` starts the reader in ``procdata.cli.main`` (before typer
+    parses the options); the command's own call then finds it asked and does not ask again."""
+    from procdata.cli import _prestart
+
+    path = WORKBOOKS[0]
+    expected = sheets_of(path)
+    sandbox._reader.stop()  # type: ignore[union-attr]
+    sandbox._reader = None
+    asks.clear()
+    for command in ("ingest", "validate"):
+        _prestart([command, str(path), "--out", str(tmp_path / "out.csv")])
+        assert asks == [(path.name, True)]
+        sandbox.prestart([path])  # the command's own call, once its options are parsed
+        assert asks == [(path.name, True)]
+        assert sheets_of(path) == expected
+        assert asks == [(path.name, True)]
+        asks.clear()
+
+
+def test_the_command_line_leaves_other_forms_to_the_command(tmp_path: Path, asks: list[tuple[str, bool]]) -> None:
+    """Anything but one workbook right after ``ingest`` or ``validate``, or with limits of its own, is
+    left to the command, which knows its inputs and limits once typer has parsed them."""
+    from procdata.cli import _prestart
+
+    book, other = str(WORKBOOKS[0]), str(WORKBOOKS[1])
+    for args in (
+        [], ["ingest"], ["publish", book], ["explain", book], ["--lang", "en", "ingest", book], ["ingest", "--out", "x.csv", book],
+        ["ingest", book, other], ["validate", book, "--limit", "memory=4096"], ["validate", book, "--limit=seconds=600"],
+        ["ingest", str(tmp_path / "missing.xlsx")], ["ingest", str(REPO / "samples" / "o12-2568.csv")],
+    ):
+        _prestart(args)
+        assert sandbox._asked is None and sandbox._reader is None and asks == [], args

@@ -7,6 +7,8 @@ code in one place: :class:`procdata.cli.common.ProcdataGroup`.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from procdata.cli import check_site as _check_site
@@ -70,4 +72,19 @@ def main() -> None:
     small_pages()
     no_blas_threads()
     no_collection_at_exit()
+    _prestart(sys.argv[1:])
     app()
+
+
+def _prestart(args: list[str]) -> None:
+    """``procdata ingest|validate FILE ...``: the reader process starts on a workbook before the
+    options are parsed (typer's first parse loads pydantic: 0.09 s), as the command would start it
+    once they are. Only in that plain form, without ``--limit`` (the reader's bounds): the command's
+    own call finds it asked already, and an answer asked with other limits is not used."""
+    if len(args) < 2 or args[0] not in ("ingest", "validate") or args[1].startswith("-"):
+        return
+    if (len(args) > 2 and not args[2].startswith("-")) or any(arg.startswith("--limit") for arg in args):
+        return  # several inputs (read by a pool), or limits of the command's own
+    from procdata.read.sandbox import prestart
+
+    prestart([args[1]])

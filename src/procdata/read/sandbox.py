@@ -117,12 +117,13 @@ class _Reader:
         Path(self.stderr).unlink(missing_ok=True)
         self.process.returncode = self.process.returncode or 0  # not waited for: no warning that it runs on
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.5) -> None:
+        """End the reader: its input closed, then killed if it has not ended within ``wait`` seconds."""
         if self.alive():
             with contextlib.suppress(OSError, ValueError):
                 self.process.stdin.close()  # type: ignore[union-attr]
             try:
-                self.process.wait(0.5)
+                self.process.wait(wait)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -211,12 +212,14 @@ def prestart(inputs: Iterable[Path | str] | None) -> None:
         if kind not in ("zip", "cfb") or _in_process_only():
             return
         limits = current()
+        path = str(paths[0].resolve())
+        if _asked == (path, kind, limits) and _reader is not None and _reader.alive():
+            return  # asked already (procdata.cli.main, before the options were parsed)
         try:
             if _reader is None or not _reader.alive() or _reader.memory_mb != limits.memory:
                 _reader = _Reader(limits.memory)
         except OSError:
             return  # read_isolated finds out again and reads in process
-        path = str(paths[0].resolve())
         if _reader.ask(path, kind, limits, limits.seconds, early=True):
             _asked = (path, kind, limits)
 
@@ -252,5 +255,5 @@ def _stop_reader() -> None:
         return
     if _asked is None and _reader.alive():  # idle: it exits when its input ends
         _reader.release()
-    else:  # handed a workbook whose answer was never taken: stopped, not left reading
-        _reader.stop()
+    else:  # handed a workbook whose answer was never taken: stopped, not left reading, and not waited
+        _reader.stop(wait=0)  # for (busy reading, it would not see its input close)
