@@ -10,6 +10,7 @@ table gives, bidders written differently from chunk to chunk.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from conftest import SAMPLES
 from procdata.check import validate
 from procdata.check.render import report_json
 from procdata.cli import app
+from procdata.read import csvgrids
 from procdata.read import run as read_run
 from procdata.read import stream as stream_module
 from procdata.read.ingest import ingest
@@ -390,8 +392,103 @@ def test_short_rows_and_empty_lines_are_read_in_chunks_where_the_csv_module_read
     path.write_text(end.join([header, *lines]) + end, encoding="utf-8", newline="")
     expected = [row + [""] * (4 - len(row)) for row in csv.reader(path.open(encoding="utf-8", newline=""))]
     expected = [row if any(row) or len(row) == 4 else ["", "", "", ""] for row in expected]
-    with mock.patch.object(stream_module, "STREAM_BLOCK", block), mock.patch.object(stream_module, "FIRST_ROWS", max(1, rows // 2)):
-        frames = list(stream_module._csv_grids(path, ",", rows))
+    with mock.patch.object(csvgrids, "STREAM_BLOCK", block), mock.patch.object(csvgrids, "FIRST_ROWS", max(1, rows // 2)):
+        frames = list(csvgrids.csv_grids(path, ",", rows))
     got = pd.concat(frames, ignore_index=True).values.tolist() if frames else []
     assert got == expected
     assert all(len(frame) == (rows if n else min(rows, max(1, rows // 2))) for n, frame in enumerate(frames[:-1]))
+
+
+@pytest.fixture
+def early_reading(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Chunked reading of small tables; records each CSV whose chunks are read (by ``prestart`` or by
+    ``stream``); what was begun early and not taken is let go after the test."""
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 200)
+    read: list[str] = []
+    original = stream_module.csv_grids
+
+    def counting(path: Path, *args: object) -> object:
+        read.append(Path(path).name)
+        return original(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream_module, "csv_grids", counting)
+    yield read
+    stream_module._let_go()
+
+
+def test_a_table_whose_reading_began_before_the_command_is_checked_as_without_and_read_once(
+    tmp_path: Path, early_reading: list[str],
+) -> None:
+    """``procdata validate FILE``'s chunks are read from before the command has loaded its modules
+    (``read.stream.prestart``, from ``procdata.cli.main``): the report is the same, and the file is
+    read once."""
+    path = long_table(tmp_path / "national.csv")
+    expected = validate([path]).to_dict()
+    assert early_reading == ["national.csv"]
+    early_reading.clear()
+    stream_module.prestart(path)
+    assert stream_module._early is not None and early_reading == ["national.csv"]
+    assert validate([path]).to_dict() == expected
+    assert stream_module._early is None and early_reading == ["national.csv"]  # taken, not read again
+
+
+def test_a_reading_begun_early_for_another_file_or_another_way_is_let_go(tmp_path: Path, early_reading: list[str]) -> None:
+    first = long_table(tmp_path / "first.csv")
+    second = long_table(tmp_path / "second.csv", copies=6)
+    expected = validate([second]).to_dict()
+    early_reading.clear()
+    for change in ("another file", "the file changed", "other limits"):
+        stream_module.prestart(first)
+        early = stream_module._early
+        assert early is not None
+        if change == "another file":
+            assert validate([second]).to_dict() == expected
+            assert early_reading == ["first.csv", "second.csv"]
+        elif change == "the file changed":
+            first.write_bytes(first.read_bytes() + b"\n")
+            validate([first])
+            assert early_reading == ["first.csv", "first.csv"]
+        else:
+            from procdata.read.limits import set_overrides
+
+            set_overrides({"fields": 5000})
+            try:
+                validate([first])
+            finally:
+                set_overrides({})
+            assert early_reading == ["first.csv", "first.csv"]
+        assert stream_module._early is None and not early[1]._maker.is_alive()  # its thread has ended
+        early_reading.clear()
+
+
+def test_a_reading_begun_early_and_never_taken_ends_at_exit(tmp_path: Path, early_reading: list[str]) -> None:
+    """The command stopped before it read the file (a wrong option): the thread is stopped at exit."""
+    path = long_table(tmp_path / "national.csv")
+    stream_module.prestart(path)
+    assert stream_module._early is not None
+    maker = stream_module._early[1]._maker
+    stream_module._let_go()
+    assert stream_module._early is None and not maker.is_alive()
+
+
+def test_the_command_line_begins_a_long_table_early_and_checks_it_as_without(
+    tmp_path: Path, early_reading: list[str],
+) -> None:
+    from typer.testing import CliRunner
+
+    from procdata.cli import _prestart
+
+    path = long_table(tmp_path / "national.csv")
+    args = ["validate", str(path), "--format", "json"]
+    runner = CliRunner()
+    expected = runner.invoke(app, args)
+    early_reading.clear()
+    for skipped in (["--encoding", "utf-8"], ["--limit", "fields=5000"], [str(path)]):
+        _prestart([*args, *skipped] if skipped[0].startswith("-") else [args[0], str(path), *skipped])
+        assert stream_module._early is None and early_reading == []
+    _prestart(args)
+    assert early_reading == ["national.csv"]
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.output) == (expected.exit_code, expected.output)
+    assert stream_module._early is None and early_reading == ["national.csv"]

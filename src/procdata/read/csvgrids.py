@@ -1,0 +1,227 @@
+"""A long CSV table's rows as text grids of a chunk each, read on a thread of their own ahead of their use.
+
+Arrow's streaming reader parses the file a block at a time; the rows are cut
+into grids of exactly the chunk's rows (the first smaller, so that its checks
+start early), each a frame of Arrow text columns. The grids are made on a
+thread (:class:`Ahead`), one ahead of the one in use: parsing the CSV, which
+runs without Python's lock, goes on while the chunk before it is normalized
+and checked. Rows shorter than the first line (an e-GP row that lost its
+trailing empty cells) are put back in place, padded, as the whole-file reader
+reads them; anything else the whole-file reader copes with and this one does
+not is :class:`~procdata.read.stream.NotStreamable`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procdata.read.delimited import every_column_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+FIRST_ROWS = 25_000  # rows of the first chunk, smaller: its checks start while the next rows are read
+# CSV blocks: Arrow's streaming reader parses some 36 blocks ahead of the one read, so blocks are
+# small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance).
+STREAM_BLOCK = 4 << 20
+
+
+class NotStreamable(Exception):
+    """A file that must be read whole: not a plain table, or one whose chunks would read differently."""
+
+
+class Ahead:
+    """Items made on a thread of their own from the moment this is made, the next one made while
+    this one is used: reading the CSV goes on while the chunk before it is normalized and checked,
+    and never more than one chunk ahead."""
+
+    def __init__(self, items: Iterator[pd.DataFrame]) -> None:
+        import queue
+        import threading
+
+        self._waiting: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._maker = threading.Thread(target=self._make, args=(items,), name="procdata-read-ahead", daemon=True)
+        self._maker.start()
+
+    def _make(self, items: Iterator[pd.DataFrame]) -> None:
+        import queue
+
+        try:
+            for item in items:
+                while not self._stop.is_set():
+                    try:
+                        self._waiting.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._waiting.put(("end", None))
+        except BaseException as error:  # handed to the reader of the chunks, who raises it
+            self._waiting.put(("error", error))
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        try:
+            while True:
+                kind, value = self._waiting.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value  # type: ignore[misc]
+                yield value  # type: ignore[misc]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop making items: the one in hand is finished, so that the thread does not outlive the file."""
+        import queue
+
+        self._stop.set()
+        while self._maker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._waiting.get(timeout=0.1)
+        self._maker.join()
+
+
+def csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+
+    held: list[pa.RecordBatch] = []
+    count = 0
+    size = min(rows, FIRST_ROWS)
+    try:
+        for batch in _csv_batches(path, delimiter):
+            held.append(batch)
+            count += batch.num_rows
+            while count >= size:  # a chunk of exactly ``size`` rows; the rest waits for the next
+                table = pa.Table.from_batches(held)
+                yield _frame(table.slice(0, size))
+                held = table.slice(size).to_batches()
+                count -= size
+                size = rows
+        if count:
+            yield _frame(pa.Table.from_batches(held))
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError):
+        # Rows longer than the first (title lines above the header), a line break inside a quoted cell
+        # cut by a block boundary, or bytes that are not UTF-8: the whole-file reader copes with each.
+        raise NotStreamable(str(path)) from None
+
+
+def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
+    """The rows of a CSV file as Arrow reads them a block at a time: every line a row (an empty one a
+    row of empty cells), and a row with fewer cells than the first line (an e-GP row that lost its
+    trailing empty cells) put back in place, padded, as the whole-file reader reads it."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from procdata.read.limits import current
+
+    fields = current().fields
+    short: deque[tuple[int, str]] = deque()  # rows shorter than the first line, not yet put back: (position, text)
+
+    def short_row(row: Any) -> str:
+        # Put back in place below, whatever their number: 100,000 rows of which half are short, 4.2-4.3 s
+        # in chunks against 5.7 s read whole (and a whole read's memory grows with the table).
+        if row.number is None or row.actual_columns > row.expected_columns:
+            return "error"  # a longer row (a title line above the header): read whole
+        short.append((row.number - 1, row.text))
+        return "skip"
+
+    with _quiet(short_row):
+        reader = pacsv.open_csv(
+            path,
+            # One thread: this reader already runs on a thread of its own beside the checks, and Arrow's
+            # threads cost more CPU than they save (1M rows: 2.1 s of CPU instead of 2.8-3.4 s).
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=STREAM_BLOCK, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=short_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=every_column_text(fields + 1),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+        read = 0  # rows read so far, short ones put back included
+        for batch in reader:
+            if batch.num_columns > fields:
+                raise NotStreamable(str(path))  # the whole-file reader says which limit
+            batch = _with_short_rows(batch, short, read, delimiter)
+            read += batch.num_rows
+            yield batch
+        if short:  # short rows past the last row read: not where they should be, so read whole
+            raise pa.ArrowInvalid("a short row out of place")
+
+
+@contextlib.contextmanager
+def _quiet(handler: Any) -> Iterator[None]:
+    """pyarrow decodes a row's text before it calls ``handler``: a row that is not UTF-8 fails there, is
+    taken as an error (the file is read whole, which names the line), and Python would print the
+    failure to stderr as "Exception ignored in ..." with a traceback. That print is left out; any other
+    goes to the hook as before."""
+    import sys
+
+    before = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.object is handler and isinstance(unraisable.exc_value, UnicodeDecodeError):
+            return
+        before(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = before
+
+
+def _with_short_rows(batch: pa.RecordBatch, short: deque[tuple[int, str]], start: int, delimiter: str) -> pa.RecordBatch:
+    """``batch`` (the file's rows from position ``start`` on, short rows left out) with the short rows
+    that stand among its rows or right after them put back in place, padded with empty cells: the
+    rows the whole-file reader gives, in one batch (not a piece per row, which every column-wise step
+    after this would pay for). Those put back leave ``short``."""
+    import csv
+
+    import pyarrow as pa
+
+    if not short or short[0][0] > start + batch.num_rows:
+        return batch
+    width = batch.num_columns
+    order: list[int] = []  # the rows out, as places in the batch followed by the short rows
+    cells: list[list[str]] = []
+    taken, at = 0, start
+    while True:
+        if short and short[0][0] == at:
+            _, text = short.popleft()
+            row = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+            order.append(batch.num_rows + len(cells))
+            cells.append((row + [""] * width)[:width])
+            at += 1
+        elif taken < batch.num_rows:
+            run = batch.num_rows - taken if not short else min(batch.num_rows - taken, short[0][0] - at)
+            if run <= 0:
+                raise pa.ArrowInvalid("a short row out of place")  # read whole
+            order.extend(range(taken, taken + run))
+            taken += run
+            at += run
+        else:
+            break
+    where = pa.array(order, pa.int64())
+    columns = [
+        pa.concat_arrays([batch.column(n), pa.array([row[n] for row in cells], pa.large_string())]).take(where)
+        for n in range(width)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({n: pd.arrays.ArrowStringArray(column) for n, column in enumerate(table.columns)}, copy=False)
+
+
