@@ -299,8 +299,9 @@ class Problems:
         template = catalog.check(found.code).text("message", self.lang)
         return fill(template, params_for(found, self.lang), len(found), escape)
 
-    def slices(self, size: int = SLICE) -> Iterator[np.ndarray]:
-        """Sorted positions, a slice at a time."""
+    def slices(self, size: int | None = None) -> Iterator[np.ndarray]:
+        """Sorted positions, a slice at a time (of :data:`SLICE` problems unless ``size`` is given)."""
+        size = size or SLICE
         total = len(self)
         for start in range(0, total, size):
             yield np.arange(start, min(start + size, total))
