@@ -27,7 +27,7 @@ def in_order(func: Callable[[Item], Made], items: Iterable[Item], threads: int =
     while the one before is used. A single item is made here, with no thread. Memory: ``threads``
     results besides the one in use. An error of ``func`` is raised where its item's result would be."""
     items = iter(items)
-    head = [item for _, item in zip(range(2), items, strict=False)]
+    head = list(itertools.islice(items, 2))
     if len(head) < 2:
         yield from map(func, head)
         return

@@ -119,25 +119,30 @@ def _note(seen: _Seen, records: pd.DataFrame, body: pd.DataFrame, columns: dict[
 
 def _grids(path: Path, display: str, rows: int) -> Iterator[pd.DataFrame]:
     """The file as text grids of about ``rows`` rows; the first holds the title and header rows."""
-    early = _take_early(path, rows)
-    if early is not None:
-        yield from early
+    chunks = _take_early(path, rows) or _read_ahead(path, rows)
+    if chunks is not None:
+        yield from chunks
         return
+    from procdata.read.parquet import batches, frame_of  # a Parquet file
+
+    pieces = batches(path, display, rows)
+    header = next(pieces)
+    first = True
+    for piece in pieces:
+        yield frame_of([header, piece] if first else [piece])
+        first = False
+    if first:
+        yield frame_of([header])
+
+
+def _read_ahead(path: Path, rows: int) -> Ahead | None:
+    """The CSV table at ``path`` read in chunks of ``rows`` by Arrow on a thread of its own, starting
+    now; None for a Parquet file (read by its own reader)."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF)
     if head.startswith(b"PAR1"):
-        from procdata.read.parquet import batches, frame_of
-
-        pieces = batches(path, display, rows)
-        header = next(pieces)
-        first = True
-        for piece in pieces:
-            yield frame_of([header, piece] if first else [piece])
-            first = False
-        if first:
-            yield frame_of([header])
-        return
-    yield from Ahead(csv_grids(path, sniff_delimiter(head.decode("utf-8", errors="replace")), rows))
+        return None
+    return Ahead(csv_grids(path, sniff_delimiter(head.decode("utf-8", errors="replace")), rows))
 
 
 # A long CSV table's chunks being read since before the command had loaded its modules (:func:`prestart`):
@@ -157,15 +162,15 @@ def prestart(path: Path) -> None:
     if _early is not None or not streamable(path, None, STREAM_BYTES):
         return
     key = _key(path, CHUNK_ROWS)
+    if key is None:
+        return
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF)
+        chunks = _read_ahead(path, CHUNK_ROWS)
     except OSError:
         return
-    if key is None or head.startswith(b"PAR1"):
-        return
-    _early = (key, Ahead(csv_grids(path, sniff_delimiter(head.decode("utf-8", errors="replace")), CHUNK_ROWS)))
-    atexit.register(_let_go)
+    if chunks is not None:
+        _early = (key, chunks)
+        atexit.register(_let_go)
 
 
 def _key(path: Path, rows: int) -> tuple[Any, ...] | None:
