@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from procdata.check import catalog
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
-from procdata.check.table import text_codes
+from procdata.check.table import both_codes
 from procdata.check.texts import Joined, fill, text_array
 
 SHOWN_PARTNERS = 3  # copies named in a message before "and N more"
@@ -82,8 +82,7 @@ def duplicates(projects: Projects, registry: Registry, lang: str) -> Batch | Non
     rows = np.concatenate(projects.rows)
     months = pa.concat_arrays(projects.months)
     # A project and its contract: the copies of one project with different contracts are its contracts.
-    number_code, _ = text_codes(numbers)
-    contract_code, _ = text_codes(pa.concat_arrays(projects.contracts))
+    (number_code, _), (contract_code, _) = both_codes(numbers, pa.concat_arrays(projects.contracts))
     number = pd.factorize(number_code * (int(contract_code.max(initial=0)) + 1) + contract_code)[0].astype(np.int64)
     repeated = np.flatnonzero(np.bincount(number)[number] > 1)
     if not len(repeated):

@@ -282,6 +282,15 @@ def text_codes(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return pc.dictionary_encode(texts).indices.to_numpy(zero_copy_only=False).astype(np.int64), filled
 
 
+def both_codes(first: pa.Array, second: pa.Array) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`text_codes` of two columns, each on a thread (the merge's project and contract numbers):
+    Arrow's and pandas' hashing run without Python's lock, and these are the whole run's columns,
+    coded once the last chunk is checked, while nothing else runs."""
+    from procdata.ahead import in_order
+
+    return list(in_order(text_codes, [first, second]))
+
+
 def number_texts(values: np.ndarray, decimals: int = 2) -> pa.Array:
     """:func:`procdata.i18n.number` of each value: thousands separators, empty for NaN."""
     return pa.array([number(v, decimals) for v in values.tolist()], pa.large_string())

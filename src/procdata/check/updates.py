@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
-from procdata.check.table import project_keys, text_codes
+from procdata.check.table import both_codes, project_keys
 from procdata.check.texts import Joined, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.dates import latest_fiscal_year
@@ -86,11 +86,12 @@ class Updates:
     def __len__(self) -> int:
         return sum(len(r) for r in self.rows)
 
-    def add(self, records: pd.DataFrame, places: np.ndarray, rows: np.ndarray) -> None:
-        """The records of one part (``places`` and ``rows`` as the checker locates them)."""
+    def add(self, records: pd.DataFrame, places: np.ndarray, rows: np.ndarray, keys: pa.Array | None = None) -> None:
+        """The records of one part (``places`` and ``rows`` as the checker locates them); ``keys``:
+        their ``project_keys``, when the caller has them already."""
         if not len(records):
             return
-        self.projects.append(project_keys(pa.array(records["project_id"].array)))
+        self.projects.append(project_keys(pa.array(records["project_id"].array)) if keys is None else keys)
         self.contracts.append(text_array(pa.array(records["contract_no"].array)))
         self.winners.append(self._coded(records["winner_name"], "names"))
         self.months.append(self._coded(records["report_month"], "month_names"))
@@ -177,8 +178,7 @@ class Updates:
             return Merge(empty, empty, empty, np.zeros(0, dtype=bool))
         projects = pa.concat_arrays(self.projects)
         contracts = pa.concat_arrays(self.contracts)
-        project, has_project = text_codes(projects)
-        contract, has_contract = text_codes(contracts)
+        (project, has_project), (contract, has_contract) = both_codes(projects, contracts)
         # Keys as integers: a project number's code, or a (contract, folded winner) pair's; texts are
         # spelled below only for the keys of repeated records.
         fold_codes, fold_index = pd.factorize(pd.Series([*self._folded(), ""], dtype=object))

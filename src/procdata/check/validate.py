@@ -173,7 +173,7 @@ class Checker:
                 None if groups is None else groups[rows],
             )
         everyone = np.arange(len(part.records))
-        self.updates.add(part.records, table.places(everyone, self.registry), table.source_rows(everyone))
+        self.updates.add(part.records, table.places(everyone, self.registry), table.source_rows(everyone), named)
         self.records += len(part.records)
 
     def _groups(self, part: IngestResult, table: Table, found: list[Batch]) -> np.ndarray:
