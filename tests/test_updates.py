@@ -175,10 +175,15 @@ def test_text_codes_are_equal_exactly_for_equal_texts(texts: list[str]) -> None:
     gives two texts the same code exactly when they are the same text: "007" is not "7"."""
     import pyarrow as pa
 
-    from procdata.check.table import text_codes
+    from procdata.check.table import both_codes, text_codes
 
     codes, filled = text_codes(pa.array(texts, type=pa.large_string()))
     assert filled.tolist() == [text != "" for text in texts]
+    # Two columns coded at once, on threads (the merge's), are each coded as alone.
+    other = pa.array(texts[::-1], type=pa.large_string())
+    for (made, has), (alone, alone_has) in zip(both_codes(pa.array(texts, type=pa.large_string()), other),
+                                              [(codes, filled), text_codes(other)], strict=True):
+        assert made.tolist() == alone.tolist() and has.tolist() == alone_has.tolist()
     assert all(0 <= code < max(len(texts), 1) for code in codes.tolist())
     for a, code_a in zip(texts, codes.tolist(), strict=True):
         for b, code_b in zip(texts, codes.tolist(), strict=True):
