@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
-from procdata.check.table import both_codes, project_keys
+from procdata.check.table import both_codes
 from procdata.check.texts import Joined, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.dates import latest_fiscal_year
@@ -86,12 +86,12 @@ class Updates:
     def __len__(self) -> int:
         return sum(len(r) for r in self.rows)
 
-    def add(self, records: pd.DataFrame, places: np.ndarray, rows: np.ndarray, keys: pa.Array | None = None) -> None:
-        """The records of one part (``places`` and ``rows`` as the checker locates them); ``keys``:
-        their ``project_keys``, when the caller has them already."""
+    def add(self, records: pd.DataFrame, places: np.ndarray, rows: np.ndarray, keys: pa.Array) -> None:
+        """The records of one part (``places`` and ``rows`` as the checker locates them, ``keys`` their
+        project numbers' ``check.table.project_keys``, which the checker has found already)."""
         if not len(records):
             return
-        self.projects.append(project_keys(pa.array(records["project_id"].array)) if keys is None else keys)
+        self.projects.append(keys)
         self.contracts.append(text_array(pa.array(records["contract_no"].array)))
         self.winners.append(self._coded(records["winner_name"], "names"))
         self.months.append(self._coded(records["report_month"], "month_names"))
