@@ -3,7 +3,7 @@
 Runs, as child processes and in turns (one run of each scenario, then the
 next round), so that the machine's load falls alike on all of them:
 
-    python -m procdata validate FILE --format json > /dev/null
+    python -m procdata validate FILE --format json > REPORT   (a temporary file)
 
 on generated canonical tables (``tables.py``): the clean table, the one where
 20% of the records draw a warning, the one where every project number
@@ -11,12 +11,19 @@ appears twice, the same at a second size, one file of R rows against a folder
 of F files of R/F rows, and (with ``--parquet``) the clean table as Parquet.
 It prints each scenario's median wall-clock time, its runs, its peak memory
 (maximum resident set size, from ``wait4``), the problems it reported, and
-the ratios the issue sets goals for. Run from the repository root:
+the ratios the issue sets goals for. With ``--frictionless``, ``frictionless
+validate`` runs on the clean table in the same run (in each of the first
+``--frictionless-rounds`` rounds, right after procdata's clean run, so that
+each ratio compares two runs minutes apart). On Linux each run also prints the
+machine's steal time (``/proc/stat``): CPU time the virtual machine's host gave
+to others while the run waited, which makes wall-clock figures of a shared VM
+vary. Run from the repository root:
 
     PYTHONPATH=src python3 benchmarks/bench_scale.py                    # 1M rows; 2M; 400 files of 150
     PYTHONPATH=src python3 benchmarks/bench_scale.py --repeat 5
     PYTHONPATH=src python3 benchmarks/bench_scale.py --rows 100000 --big 0 --files 0
     PYTHONPATH=src python3 benchmarks/bench_scale.py --only clean --rows 5000000 --big 0 --files 0
+    PYTHONPATH=src python3 benchmarks/bench_scale.py --only clean --big 0 --files 0 --repeat 3 --frictionless --frictionless-rounds 3
 
 Generated files are kept in ``--dir`` (default ``/tmp/procdata-bench``).
 """
@@ -50,6 +57,7 @@ class Scenario:
     cpu: list[float] = field(default_factory=list)  # user + system seconds of the child and its workers
     peaks: list[int] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    steal: list[float] = field(default_factory=list)  # the machine's steal time during each run
 
     @property
     def median(self) -> float:
@@ -64,15 +72,41 @@ class Scenario:
         return statistics.median(self.cpu)
 
 
-def run(command: list[str]) -> tuple[float, float, int, int, dict]:
-    """Wall-clock seconds, CPU seconds (user + system, the child's worker processes too), peak resident
-    memory (bytes), exit code and the JSON summary of one child."""
+@dataclass
+class Run:
+    seconds: float  # wall clock
+    cpu: float  # user + system, the child's worker processes too
+    peak: int  # resident set size, bytes
+    code: int  # exit code
+    summary: dict  # the report's summary
+    steal: float | None  # the machine's steal time meanwhile, seconds (None where /proc/stat is not)
+
+    def line(self, round_number: int, name: str) -> str:
+        steal = f"  steal {self.steal:5.2f} s" if self.steal is not None else ""
+        return (f"  round {round_number + 1}: {name:<28} {self.seconds:7.2f} s  CPU {self.cpu:7.2f} s  "
+                f"{self.peak / 2**20:7,.0f} MiB  exit {self.code}{steal}")
+
+
+def steal_seconds() -> float | None:
+    """The machine's steal time so far (all its CPUs), from the ``cpu`` line of ``/proc/stat``."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def run(command: list[str]) -> Run:
+    """One child run to its end, measured."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        stolen = steal_seconds()
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
+        stolen_after = steal_seconds()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         code = os.waitstatus_to_exitcode(status)
@@ -80,7 +114,8 @@ def run(command: list[str]) -> tuple[float, float, int, int, dict]:
         if code not in (0, 1):
             sys.stderr.write(err.read().decode("utf-8", "replace")[-2000:])
         summary = _summary(out)
-    return elapsed, cpu, usage.ru_maxrss * 1024, code, summary
+    steal = stolen_after - stolen if stolen is not None and stolen_after is not None else None
+    return Run(elapsed, cpu, usage.ru_maxrss * 1024, code, summary, steal)
 
 
 def _summary(out) -> dict:
@@ -106,7 +141,9 @@ def main() -> None:
     parser.add_argument("--only", default="clean,warned,twice", help="mixes of the national tables")
     parser.add_argument("--parquet", action="store_true", help="also the clean table as Parquet (procdata ingest --out)")
     parser.add_argument("--frictionless", action="store_true",
-                        help="also frictionless validate on the clean table, once, in the same run")
+                        help="also frictionless validate on the clean table, in the same run")
+    parser.add_argument("--frictionless-rounds", type=int, default=1,
+                        help="frictionless in each of this many rounds, after procdata's clean run (default 1)")
     parser.add_argument("--seed", type=int, default=2568)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/procdata-bench"))
     args = parser.parse_args()
@@ -126,25 +163,30 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p))
     os.environ.update(env)
     print(f"$ {sys.executable} -m procdata validate INPUT --format json   (median of {args.repeat}, in turns)")
+    clean_name = f"clean {args.rows:,}"
+    friction: list[tuple[Run, Run | None]] = []  # frictionless's runs, each with procdata's clean run of its round
     for round_number in range(args.repeat):
+        clean_run = None
         for scenario in scenarios:
             command = [sys.executable, "-m", "procdata", "validate", *map(str, scenario.inputs), "--format", "json", *scenario.extra]
-            seconds, cpu, peak, code, summary = run(command)
-            scenario.seconds.append(seconds)
-            scenario.cpu.append(cpu)
-            scenario.peaks.append(peak)
-            scenario.summary = summary
-            print(f"  round {round_number + 1}: {scenario.name:<28} {seconds:7.2f} s  CPU {cpu:7.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}",
-                  flush=True)
-        if args.frictionless and round_number == 0:
-            friction = _frictionless(args)
+            measured = run(command)
+            scenario.seconds.append(measured.seconds)
+            scenario.cpu.append(measured.cpu)
+            scenario.peaks.append(measured.peak)
+            scenario.steal.append(measured.steal or 0.0)
+            scenario.summary = measured.summary
+            print(measured.line(round_number, scenario.name), flush=True)
+            clean_run = measured if scenario.name == clean_name else clean_run
+        if args.frictionless and round_number < max(args.frictionless_rounds, 1):
+            friction.append((_frictionless(args, round_number), clean_run))
 
     print()
-    print(f"{'scenario':<28} {'median':>8} {'CPU':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10}  runs")
+    print(f"{'scenario':<28} {'median':>8} {'CPU':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10} {'steal':>7}  runs")
     for s in scenarios:
         runs = ", ".join(f"{x:.2f}" for x in s.seconds)
         errors, warnings = (f"{s.summary[k]:,}" if k in s.summary else "?" for k in ("errors", "warnings"))
-        print(f"{s.name:<28} {s.median:7.2f}s {s.cpu_median:7.2f}s {s.peak / 2**20:9,.0f} {errors:>9} {warnings:>10}  {runs}")
+        steal = f"{statistics.median(s.steal):6.2f}s"
+        print(f"{s.name:<28} {s.median:7.2f}s {s.cpu_median:7.2f}s {s.peak / 2**20:9,.0f} {errors:>9} {warnings:>10} {steal:>7}  {runs}")
     by_name = {s.name: s for s in scenarios}
     clean = by_name.get(f"clean {args.rows:,}")
     print()
@@ -166,10 +208,18 @@ def main() -> None:
         if small and big:
             print(f"{mix} {args.big:,} / {args.rows:,}: time {big.median / small.median:.2f} x (CPU {big.cpu_median / small.cpu_median:.2f} x), "
                   f"peak {big.peak / small.peak:.2f} x (goal <= 1.25), {big.peak / 2**30:.2f} GiB (goal <= 2)")
-    if args.frictionless and clean:
-        f_seconds, f_cpu, f_peak = friction
-        print(f"frictionless validate, clean {args.rows:,}: {f_seconds:.2f} s (CPU {f_cpu:.2f} s), peak {f_peak / 2**20:,.0f} MiB; "
+    if friction and clean:
+        f_seconds = statistics.median(f.seconds for f, _ in friction)
+        f_cpu = statistics.median(f.cpu for f, _ in friction)
+        f_peak = max(f.peak for f, _ in friction)
+        runs = ", ".join(f"{f.seconds:.2f}" for f, _ in friction)
+        print(f"frictionless validate, clean {args.rows:,}: {f_seconds:.2f} s (CPU {f_cpu:.2f} s; runs {runs}), peak {f_peak / 2**20:,.0f} MiB; "
               f"procdata {f_seconds / clean.median:.1f} x faster (goal >= 10; CPU {f_cpu / clean.cpu_median:.1f} x)")
+        paired = [(f.seconds / p.seconds, f.cpu / p.cpu) for f, p in friction if p is not None]
+        if len(paired) > 1:
+            ratios = ", ".join(f"{wall:.1f} x" for wall, _ in paired)
+            print(f"  each round's frictionless against procdata's clean run of the same round: {ratios}; "
+                  f"median {statistics.median(w for w, _ in paired):.1f} x (CPU {statistics.median(c for _, c in paired):.1f} x)")
     if args.files:
         total = args.files * args.file_rows
         one, many = by_name[f"one file of {total:,}"], by_name[f"{args.files} files of {args.file_rows}"]
@@ -177,17 +227,18 @@ def main() -> None:
               f"CPU {many.cpu_median / one.cpu_median:.2f} x, on {os.cpu_count()} cores)")
 
 
-def _frictionless(args: argparse.Namespace) -> tuple[float, float, int]:
-    """Wall-clock and CPU seconds and peak memory of ``frictionless validate`` on the clean table."""
+def _frictionless(args: argparse.Namespace, round_number: int) -> Run:
+    """``frictionless validate`` on the clean table, measured."""
     import shutil
 
     tool = shutil.which("frictionless")
     command = [*([tool] if tool else [sys.executable, "-m", "frictionless"]), "validate", "--trusted",
                "--schema", "schemas/procurement.schema.json", str(cached(args.dir, args.rows, args.seed))]
-    print("  $ " + " ".join(command), flush=True)
-    seconds, cpu, peak, code, _ = run(command)
-    print(f"  round 1: {'frictionless clean':<28} {seconds:7.2f} s  CPU {cpu:7.2f} s  {peak / 2**20:7,.0f} MiB  exit {code}", flush=True)
-    return seconds, cpu, peak
+    if round_number == 0:
+        print("  $ " + " ".join(command), flush=True)
+    measured = run(command)
+    print(measured.line(round_number, "frictionless clean"), flush=True)
+    return measured
 
 
 def _parquet(args: argparse.Namespace) -> Path:
