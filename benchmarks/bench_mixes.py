@@ -108,9 +108,8 @@ def main() -> None:
             for name, file in (("clean", clean), (mix, path)):
                 measured = run([sys.executable, "-m", "procdata", "validate", str(file), "--format", "json"])
                 times[name].append((measured.seconds, measured.cpu, measured.peak, measured.summary))
-                steal = f"  steal {measured.steal:5.2f} s" if measured.steal is not None else ""
                 print(f"  {name:14} {measured.seconds:6.2f} s  CPU {measured.cpu:6.2f} s  {measured.peak / 2**20:7,.0f} MiB  "
-                      f"exit {measured.code}{steal}", flush=True)
+                      f"exit {measured.code}{measured.waits()}", flush=True)
         if not args.keep:
             path.unlink()
         base = statistics.median(t[0] for t in times["clean"])

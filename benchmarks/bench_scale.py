@@ -14,10 +14,11 @@ It prints each scenario's median wall-clock time, its runs, its peak memory
 the ratios the issue sets goals for. With ``--frictionless``, ``frictionless
 validate`` runs on the clean table in the same run (in each of the first
 ``--frictionless-rounds`` rounds, right after procdata's clean run, so that
-each ratio compares two runs minutes apart). On Linux each run also prints the
-machine's steal time (``/proc/stat``): CPU time the virtual machine's host gave
-to others while the run waited, which makes wall-clock figures of a shared VM
-vary. Run from the repository root:
+each ratio compares two runs minutes apart). On Linux each run also prints what
+the machine's CPUs waited meanwhile (``/proc/stat``): for the disk (``iowait``: a
+table no longer in the page cache, read again from disk) and for the virtual
+machine's host (``steal``), the two reasons wall-clock figures of a shared VM
+vary; the summary's ``waited`` column is their sum. Run from the repository root:
 
     PYTHONPATH=src python3 benchmarks/bench_scale.py                    # 1M rows; 2M; 400 files of 150
     PYTHONPATH=src python3 benchmarks/bench_scale.py --repeat 5
@@ -57,7 +58,7 @@ class Scenario:
     cpu: list[float] = field(default_factory=list)  # user + system seconds of the child and its workers
     peaks: list[int] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
-    steal: list[float] = field(default_factory=list)  # the machine's steal time during each run
+    waited: list[float] = field(default_factory=list)  # the machine's I/O wait and steal time during each run
 
     @property
     def median(self) -> float:
@@ -79,20 +80,28 @@ class Run:
     peak: int  # resident set size, bytes
     code: int  # exit code
     summary: dict  # the report's summary
-    steal: float | None  # the machine's steal time meanwhile, seconds (None where /proc/stat is not)
+    waited: tuple[float, float] | None  # the machine's I/O wait and steal time meanwhile (None without /proc/stat)
 
     def line(self, round_number: int, name: str) -> str:
-        steal = f"  steal {self.steal:5.2f} s" if self.steal is not None else ""
         return (f"  round {round_number + 1}: {name:<28} {self.seconds:7.2f} s  CPU {self.cpu:7.2f} s  "
-                f"{self.peak / 2**20:7,.0f} MiB  exit {self.code}{steal}")
+                f"{self.peak / 2**20:7,.0f} MiB  exit {self.code}{self.waits()}")
+
+    def waits(self) -> str:
+        if self.waited is None:
+            return ""
+        io, steal = self.waited
+        return f"  iowait {io:5.2f} s  steal {steal:5.2f} s"
 
 
-def steal_seconds() -> float | None:
-    """The machine's steal time so far (all its CPUs), from the ``cpu`` line of ``/proc/stat``."""
+def waits() -> tuple[float, float] | None:
+    """The machine's I/O wait and steal time so far, in seconds summed over its CPUs (the ``cpu``
+    line of ``/proc/stat``): time its CPUs sat idle waiting for the disk, and time the virtual
+    machine's host gave to others."""
     try:
         with open("/proc/stat") as stat:
             fields = stat.readline().split()
-        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[5]) / tick, int(fields[8]) / tick
     except (OSError, IndexError, ValueError):
         return None
 
@@ -101,12 +110,12 @@ def run(command: list[str]) -> Run:
     """One child run to its end, measured."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        stolen = steal_seconds()
+        waited = waits()
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
-        stolen_after = steal_seconds()
+        waited_after = waits()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         code = os.waitstatus_to_exitcode(status)
@@ -114,8 +123,10 @@ def run(command: list[str]) -> Run:
         if code not in (0, 1):
             sys.stderr.write(err.read().decode("utf-8", "replace")[-2000:])
         summary = _summary(out)
-    steal = stolen_after - stolen if stolen is not None and stolen_after is not None else None
-    return Run(elapsed, cpu, usage.ru_maxrss * 1024, code, summary, steal)
+    meanwhile = None
+    if waited is not None and waited_after is not None:
+        meanwhile = (waited_after[0] - waited[0], waited_after[1] - waited[1])
+    return Run(elapsed, cpu, usage.ru_maxrss * 1024, code, summary, meanwhile)
 
 
 def _summary(out) -> dict:
@@ -173,7 +184,7 @@ def main() -> None:
             scenario.seconds.append(measured.seconds)
             scenario.cpu.append(measured.cpu)
             scenario.peaks.append(measured.peak)
-            scenario.steal.append(measured.steal or 0.0)
+            scenario.waited.append(sum(measured.waited or (0.0, 0.0)))
             scenario.summary = measured.summary
             print(measured.line(round_number, scenario.name), flush=True)
             clean_run = measured if scenario.name == clean_name else clean_run
@@ -181,12 +192,12 @@ def main() -> None:
             friction.append((_frictionless(args, round_number), clean_run))
 
     print()
-    print(f"{'scenario':<28} {'median':>8} {'CPU':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10} {'steal':>7}  runs")
+    print(f"{'scenario':<28} {'median':>8} {'CPU':>8} {'peak MiB':>9} {'errors':>9} {'warnings':>10} {'waited':>7}  runs")
     for s in scenarios:
         runs = ", ".join(f"{x:.2f}" for x in s.seconds)
         errors, warnings = (f"{s.summary[k]:,}" if k in s.summary else "?" for k in ("errors", "warnings"))
-        steal = f"{statistics.median(s.steal):6.2f}s"
-        print(f"{s.name:<28} {s.median:7.2f}s {s.cpu_median:7.2f}s {s.peak / 2**20:9,.0f} {errors:>9} {warnings:>10} {steal:>7}  {runs}")
+        waited = f"{statistics.median(s.waited):6.2f}s"
+        print(f"{s.name:<28} {s.median:7.2f}s {s.cpu_median:7.2f}s {s.peak / 2**20:9,.0f} {errors:>9} {warnings:>10} {waited:>7}  {runs}")
     by_name = {s.name: s for s in scenarios}
     clean = by_name.get(f"clean {args.rows:,}")
     print()
