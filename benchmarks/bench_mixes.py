@@ -106,7 +106,7 @@ def main() -> None:
         times: dict[str, list[tuple[float, float, int, dict]]] = {"clean": [], mix: []}
         for _ in range(args.repeat):
             for name, file in (("clean", clean), (mix, path)):
-                measured = run([sys.executable, "-m", "procdata", "validate", str(file), "--format", "json"])
+                measured = run([sys.executable, "-m", "procdata", "validate", str(file), "--format", "json"], [file])
                 times[name].append((measured.seconds, measured.cpu, measured.peak, measured.summary))
                 print(f"  {name:14} {measured.seconds:6.2f} s  CPU {measured.cpu:6.2f} s  {measured.peak / 2**20:7,.0f} MiB  "
                       f"exit {measured.code}{measured.waits()}", flush=True)
