@@ -34,6 +34,7 @@ from procdata.check.render import (
     write_json,
 )
 from procdata.check.rules import bidder_list, bidder_lists
+from procdata.check.table import both_codes
 from procdata.check.texts import fill, html_escape, json_escape
 from procdata.i18n import be_date
 from test_validate import CASES, write
@@ -235,6 +236,47 @@ def test_duplicates_equal_the_plain_check(records: list[tuple[str, tuple[str, st
     assert got == expected
     assert found.values.to_pylist() == [numbers[row] for row, _, _ in expected]
     assert all(p.code == "duplicate_project" for p in problems.problems())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(RECORD, max_size=40), st.lists(st.booleans(), min_size=40, max_size=40), st.integers(1, 3))
+def test_duplicates_with_the_runs_codes_are_those_coded_alone(
+    records: list[tuple[str, tuple[str, str], str | None, str]], between: list[bool], parts: int,
+) -> None:
+    """The checker hands the duplicates the codes of the merge, found over all the run's records (those
+    with no project number among them); taken at the records' places, they give what coding the
+    duplicates' own numbers gives."""
+    run_numbers: list[str] = []
+    run_contracts: list[str] = []
+    at = []
+    for (number, _, _, contract), other in zip(records, between, strict=False):
+        if other:  # a record with no project number, which the merge holds and the duplicates do not
+            run_numbers.append("")
+            run_contracts.append("1/2568")
+        at.append(len(run_numbers))
+        run_numbers.append(number)
+        run_contracts.append(contract)
+    run = both_codes(pa.array(run_numbers, pa.large_string()), pa.array(run_contracts, pa.large_string()))
+    registry, alone, given_codes = Registry(), Projects(), Projects()
+    places = np.array([registry.place(*r[1]) for r in records], dtype=np.int32)
+    for chunk in np.array_split(np.arange(len(records)), parts):
+        for projects, where in ((alone, None), (given_codes, np.array(at, dtype=np.int64)[chunk])):
+            projects.add(
+                pa.array([records[i][0] for i in chunk], pa.large_string()), pa.array([records[i][3] for i in chunk], pa.large_string()),
+                places[chunk], chunk + 2, np.full(len(chunk), registry.column("D", "project_id")),
+                pa.array([records[i][2] for i in chunk], pa.large_string()), None, where,
+            )
+    assert alone.codes_at(run) is None  # its parts do not say where their records stand
+    expected = duplicates(alone, registry, "en")
+    found = duplicates(given_codes, registry, "en", given_codes.codes_at(run))
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert found.rows.tolist() == expected.rows.tolist()
+    assert found.values.to_pylist() == expected.values.to_pylist()
+    for name in ("others", "scope"):
+        assert found.params[name].to_pylist() == expected.params[name].to_pylist()
 
 
 def test_many_copies_name_three_and_count_the_rest() -> None:

@@ -282,7 +282,11 @@ def text_codes(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return pc.dictionary_encode(texts).indices.to_numpy(zero_copy_only=False).astype(np.int64), filled
 
 
-def both_codes(first: pa.Array, second: pa.Array) -> list[tuple[np.ndarray, np.ndarray]]:
+# Codes of the run's project and contract numbers (each: codes, and which texts are not empty).
+RunCodes = list[tuple[np.ndarray, np.ndarray]]
+
+
+def both_codes(first: pa.Array, second: pa.Array) -> RunCodes:
     """:func:`text_codes` of two columns, each on a thread (the merge's project and contract numbers):
     Arrow's and pandas' hashing run without Python's lock, and these are the whole run's columns,
     coded once the last chunk is checked, while nothing else runs."""

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
-from procdata.check.table import both_codes
+from procdata.check.table import RunCodes, both_codes
 from procdata.check.texts import Joined, pieces, text_array
 from procdata.i18n import be_date, message, number
 from procdata.normalize.dates import latest_fiscal_year
@@ -171,14 +171,24 @@ class Updates:
             return None
         return min(max(candidates), dt.date(fiscal_year - 543, 9, 30))
 
-    def merge(self) -> Merge:
-        """The projects reported more than once (as ``check.merge.repeated_projects`` finds them)."""
+    def codes(self) -> RunCodes | None:
+        """The codes of every record's project and contract numbers (:func:`~procdata.check.table.both_codes`),
+        for the merge and the duplicates both; None when no record was read."""
+        if not len(self):
+            return None
+        # Each joined once, kept joined for the merge.
+        self.projects, self.contracts = [_joined(self.projects)], [_joined(self.contracts)]
+        return both_codes(self.projects[0], self.contracts[0])
+
+    def merge(self, run_codes: RunCodes | None = None) -> Merge:
+        """The projects reported more than once (as ``check.merge.repeated_projects`` finds them);
+        ``run_codes``: :meth:`codes`, when already found."""
         empty = np.zeros(0, dtype=np.int64)
         if not len(self):
             return Merge(empty, empty, empty, np.zeros(0, dtype=bool))
-        projects = pa.concat_arrays(self.projects)
-        contracts = pa.concat_arrays(self.contracts)
-        (project, has_project), (contract, has_contract) = both_codes(projects, contracts)
+        projects, contracts = _joined(self.projects), _joined(self.contracts)
+        coded = run_codes if run_codes is not None else both_codes(projects, contracts)
+        (project, has_project), (contract, has_contract) = coded
         # Keys as integers: a project number's code, or a (contract, folded winner) pair's; texts are
         # spelled below only for the keys of repeated records.
         fold_codes, fold_index = pd.factorize(pd.Series([*self._folded(), ""], dtype=object))
@@ -348,6 +358,11 @@ def _numbers_shown(values: np.ndarray) -> pa.Array:
     distinct, codes = np.unique(np.ascontiguousarray(values, dtype=np.float64).view(np.int64), return_inverse=True)
     shown = text_array([number(v) for v in distinct.view(np.float64).tolist()])
     return shown.take(pa.array(codes.ravel()))
+
+
+def _joined(parts: list[pa.Array]) -> pa.Array:
+    """The parts as one array (the one part itself when there is one: no copy)."""
+    return parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
 
 
 def _filled(values: np.ndarray, group: np.ndarray, missing: int) -> np.ndarray:
