@@ -244,31 +244,29 @@ def test_duplicates_with_the_runs_codes_are_those_coded_alone(
     records: list[tuple[str, tuple[str, str], str | None, str]], between: list[bool], parts: int,
 ) -> None:
     """The checker hands the duplicates the codes of the merge, found over all the run's records (those
-    with no project number among them); taken at the records' places, they give what coding the
-    duplicates' own numbers gives."""
+    with no project number among them, an empty key); taken at the records with one, they give what
+    coding the duplicates' own numbers gives."""
     run_numbers: list[str] = []
     run_contracts: list[str] = []
-    at = []
     for (number, _, _, contract), other in zip(records, between, strict=False):
         if other:  # a record with no project number, which the merge holds and the duplicates do not
             run_numbers.append("")
             run_contracts.append("1/2568")
-        at.append(len(run_numbers))
         run_numbers.append(number)
         run_contracts.append(contract)
     run = both_codes(pa.array(run_numbers, pa.large_string()), pa.array(run_contracts, pa.large_string()))
-    registry, alone, given_codes = Registry(), Projects(), Projects()
+    registry, projects = Registry(), Projects()
     places = np.array([registry.place(*r[1]) for r in records], dtype=np.int32)
     for chunk in np.array_split(np.arange(len(records)), parts):
-        for projects, where in ((alone, None), (given_codes, np.array(at, dtype=np.int64)[chunk])):
-            projects.add(
-                pa.array([records[i][0] for i in chunk], pa.large_string()), pa.array([records[i][3] for i in chunk], pa.large_string()),
-                places[chunk], chunk + 2, np.full(len(chunk), registry.column("D", "project_id")),
-                pa.array([records[i][2] for i in chunk], pa.large_string()), None, where,
-            )
-    assert alone.codes_at(run) is None  # its parts do not say where their records stand
-    expected = duplicates(alone, registry, "en")
-    found = duplicates(given_codes, registry, "en", given_codes.codes_at(run))
+        projects.add(
+            pa.array([records[i][0] for i in chunk], pa.large_string()), pa.array([records[i][3] for i in chunk], pa.large_string()),
+            places[chunk], chunk + 2, np.full(len(chunk), registry.column("D", "project_id")),
+            pa.array([records[i][2] for i in chunk], pa.large_string()),
+        )
+    codes = projects.codes_in(run)
+    assert codes is not None
+    expected = duplicates(projects, registry, "en")
+    found = duplicates(projects, registry, "en", codes)
     if expected is None:
         assert found is None
         return
@@ -277,6 +275,18 @@ def test_duplicates_with_the_runs_codes_are_those_coded_alone(
     assert found.values.to_pylist() == expected.values.to_pylist()
     for name in ("others", "scope"):
         assert found.params[name].to_pylist() == expected.params[name].to_pylist()
+
+
+def test_the_runs_codes_are_not_taken_for_other_records() -> None:
+    """Codes of a run whose records with a project number are not these (as many) are not used."""
+    projects = Projects()
+    projects.add(
+        pa.array(["67000000001"], pa.large_string()), pa.array([""], pa.large_string()), np.array([0], dtype=np.int32),
+        np.array([2]), np.array([0]), pa.array(["2025-01"], pa.large_string()),
+    )
+    two = both_codes(pa.array(["67000000001", "67000000002"], pa.large_string()), pa.array(["", ""], pa.large_string()))
+    assert projects.codes_in(two) is None
+    assert projects.codes_in(None) is None
 
 
 def test_many_copies_name_three_and_count_the_rest() -> None:

@@ -44,14 +44,10 @@ class Projects:
     columns: list[np.ndarray] = field(default_factory=list)  # Registry.columns code of the project number's cell
     months: list[pa.Array] = field(default_factory=list)  # report months (null where unknown)
     groups: list[np.ndarray | None] = field(default_factory=list)  # agency and year (Problems.groups), when counted
-    # Where each record stands among all the records of the run, as the merge of monthly updates holds
-    # them (check.updates.Updates), when the checker says so: then the codes of the merge's project and
-    # contract numbers serve the duplicates too (:meth:`codes_at`), instead of coding them twice.
-    records: list[np.ndarray | None] = field(default_factory=list)
 
     def add(
         self, numbers: pa.Array, contracts: pa.Array, places: np.ndarray, rows: np.ndarray, columns: np.ndarray,
-        months: pa.Array, groups: np.ndarray | None = None, records: np.ndarray | None = None,
+        months: pa.Array, groups: np.ndarray | None = None,
     ) -> None:
         if len(numbers):
             self.numbers.append(text_array(numbers))
@@ -61,30 +57,27 @@ class Projects:
             self.columns.append(np.asarray(columns, dtype=np.int32))
             self.months.append(months.cast(pa.large_string()))
             self.groups.append(groups)
-            self.records.append(None if records is None else np.asarray(records, dtype=np.int64))
 
-    def absorb(
-        self, other: Projects, places: np.ndarray, columns: np.ndarray, groups: np.ndarray, records: int = 0,
-    ) -> None:
-        """Another part's project numbers, its codes mapped to ours (:meth:`Registry.absorb`), its
-        records after our ``records``."""
-        for numbers, contracts, own_places, rows, own_columns, months, own_groups, at in zip(
-            other.numbers, other.contracts, other.places, other.rows, other.columns, other.months, other.groups,
-            other.records, strict=True,
+    def absorb(self, other: Projects, places: np.ndarray, columns: np.ndarray, groups: np.ndarray) -> None:
+        """Another part's project numbers, its codes mapped to ours (:meth:`Registry.absorb`)."""
+        for numbers, contracts, own_places, rows, own_columns, months, own_groups in zip(
+            other.numbers, other.contracts, other.places, other.rows, other.columns, other.months, other.groups, strict=True,
         ):
             self.add(
                 numbers, contracts, places[own_places], rows, columns[own_columns], months,
-                None if own_groups is None else groups[own_groups], None if at is None else at + records,
+                None if own_groups is None else groups[own_groups],
             )
 
-    def codes_at(self, run: RunCodes | None) -> tuple[np.ndarray, np.ndarray] | None:
-        """The codes of these records' project and contract numbers taken from ``run``, the codes of
-        all the run's records (``Updates.codes``); None when some part did not say where its records stand."""
-        if run is None or not self.records or any(at is None for at in self.records):
+    def codes_in(self, run: RunCodes | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The codes of these records' project and contract numbers, taken from ``run``: the codes of
+        all the run's records in the order they were read (``Updates.codes``), of which these are the
+        ones with a project number, in the same order. None when ``run`` does not hold as many."""
+        if run is None:
             return None
-        at: np.ndarray = np.concatenate(self.records)  # type: ignore[arg-type]
-        (number, _), (contract, _) = run
-        return number[at], contract[at]
+        (number, named), (contract, _) = run
+        if int(np.count_nonzero(named)) != len(self):
+            return None
+        return number[named], contract[named]
 
     def __len__(self) -> int:
         return sum(len(n) for n in self.numbers)
@@ -95,7 +88,7 @@ def duplicates(
 ) -> Batch | None:
     """The ``duplicate_project`` problems of every record whose project number another record of
     the same file or the same report month has. ``codes``: the codes of the records' project and
-    contract numbers (equal texts, equal codes) when known (:meth:`Projects.codes_at`); else found here."""
+    contract numbers (equal texts, equal codes) when known (:meth:`Projects.codes_in`); else found here."""
     if not len(projects):
         return None
     numbers = pa.concat_arrays(projects.numbers)

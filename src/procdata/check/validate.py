@@ -170,7 +170,7 @@ class Checker:
                 table.texts("project_id", rows), table.texts("contract_no", rows), places, source_rows,
                 where.columns(places, source_rows, "project_id"),
                 months.combine_chunks() if isinstance(months, pa.ChunkedArray) else months,
-                None if groups is None else groups[rows], self.records + rows,
+                None if groups is None else groups[rows],
             )
         everyone = np.arange(len(part.records))
         self.updates.add(part.records, table.places(everyone, self.registry), table.source_rows(everyone), named)
@@ -197,7 +197,7 @@ class Checker:
         places, columns = self.registry.absorb(other.registry)
         groups = np.array([self.found.group(*g) for g in other.found.groups] + [-1], dtype=np.int32)
         self.found.absorb(other.found)
-        self.projects.absorb(other.projects, places, columns, groups, self.records)
+        self.projects.absorb(other.projects, places, columns, groups)
         self.updates.absorb(other.updates, places)
         if self.tally is not None and other.tally is not None:
             self.tally.absorb(other.tally, groups)
@@ -217,9 +217,10 @@ class Checker:
         of monthly updates of one project (``check.updates``) at the date of the data, ``as_of``, by
         default as ``review.default_as_of`` of ``fiscal_year``, itself the latest in the data by default.
         ``report.fiscal_year`` and ``report.as_of`` say which were used."""
-        # The run's project and contract numbers coded once, for the duplicates and the merge.
+        # The run's project and contract numbers coded once, for the duplicates and the merge. The duplicates
+        # hold the records with a project number (project_keys), those the merge has a key for, in the same order.
         run_codes = self.updates.codes()
-        found = duplicates(self.projects, self.registry, self.lang, self.projects.codes_at(run_codes))
+        found = duplicates(self.projects, self.registry, self.lang, self.projects.codes_in(run_codes))
         if found is not None:
             self.found.add(found)
         for (place, field), count in self.without_column.items():
