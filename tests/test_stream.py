@@ -10,6 +10,7 @@ table gives, bidders written differently from chunk to chunk.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,16 +70,19 @@ def test_validate_in_chunks_reports_what_validate_whole_reports(tmp_path: Path, 
     monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
     monkeypatch.setattr(stream_module, "CHUNK_ROWS", 200)
     chunks: list[int] = []
+    threads: set[str] = set()
     original = stream_module.stream
 
     def counting(*args: object, **kwargs: object) -> object:
         for part in original(*args, **kwargs):  # type: ignore[arg-type]
             chunks.append(len(part.records))
+            threads.add(threading.current_thread().name)
             yield part
 
     monkeypatch.setattr(stream_module, "stream", counting)
     assert validate([path]).to_dict() == expected
     assert len(chunks) > 2 and sum(chunks) == expected["summary"]["records"]  # the chunked route was taken
+    assert threads == {"procdata-normalize-ahead"}  # each chunk normalized while the one before was checked
 
 
 @pytest.mark.parametrize("extra", [

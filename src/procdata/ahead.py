@@ -6,6 +6,10 @@ builds the next slices on threads while the one before is written, so that a
 long write uses both cores of an office machine; what it gives is what the plain
 loop gives, in the same order (``tests/test_ahead.py``, and the writers' own
 tests, which compare the bytes).
+
+:class:`Ahead` does the same for the items of an iterator that must be made one
+after the other (the chunks of a long table, each read after the one before): a
+thread of its own makes them, one ahead of the one in use.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Made = TypeVar("Made")
@@ -41,3 +45,66 @@ def in_order(func: Callable[[Item], Made], items: Iterable[Item], threads: int =
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+class Ahead(Generic[Item]):
+    """The items of ``items`` made on a thread of its own from the moment this is made, the next one
+    made while this one is used, and never more than one ahead besides the one being made: the CSV
+    is parsed while the chunk before is normalized, and a chunk is normalized while the one before
+    is checked or written. What it gives is what ``items`` gives, in its order; an error of
+    ``items`` is raised where its next item would be (``tests/test_ahead.py``)."""
+
+    def __init__(self, items: Iterator[Item], name: str = "procdata-ahead") -> None:
+        import queue
+        import threading
+
+        self._waiting: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._maker = threading.Thread(target=self._make, args=(items,), name=name, daemon=True)
+        self._maker.start()
+
+    def _make(self, items: Iterator[Item]) -> None:
+        import queue
+
+        try:
+            for item in items:
+                while not self._stop.is_set():
+                    try:
+                        self._waiting.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._waiting.put(("end", None))
+        except BaseException as error:  # handed to the user of the items, who raises it
+            self._waiting.put(("error", error))
+        finally:
+            # A generator left unfinished is closed here, on the thread that runs it, so that what it
+            # holds open (a file, a reading of its own) is let go now.
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def __iter__(self) -> Iterator[Item]:
+        try:
+            while True:
+                kind, value = self._waiting.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value  # type: ignore[misc]
+                yield value  # type: ignore[misc]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop making items: the one being made is finished, so that the thread does not outlive what it reads."""
+        import contextlib
+        import queue
+
+        self._stop.set()
+        while self._maker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._waiting.get(timeout=0.1)
+        self._maker.join()

@@ -100,7 +100,7 @@ def _check_table(
     sheets = []
     resolutions = []
     try:
-        for part in stream.stream(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
+        for part in stream.stream_ahead(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
             if overrides:
                 apply_overrides(part.records, overrides.by_project, overrides.by_item)
             checker.check(part)

@@ -3,7 +3,7 @@
 Arrow's streaming reader parses the file a block at a time; the rows are cut
 into grids of exactly the chunk's rows (the first smaller, so that its checks
 start early), each a frame of Arrow text columns. The grids are made on a
-thread (:class:`Ahead`), one ahead of the one in use: parsing the CSV, which
+thread (:class:`procdata.ahead.Ahead`), one ahead of the one in use: parsing the CSV, which
 runs without Python's lock, goes on while the chunk before it is normalized
 and checked. Rows shorter than the first line (an e-GP row that lost its
 trailing empty cells) are put back in place, padded, as the whole-file reader
@@ -33,60 +33,6 @@ STREAM_BLOCK = 4 << 20
 
 class NotStreamable(Exception):
     """A file that must be read whole: not a plain table, or one whose chunks would read differently."""
-
-
-class Ahead:
-    """Items made on a thread of their own from the moment this is made, the next one made while
-    this one is used: reading the CSV goes on while the chunk before it is normalized and checked,
-    and never more than one chunk ahead."""
-
-    def __init__(self, items: Iterator[pd.DataFrame]) -> None:
-        import queue
-        import threading
-
-        self._waiting: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
-        self._stop = threading.Event()
-        self._maker = threading.Thread(target=self._make, args=(items,), name="procdata-read-ahead", daemon=True)
-        self._maker.start()
-
-    def _make(self, items: Iterator[pd.DataFrame]) -> None:
-        import queue
-
-        try:
-            for item in items:
-                while not self._stop.is_set():
-                    try:
-                        self._waiting.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if self._stop.is_set():
-                    return
-            self._waiting.put(("end", None))
-        except BaseException as error:  # handed to the reader of the chunks, who raises it
-            self._waiting.put(("error", error))
-
-    def __iter__(self) -> Iterator[pd.DataFrame]:
-        try:
-            while True:
-                kind, value = self._waiting.get()
-                if kind == "end":
-                    return
-                if kind == "error":
-                    raise value  # type: ignore[misc]
-                yield value  # type: ignore[misc]
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop making items: the one in hand is finished, so that the thread does not outlive the file."""
-        import queue
-
-        self._stop.set()
-        while self._maker.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self._waiting.get(timeout=0.1)
-        self._maker.join()
 
 
 def csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:

@@ -252,7 +252,7 @@ def _stream_into(
     resolutions = []
     written = 0
     try:
-        for part in stream.stream(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
+        for part in stream.stream_ahead(path, display, fiscal_year=fiscal_year, rows=stream.CHUNK_ROWS):
             if overrides:
                 apply_overrides(part.records, overrides.by_project, overrides.by_item)
             write(part.records)

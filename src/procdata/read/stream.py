@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from procdata.ahead import Ahead
 from procdata.model import CellIssues, IngestResult, SheetReport
-from procdata.read.csvgrids import Ahead, NotStreamable, csv_grids
+from procdata.read.csvgrids import NotStreamable, csv_grids
 from procdata.read.delimited import detect_encoding, sniff_delimiter
 from procdata.read.files import SNIFF, Sheet, kind_of
 
@@ -105,6 +106,16 @@ def stream(
         raise NotStreamable(display)  # bidders read as JSON in some chunks, as text in others
 
 
+def stream_ahead(
+    path: Path, display: str, *, fiscal_year: int | None = None, rows: int = CHUNK_ROWS,
+) -> Iterator[IngestResult]:
+    """:func:`stream`, each chunk normalized on a thread of its own while the one before is checked or
+    written: the cores stay busy where one waited for the other (clean 1M rows: 1.66 of the two
+    cores busy on average, against 1.62, medians of ten runs in turns). The same chunks in the same
+    order, and the same errors where they would be (``procdata.ahead.Ahead``)."""
+    return iter(Ahead(stream(path, display, fiscal_year=fiscal_year, rows=rows), "procdata-normalize-ahead"))
+
+
 def _note(seen: _Seen, records: pd.DataFrame, body: pd.DataFrame, columns: dict[str, int]) -> None:
     from procdata.normalize.columns import json_cells
 
@@ -142,7 +153,7 @@ def _read_ahead(path: Path, rows: int) -> Ahead | None:
         head = handle.read(SNIFF)
     if head.startswith(b"PAR1"):
         return None
-    return Ahead(csv_grids(path, sniff_delimiter(head.decode("utf-8", errors="replace")), rows))
+    return Ahead(csv_grids(path, sniff_delimiter(head.decode("utf-8", errors="replace")), rows), "procdata-read-ahead")
 
 
 # A long CSV table's chunks being read since before the command had loaded its modules (:func:`prestart`):
