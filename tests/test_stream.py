@@ -378,9 +378,10 @@ def test_what_a_chunk_says_of_its_bidders_is_what_its_stripped_values_say(values
 @settings(max_examples=150, deadline=None)
 @given(lines=st.lists(st.one_of(st.just(""), st.lists(st.sampled_from(["ก", "x", '"a,b"', "", "12"]), min_size=1, max_size=4).map(",".join)),
                       max_size=40),
-       rows=st.sampled_from([1, 3, 7, 100]), block=st.sampled_from([32, 64, 1 << 20]), crlf=st.booleans())
+       rows=st.sampled_from([1, 3, 7, 100]), block=st.sampled_from([32, 64, 1 << 20]), crlf=st.booleans(),
+       together=st.sampled_from([1, 3, csvgrids.BLOCKS_TOGETHER]))
 def test_short_rows_and_empty_lines_are_read_in_chunks_where_the_csv_module_reads_them(
-    lines: list[str], rows: int, block: int, crlf: bool, tmp_path_factory: pytest.TempPathFactory,
+    lines: list[str], rows: int, block: int, crlf: bool, together: int, tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """A row with fewer cells than the first line (put back in place, padded) and an empty line (a row
     of empty cells: the rows below keep their numbers), wherever Arrow's blocks and the chunks fall:
@@ -396,11 +397,32 @@ def test_short_rows_and_empty_lines_are_read_in_chunks_where_the_csv_module_read
     path.write_text(end.join([header, *lines]) + end, encoding="utf-8", newline="")
     expected = [row + [""] * (4 - len(row)) for row in csv.reader(path.open(encoding="utf-8", newline=""))]
     expected = [row if any(row) or len(row) == 4 else ["", "", "", ""] for row in expected]
-    with mock.patch.object(csvgrids, "STREAM_BLOCK", block), mock.patch.object(csvgrids, "FIRST_ROWS", max(1, rows // 2)):
+    with mock.patch.object(csvgrids, "STREAM_BLOCK", block), mock.patch.object(csvgrids, "FIRST_ROWS", max(1, rows // 2)), \
+            mock.patch.object(csvgrids, "BLOCKS_TOGETHER", together):
         frames = list(csvgrids.csv_grids(path, ",", rows))
     got = pd.concat(frames, ignore_index=True).values.tolist() if frames else []
     assert got == expected
     assert all(len(frame) == (rows if n else min(rows, max(1, rows // 2))) for n, frame in enumerate(frames[:-1]))
+
+
+def test_blocks_are_put_together_before_the_rows_are_cut_into_chunks(tmp_path: Path) -> None:
+    """Arrow parses the CSV in small blocks; their rows are put together BLOCKS_TOGETHER blocks at a time,
+    so that a chunk's column is a few pieces, not one per block, and the rows stay those of the file."""
+    from unittest import mock
+
+    path = tmp_path / "t.csv"
+    rows = [f"{n},ชื่อ {n},{n * 7}" for n in range(3000)]
+    path.write_text("\n".join(["a,b,c", *rows]) + "\n", encoding="utf-8")
+    with mock.patch.object(csvgrids, "STREAM_BLOCK", 1024), mock.patch.object(csvgrids, "FIRST_ROWS", 3001):
+        one = list(csvgrids.csv_grids(path, ",", 3001))
+        with mock.patch.object(csvgrids, "BLOCKS_TOGETHER", 1):
+            apart = list(csvgrids.csv_grids(path, ",", 3001))
+    assert len(one) == len(apart) == 1
+    pieces = [frame[0].array._pa_array.num_chunks for frame in (one[0], apart[0])]
+    assert pieces[1] > 40  # one piece per block of 1 KB
+    assert pieces[0] == -(-pieces[1] // csvgrids.BLOCKS_TOGETHER)
+    pd.testing.assert_frame_equal(one[0], apart[0])
+    assert one[0].iloc[1:, 1].tolist() == [f"ชื่อ {n}" for n in range(3000)]
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ FIRST_ROWS = 25_000  # rows of the first chunk, smaller: its checks start while 
 # CSV blocks: Arrow's streaming reader parses some 36 blocks ahead of the one read, so blocks are
 # small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance).
 STREAM_BLOCK = 4 << 20
+# Blocks put together (their text copied once) before the rows are cut into chunks: a chunk's column
+# is then a few Arrow pieces instead of some 56, and the column-wise steps after this, which pay a
+# little Python for each piece, pay for fewer (clean 1M rows, ten runs of each in turns: faster in
+# seven, by 0.49 s at the median; peak memory no higher). Parsing stays in blocks of STREAM_BLOCK:
+# bigger blocks parse slower on this machine (2 MB 2.0 s, 4 MB 2.4 s, 8 MB 2.8 s of CPU for the 1M table).
+BLOCKS_TOGETHER = 4
 
 
 class NotStreamable(Exception):
@@ -42,7 +48,7 @@ def csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
     count = 0
     size = min(rows, FIRST_ROWS)
     try:
-        for batch in _csv_batches(path, delimiter):
+        for batch in _together(_csv_batches(path, delimiter), BLOCKS_TOGETHER):
             held.append(batch)
             count += batch.num_rows
             while count >= size:  # a chunk of exactly ``size`` rows; the rest waits for the next
@@ -57,6 +63,27 @@ def csv_grids(path: Path, delimiter: str, rows: int) -> Iterator[pd.DataFrame]:
         # Rows longer than the first (title lines above the header), a line break inside a quoted cell
         # cut by a block boundary, or bytes that are not UTF-8: the whole-file reader copes with each.
         raise NotStreamable(str(path)) from None
+
+
+def _together(batches: Iterator[pa.RecordBatch], count: int) -> Iterator[pa.RecordBatch]:
+    """``batches`` put together ``count`` at a time, each group one batch (the rows in their order)."""
+    group: list[pa.RecordBatch] = []
+    for batch in batches:
+        group.append(batch)
+        if len(group) >= count:
+            yield _one_batch(group)
+            group = []
+    if group:
+        yield _one_batch(group)
+
+
+def _one_batch(group: list[pa.RecordBatch]) -> pa.RecordBatch:
+    import pyarrow as pa
+
+    if len(group) == 1:
+        return group[0]
+    together = pa.Table.from_batches(group).combine_chunks().to_batches()
+    return together[0] if together else group[0]  # none when every batch is empty: no rows either way
 
 
 def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
