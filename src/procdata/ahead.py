@@ -17,8 +17,12 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    # Named in an annotation only: a long table's reading starts from read.stream before the rest of
+    # the command is loaded, and needs no thread pool.
+    from concurrent.futures import Future
 
 Item = TypeVar("Item")
 Made = TypeVar("Made")
