@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -101,17 +102,35 @@ def test_clean_leaves_no_control_character(control: str) -> None:
 
 @given(st.lists(st.text(alphabet=st.sampled_from(
     ["ก", "ข", "ำ", "่", "a", " ", "\n", "\t", "\r", "\u00a0", "\u0085", "\x0b", "\x1b", "\x7f", "\u2028", "\u2029",
-     "\ufffe", "\uffff", "“", "—", "\x9f", "\x00", "ﻻ"]), max_size=12), max_size=8))
-def test_the_byte_test_for_control_characters_misses_none(values: list[str]) -> None:
+     "\ufffe", "\uffff", "“", "—", "\x9f", "\x00", "ﻻ"]), max_size=12), max_size=8),
+       st.sampled_from([1, 2, 3, 7, 1 << 18]))
+def test_the_byte_test_for_control_characters_misses_none(values: list[str], block: int) -> None:
+    from unittest import mock
+
     import pandas as pd
 
-    from procdata.normalize.columns import may_have_controls
+    from procdata.normalize import columns
     from procdata.normalize.text import has_controls
 
     series = pd.Series(values, dtype="string[pyarrow]")
-    if any(has_controls(v) for v in values):
-        assert may_have_controls(series)  # never a miss; a false alarm only costs the exact test
-    assert may_have_controls(series[1:]) or not any(has_controls(v) for v in values[1:])  # a slice of a column too
+    with mock.patch.object(columns, "_BLOCK", block):  # blocks that cut characters and values apart
+        if any(has_controls(v) for v in values):
+            assert columns.may_have_controls(series)  # never a miss; a false alarm only costs the exact test
+        assert columns.may_have_controls(series[1:]) or not any(has_controls(v) for v in values[1:])  # a slice too
+        pieces = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(
+            [pa.array(values[:2], type=pa.string()), pa.array(values[2:], type=pa.string())])))
+        assert columns.may_have_controls(pieces) or not any(has_controls(v) for v in values)
+
+
+def test_the_byte_test_of_a_slice_reads_only_the_slice() -> None:
+    import pandas as pd
+
+    from procdata.normalize.columns import may_have_controls
+
+    series = pd.Series(["ก\x1bข", "จัดซื้อวัสดุ", "ซ่อม\x7f", "ถนน\nคสล."], dtype="string[pyarrow]")
+    assert may_have_controls(series) and may_have_controls(series[2:]) and may_have_controls(series[:1])
+    # The cut-off values' bytes stay in the slice's buffer: a pass over all of them would raise a false alarm.
+    assert not may_have_controls(series[1:2]) and not may_have_controls(series[3:]) and not may_have_controls(series[4:])
 
 
 def test_the_byte_test_clears_plain_thai_without_a_regular_expression(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -159,14 +159,17 @@ def may_have_controls(series: pd.Series) -> bool:
     array = arrow(series)
     for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
         data_buffer = chunk.buffers()[2]
-        if data_buffer is None:
+        if data_buffer is None or len(chunk) == 0:
             continue
-        data = np.frombuffer(data_buffer, dtype=np.uint8)
-        for start in range(0, len(data), _BLOCK):  # in blocks: the comparisons' temporary arrays stay small
+        # Only this piece's values: a piece cut from a longer array shares its neighbours' buffer.
+        offsets = text_offsets(chunk)
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        for start in range(0, len(data), _BLOCK):  # in blocks: the comparisons' temporary arrays stay in the cache
             block = data[start : start + _BLOCK]
-            low = block < 0x20
-            if low.any() and not _LINE_BYTES[block[low]].all():
-                return True
+            if block.min() < 0x20:  # most columns are one line: no byte below a space, one cheap pass
+                low = block < 0x20
+                if not _LINE_BYTES[block[low]].all():
+                    return True
             if (block == 0x7F).any():
                 return True
             lead = (block > 0xC1) & (block != 0xE0)  # lead bytes other than Thai's, which are few
@@ -175,7 +178,9 @@ def may_have_controls(series: pd.Series) -> bool:
     return False
 
 
-_BLOCK = 1 << 24
+# 256 KB: a 200,000-row chunk's item names (16 MB) scanned in 16 MB blocks took 3-4 times as long,
+# the temporary arrays going out to memory and back (benchmarks/README.md, stop 28).
+_BLOCK = 1 << 18
 _LINE_BYTES = np.zeros(256, dtype=bool)
 _LINE_BYTES[[0x09, 0x0A, 0x0D]] = True
 
