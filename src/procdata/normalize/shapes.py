@@ -32,6 +32,9 @@ LETTERS = _bytes("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 LETTERS_DIGITS = DIGITS | LETTERS
 CONTRACT = LETTERS_DIGITS | _bytes("/.-")
 DECIMAL = DIGITS | _bytes(".")
+# Every byte allowed: for a test of the first byte only, so that no byte is looked up one by one
+# (with LETTERS, each digit of a column of taxpayer IDs was, 2.6M of them in 200,000 rows).
+ANY_BYTE = np.ones(256, dtype=bool)
 
 
 class Facts(NamedTuple):
@@ -93,7 +96,7 @@ def whole_numbers(series: pd.Series) -> np.ndarray:
 
 def starts_with_letter(series: pd.Series) -> np.ndarray:
     """``matches(series, "^[A-Za-z]")``."""
-    f = facts(series, LETTERS)
+    f = facts(series, ANY_BYTE)
     return f.valid & (f.length >= 1) & LETTERS[f.first]
 
 
