@@ -35,7 +35,7 @@ from procdata.check.render import (
 )
 from procdata.check.rules import bidder_list, bidder_lists
 from procdata.check.table import both_codes
-from procdata.check.texts import fill, html_escape, json_escape
+from procdata.check.texts import fill, html_escape, json_escape, number_texts
 from procdata.i18n import be_date
 from test_validate import CASES, write
 
@@ -351,3 +351,27 @@ def test_problems_sorted_on_packed_keys_are_in_the_plain_order(found: list[tuple
         problems.sort(["0.csv", "1.csv"], [("1.csv", "s1"), ("0.csv", "s0"), ("0.csv", "s2"), ("1.csv", "s3")])
     assert calls == ([] if wide else ["packed"])  # the fast path is taken when the keys fit
     assert packed.tolist() == problems.order.tolist()
+
+
+# Amounts as they come: cents, ties (0.125, 2.675), values just below a rounding (999.995), negative
+# zero, NaN, infinities, too large for exact whole numbers, and any float at all.
+AMOUNTS = st.one_of(
+    st.integers(-10**13, 10**13).map(lambda cents: cents / 100),
+    st.integers(-10**6, 10**6).map(lambda n: n / 1000),
+    st.integers(-10**6, 10**6).map(lambda n: n / 8),
+    st.sampled_from([0.0, -0.0, 0.125, 2.675, 1.005, 999.995, 999999.995, 0.005, 0.015, 1e15, 1e16, 2.0**52 / 100,
+                     float("nan"), float("inf"), -float("inf"), 5e-324]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(AMOUNTS, max_size=30), st.sampled_from([2, 2, 0, 1, 3]))
+def test_numbers_written_column_wise_are_those_i18n_number_writes(values: list[float], decimals: int) -> None:
+    """check.texts.number_texts (groups of three digits spelled by tables, ties and the rest left to
+    Python) equals procdata.i18n.number of each value, the way the messages show amounts."""
+    from procdata.i18n import number
+
+    shown = number_texts(np.array(values, dtype=np.float64), decimals)
+    assert shown.type == pa.large_string() and shown.null_count == 0
+    assert shown.to_pylist() == [number(v, decimals) for v in values]

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.check import catalog
-from procdata.check.table import Hits, Table, map_distinct, number_texts, positions, taken, whole
-from procdata.check.texts import fill
+from procdata.check.table import Hits, Table, map_distinct, positions, taken, whole
+from procdata.check.texts import fill, number_texts
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
 from procdata.normalize.columns import arrow, canonical_bidders, text_offsets

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.check.problems import NO_ROW, Registry
+from procdata.check.texts import number_texts
 from procdata.i18n import be_date, number
 from procdata.normalize.columns import empty
 from procdata.resources import schema
@@ -293,11 +294,6 @@ def both_codes(first: pa.Array, second: pa.Array) -> RunCodes:
     from procdata.ahead import in_order
 
     return list(in_order(text_codes, [first, second]))
-
-
-def number_texts(values: np.ndarray, decimals: int = 2) -> pa.Array:
-    """:func:`procdata.i18n.number` of each value: thousands separators, empty for NaN."""
-    return pa.array([number(v, decimals) for v in values.tolist()], pa.large_string())
 
 
 def map_distinct(texts: pa.Array, func: Callable[[str], str]) -> pa.Array:

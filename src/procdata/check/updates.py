@@ -29,8 +29,8 @@ import pyarrow as pa
 
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
 from procdata.check.table import RunCodes, both_codes
-from procdata.check.texts import Joined, pieces, text_array
-from procdata.i18n import be_date, message, number
+from procdata.check.texts import Joined, number_texts, pieces, text_array
+from procdata.i18n import be_date, message
 from procdata.normalize.dates import latest_fiscal_year
 from procdata.normalize.text import fold
 
@@ -297,7 +297,7 @@ class Updates:
         """Values as ``review`` shows them: amounts with separators, names as written."""
         if name == "winner_name":
             return text_array([*self.names, ""]).take(pa.array(np.where(winners[at] < 0, len(self.names), winners[at])))
-        return _numbers_shown(amounts[at, slot])
+        return number_texts(amounts[at, slot])
 
     def ended(self, merge: Merge, as_of: dt.date, columns: Any, lang: str) -> list[Batch]:
         """The ``contract_period_over`` warnings: per sheet, the records stated as in contract whose end
@@ -350,14 +350,6 @@ def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str
         parts += [literal] if literal else []
         parts += [given[name]] if name is not None else []
     return Joined(parts)
-
-
-def _numbers_shown(values: np.ndarray) -> pa.Array:
-    """``i18n.number`` of each amount, computed once per distinct value (told apart by their bits, so
-    that 0.0 and -0.0 keep their own spelling)."""
-    distinct, codes = np.unique(np.ascontiguousarray(values, dtype=np.float64).view(np.int64), return_inverse=True)
-    shown = text_array([number(v) for v in distinct.view(np.float64).tolist()])
-    return shown.take(pa.array(codes.ravel()))
 
 
 def _joined(parts: list[pa.Array]) -> pa.Array:
