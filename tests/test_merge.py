@@ -135,3 +135,42 @@ def test_a_cell_that_is_no_project_number_does_not_make_records_one_project(tmp_
     assert report.summary["projects"] == 8
     codes = report.summary["codes"]
     assert codes["project_id_digits"] == 8 and "duplicate_project" not in codes and "update_conflict" not in codes
+
+
+def test_a_conflict_within_one_sheet_names_the_other_row_alone(tmp_path: Path) -> None:
+    """Two months of a national table in one file, a project in both with another amount: the
+    warning names the other row, not the file it is already about (a 1M-row table's two million
+    conflicts each named a 57-byte path twice). Between files, the file is still named. validate
+    (column-wise) and review (one by one) write the same words."""
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from procdata.check.review import review
+    from procdata.cli import app
+
+    rows = list(csv.reader((SAMPLES / "canonical-sample.csv").open(encoding="utf-8-sig")))
+    header, record = rows[0], rows[3]
+    at = {name: n for n, name in enumerate(header)}
+    assert record[at["project_id"]]
+    later = list(record)
+    later[at["report_month"]], later[at["budget_amount"]] = "2024-12", "9100.00"
+    earlier = list(record)
+    earlier[at["report_month"]] = "2024-11"
+    one = tmp_path / "national.csv"
+    with one.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, earlier, later])
+    for lang, words in (("en", "differs from row 2 ("), ("th", "ต่างจาก แถว 2 (")):
+        (problem,) = [p for p in review(ingest([one]), lang=lang).report.problems if p.code == "update_conflict"]
+        assert problem.row == 3 and words in problem.message and str(one) not in problem.message
+        written = CliRunner().invoke(app, ["validate", str(one), "--format", "json", "--lang", lang])
+        (shown,) = [p for p in json.loads(written.stdout)["problems"] if p["code"] == "update_conflict"]
+        assert shown["message"] == problem.message
+    other = tmp_path / "november.csv"
+    with other.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, earlier])
+    with one.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, later])
+    (problem,) = [p for p in review(ingest([other, one]), lang="en").report.problems if p.code == "update_conflict"]
+    assert f"differs from {other} row 2 (" in problem.message

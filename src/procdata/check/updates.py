@@ -287,7 +287,7 @@ class Updates:
             out.append(batch(
                 "update_conflict", name, places[kept_at], rows[kept_at], columns(places[kept_at], rows[kept_at], name),
                 shown_kept, {
-                    "other": _at_rows(registry, places[other_at], rows[other_at], lang),
+                    "other": _at_rows(registry, places[other_at], rows[other_at], lang, places[kept_at]),
                     "other_value": self._shown(name, number_, other_at, amounts, winners),
                 },
             ))
@@ -335,20 +335,23 @@ class Updates:
         return out
 
 
-def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str) -> Joined:
-    """Where each record stands as ``review`` names it (``file [sheet] row N``), kept as its parts until
-    written: the place's text (a dictionary code) and the row (a number, written as str.format writes
-    an int), no Python string or text per record (millions in a national table)."""
+def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str, beside: np.ndarray) -> Joined:
+    """Where each record stands as ``review`` names it (``file [sheet] row N``; ``row N`` alone for a
+    record in the same sheet as the one it is told beside, whose place is at ``beside``), kept as its
+    parts until written: the place's text (a dictionary code) and the row (a number, written as
+    str.format writes an int), no Python string or text per record (millions in a national table)."""
     used, codes = np.unique(places, return_inverse=True)
     named = [registry.places[p] for p in used.tolist()]
+    (lead, name), *tail = pieces(message("review_at_row", lang, row="{row}"))  # " row {row}": the words before the row
+    assert name == "row", "review_at_row names the row first"
     prefix = pa.DictionaryArray.from_arrays(
-        pa.array(codes.ravel(), pa.int32()), text_array([file + (f" [{sheet}]" if sheet else "") for file, sheet in named]),
+        pa.array(np.where(places == beside, len(named), codes.ravel()), pa.int32()),
+        text_array([file + (f" [{sheet}]" if sheet else "") + lead for file, sheet in named] + [lead.lstrip()]),
     )
-    given = {"place": prefix, "row": pa.array(rows, pa.int64())}
-    parts: list[pa.Array | str] = []
-    for literal, name in pieces("{place}" + message("review_at_row", lang, row="{row}")):
+    parts: list[pa.Array | str] = [prefix, pa.array(rows, pa.int64())]
+    for literal, rest in tail:
+        assert rest is None, "review_at_row names the row only"
         parts += [literal] if literal else []
-        parts += [given[name]] if name is not None else []
     return Joined(parts)
 
 
