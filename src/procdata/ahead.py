@@ -14,7 +14,10 @@ thread of its own makes them, one ahead of the one in use.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -59,17 +62,12 @@ class Ahead(Generic[Item]):
     ``items`` is raised where its next item would be (``tests/test_ahead.py``)."""
 
     def __init__(self, items: Iterator[Item], name: str = "procdata-ahead") -> None:
-        import queue
-        import threading
-
         self._waiting: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
         self._maker = threading.Thread(target=self._make, args=(items,), name=name, daemon=True)
         self._maker.start()
 
     def _make(self, items: Iterator[Item]) -> None:
-        import queue
-
         try:
             for item in items:
                 while not self._stop.is_set():
@@ -104,9 +102,6 @@ class Ahead(Generic[Item]):
 
     def close(self) -> None:
         """Stop making items: the one being made is finished, so that the thread does not outlive what it reads."""
-        import contextlib
-        import queue
-
         self._stop.set()
         while self._maker.is_alive():
             with contextlib.suppress(queue.Empty):
