@@ -70,7 +70,7 @@ def test_conflicts_become_warnings_that_name_both_files(tmp_path: Path) -> None:
     assert Path(problem.file).name == "3-dec.xlsx"
     assert problem.message == (
         f"Budget (baht) differs from {tmp_path / '2-nov.xlsx'} [2-nov] row 3 (500,000.00); "
-        "the latest month's value (510,000.00) is used; check which file is right"
+        "the latest month's value (510,000.00) is used; check which value is right"
     )
 
 

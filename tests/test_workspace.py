@@ -105,7 +105,7 @@ def test_status_before_and_after_publishing(workspace: Path) -> None:
     assert conflict == (
         "  monthly/2568-03.xlsx [มี.ค.68] row 8 column C (วงเงินที่จะซื้อหรือจ้าง (บาท)): Budget (baht) differs from "
         "monthly/2567-12.xlsx [ธ.ค.67] row 8 (780,000.00); the latest month's value (790,000.00) is used; "
-        "check which file is right"
+        "check which value is right"
     )
 
     o12 = list(csv.DictReader((workspace / "site" / "o12.csv").open(encoding="utf-8-sig")))
