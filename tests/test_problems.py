@@ -12,6 +12,7 @@ import html
 import io
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,43 @@ def test_duplicates_equal_the_plain_check(records: list[tuple[str, tuple[str, st
     assert got == expected
     assert found.values.to_pylist() == [numbers[row] for row, _, _ in expected]
     assert all(p.code == "duplicate_project" for p in problems.problems())
+
+
+def test_a_wording_makes_only_the_texts_it_names() -> None:
+    """The duplicates' wordings are filled from texts made on demand (``texts.Lazy``): "row N" alone
+    does not make two million copies of the file's name (the twice table's peak at 2M rows: 1,490-1,515
+    MiB against 1,632-1,653 MiB when every text was made)."""
+    from procdata.check.texts import Lazy, fill
+
+    made: list[str] = []
+
+    def maker(name: str, text: str) -> Callable[[], pa.Array]:
+        return lambda: made.append(name) or pa.array([text, text], pa.large_string())
+
+    params = Lazy(file=maker("file", "a.csv"), sheet=maker("sheet", "ม.ค."), row=maker("row", "7"))
+    assert fill(catalog.word_template("row", "en"), params, 2).to_pylist() == ["row 7", "row 7"]
+    assert made == ["row"]
+    assert fill(catalog.word_template("file_row", "en"), params, 2).to_pylist() == ["a.csv row 7", "a.csv row 7"]
+    assert made == ["row", "file"]  # each made once, when first named
+    assert sorted(params) == ["file", "row", "sheet"] and len(params) == 3
+
+
+def test_copies_in_one_sheet_are_named_without_the_files_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from procdata.check import duplicates as duplicates_module
+
+    def no_file_texts(*args: object) -> pa.Array:
+        raise AssertionError("a file's name made for copies in one sheet")
+
+    monkeypatch.setattr(duplicates_module, "_file_texts", no_file_texts)
+    registry, projects = Registry(), Projects()
+    place = registry.place("national.csv", "")
+    projects.add(
+        pa.array(["67000000001", "67000000001", "67000000002"], pa.large_string()), pa.array(["", "", ""], pa.large_string()),
+        np.full(3, place, np.int32), np.array([2, 3, 4]), np.full(3, registry.column("D", "project_id")),
+        pa.array(["2025-01", "2025-02", "2025-01"], pa.large_string()),
+    )
+    found = duplicates(projects, registry, "en")
+    assert found is not None and found.params["others"].to_pylist() == ["row 3", "row 2"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,6 +17,7 @@ row-by-row version this must equal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ import pyarrow.compute as pc
 from procdata.check import catalog
 from procdata.check.problems import NO_ROW, Batch, Registry, batch
 from procdata.check.table import RunCodes, both_codes
-from procdata.check.texts import Joined, fill, text_array
+from procdata.check.texts import Joined, Lazy, fill, text_array
 
 SHOWN_PARTNERS = 3  # copies named in a message before "and N more"
 _CANDIDATE_GROUPS = SHOWN_PARTNERS + 1  # see _extras
@@ -128,11 +129,14 @@ def duplicates(
         lang, at, shown, count[reported], file_of[place_of], sheet_of[place_of], rows, registry, place_of,
     )
     same_file = in_file[reported]
-    scope = pc.if_else(
-        pa.array(same_file),
-        fill(catalog.word_template("same_file", lang), {"month": _file_texts(registry, place_of[at])}, len(at)),
-        fill(catalog.word_template("same_month", lang), {"month": _month_texts(pc.fill_null(month_texts, ""), lang)}, len(at)),
-    )
+    # Each wording made only when some copy needs it (a table of one file needs "in the same file" alone).
+    scope = pa.nulls(len(at), pa.large_string())
+    for wording, mask, month in (
+        ("same_file", same_file, lambda: _file_texts(registry, place_of[at])),
+        ("same_month", ~same_file, lambda: _month_texts(pc.fill_null(month_texts, ""), lang)),
+    ):
+        if mask.any():
+            scope = pc.if_else(pa.array(mask), fill(catalog.word_template(wording, lang), Lazy(month=month), len(at)), scope)
     counted = [g for g in projects.groups if g is not None]
     groups = np.concatenate(counted)[at] if len(counted) == len(projects.groups) else None
     return batch(
@@ -266,25 +270,30 @@ def _others(
 ) -> pa.Array:
     """Where the other copies are, as the officer finds them: row, sheet and file when they differ."""
     size = len(at)
+    sheet_named = np.array([bool(sheet) for _, sheet in registry.places] or [False])
     slots: list[pa.Array] = []
     for slot in range(SHOWN_PARTNERS):
         other = shown[:, slot]
         has = other >= 0
+        text = pa.nulls(size, pa.large_string())
+        if not has.any():
+            slots.append(text)
+            continue
         safe = np.where(has, other, at)
         other_file, other_sheet = file_of[safe], sheet_of[safe]
         same_file = other_file == file_of[at]
-        sheets = _sheet_texts(registry, place_of[safe])
-        named = pc.not_equal(pc.binary_length(sheets), 0).to_numpy(zero_copy_only=False)
+        named = sheet_named[place_of[safe]]
         kind = np.where(same_file, np.where(other_sheet != sheet_of[at], 1, 0), np.where(named, 3, 2))
-        params = {
-            "file": _file_texts(registry, place_of[safe]), "sheet": sheets,
-            "row": _row_texts(rows[safe]),
-        }
-        text = pa.nulls(size, pa.large_string())
+        # Texts made once for the wordings that name them ("row N" alone needs no file's name).
+        where = place_of[safe]
+        params = Lazy(
+            file=partial(_file_texts, registry, where), sheet=partial(_sheet_texts, registry, where),
+            row=partial(_row_texts, rows[safe]),
+        )
         for number, key in enumerate(("row", "sheet_row", "file_row", "file_sheet_row")):
-            mask = pa.array(has & (kind == number))
-            if pc.any(mask).as_py():
-                text = pc.if_else(mask, fill(catalog.word_template(key, lang), params, size), text)
+            mask = has & (kind == number)
+            if mask.any():
+                text = pc.if_else(pa.array(mask), fill(catalog.word_template(key, lang), params, size), text)
         slots.append(text)
     more = count > SHOWN_PARTNERS
     extra = pa.nulls(size, pa.large_string())

@@ -10,7 +10,7 @@ placeholder's texts may stay as their parts until written (:class:`Joined`).
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeAlias
@@ -69,7 +69,7 @@ def pieces(template: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(pieces)
 
 
-def fill(template: str, params: dict[str, Param], size: int, escape: Escape | None = None) -> pa.Array:
+def fill(template: str, params: Mapping[str, Param], size: int, escape: Escape | None = None) -> pa.Array:
     """``template.format(**params)`` for each of ``size`` problems, built in Arrow; each part escaped with ``escape``."""
     parts: list[Param] = []
     for literal, name in pieces(template):
@@ -81,6 +81,28 @@ def fill(template: str, params: dict[str, Param], size: int, escape: Escape | No
                 value = value.render()
             parts.append(escaped_text(value, escape) if isinstance(value, str) else (escape(value) if escape else value))
     return join(parts, size)
+
+
+
+class Lazy(Mapping[str, Param]):
+    """Parameters of :func:`fill` made when a template first names them, not before: a national
+    table's two million ``file`` texts (a 57-byte path each) are not made for a template that
+    names the row alone."""
+
+    def __init__(self, **makers: Callable[[], Param]) -> None:
+        self._makers = makers
+        self._made: dict[str, Param] = {}
+
+    def __getitem__(self, name: str) -> Param:
+        if name not in self._made:
+            self._made[name] = self._makers[name]()
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 def join(parts: list[Param], size: int) -> pa.Array:
