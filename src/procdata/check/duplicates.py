@@ -282,10 +282,9 @@ def _others(
         safe = np.where(has, other, at)
         other_file, other_sheet = file_of[safe], sheet_of[safe]
         same_file = other_file == file_of[at]
-        named = sheet_named[place_of[safe]]
-        kind = np.where(same_file, np.where(other_sheet != sheet_of[at], 1, 0), np.where(named, 3, 2))
-        # Texts made once for the wordings that name them ("row N" alone needs no file's name).
         where = place_of[safe]
+        kind = np.where(same_file, np.where(other_sheet != sheet_of[at], 1, 0), np.where(sheet_named[where], 3, 2))
+        # Texts made once for the wordings that name them ("row N" alone needs no file's name).
         params = Lazy(
             file=partial(_file_texts, registry, where), sheet=partial(_sheet_texts, registry, where),
             row=partial(_row_texts, rows[safe]),

@@ -204,10 +204,11 @@ def _conflict(conflict: Conflict, column: Any, lang: str) -> Problem:
     """A conflict of the merge as a warning at the kept record's cell, naming the other record's row (and its
     file and sheet, when they are not the kept record's)."""
     kept, other = conflict.kept, conflict.other
+    at_row = message("review_at_row", lang, row=other.row)
     if (other.file, other.sheet) == (kept.file, kept.sheet):  # in the same sheet: its row alone
-        place = message("review_at_row", lang, row=other.row).lstrip()
+        place = at_row.lstrip()
     else:
-        place = f"{other.file}" + (f" [{other.sheet}]" if other.sheet else "") + message("review_at_row", lang, row=other.row)
+        place = f"{other.file}" + (f" [{other.sheet}]" if other.sheet else "") + at_row
     params = {"field": title(conflict.field, lang), "value": _shown(conflict.kept_value),
               "other": place, "other_value": _shown(conflict.other_value)}
     return _problem("update_conflict", kept.file, kept.sheet, kept.row, column(kept.file, kept.sheet, kept.row, conflict.field),

@@ -19,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from procdata.i18n import number
+
 Param: TypeAlias = "pa.Array | str | Joined"
 
 
@@ -81,7 +83,6 @@ def fill(template: str, params: Mapping[str, Param], size: int, escape: Escape |
                 value = value.render()
             parts.append(escaped_text(value, escape) if isinstance(value, str) else (escape(value) if escape else value))
     return join(parts, size)
-
 
 
 class Lazy(Mapping[str, Param]):
@@ -165,8 +166,6 @@ def number_texts(values: np.ndarray, decimals: int = 2) -> pa.Array:
     proves it equal to ``i18n.number``). A national table's update conflicts show two million
     amounts: 1.1-1.6 s in Python, with Python's lock held, while nothing else runs.
     """
-    from procdata.i18n import number
-
     values = np.ascontiguousarray(values, dtype=np.float64)
     if not len(values):
         return pa.array([], pa.large_string())
