@@ -136,19 +136,29 @@ def test_contract_words_are_found_in_a_slice_of_a_column() -> None:
 
 SHAPED_TEXT = st.lists(
     st.sampled_from([*"0123456789", ".", "-", "/", " ", "a", "Z", "n", "o", "N", "O", "d", "a", "t", "e", "D", "E", ",",
-                     "ก", "๑", "\u212a", "ſ", "\x00", "\n", "12345678901234567890"]),
+                     "ก", "๑", "\u212a", "ſ", "\x00", "\n", "12345678901234567890", "123456789012", "012345678901", "0123456789012",
+                     "2568-1", "declared", "inferred:"]),
     max_size=12,
 ).map("".join)
+DIGITS_AND_DOTS = st.text(alphabet="0123456789.", max_size=14)  # what only the lengths, dots and ends tell apart
 SHAPES = {
     "only_digits": "^[0-9]*$",
     "whole_numbers": "^[0-9]{1,18}$",
     "starts_with_letter": "^[A-Za-z]",
     "plain_amounts": r"^-?[0-9]+(\.[0-9]+)?$",
+    "lost_leading_zero": "^[1-9][0-9]{11}$",
+    "numbered": r"^[0-9๐-๙]+\.?$",
 }
+# Patterns of the schema's fields, and of digits alone, as fullmatches takes them (whole values).
+FULL_PATTERNS = [
+    *(spec["constraints"]["pattern"] for spec in __import__("procdata.resources", fromlist=["schema"]).schema("procurement")["fields"]
+      if "pattern" in spec.get("constraints", {})),
+    "[0-9]{13}", "[0-9]{3}", "[0-9]{0}", "[0-9]*", "[0-9]+", "[0-9]{2,4}",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.none(), SHAPED_TEXT), max_size=20), st.integers(0, 3), st.booleans())
+@given(st.lists(st.one_of(st.none(), SHAPED_TEXT, DIGITS_AND_DOTS), max_size=20), st.integers(0, 3), st.booleans())
 def test_values_told_by_their_bytes_are_those_the_pattern_matches(texts: list[str | None], skip: int, large: bool) -> None:
     """normalize.shapes (bytes, lengths, first and last bytes) equals columns.matches with each pattern,
     on Arrow columns of either width, sliced (an offset into the buffers) and chunked."""
@@ -162,8 +172,28 @@ def test_values_told_by_their_bytes_are_those_the_pattern_matches(texts: list[st
         series = pd.Series(pd.arrays.ArrowStringArray(array))
         for name, pattern in SHAPES.items():
             assert getattr(shapes, name)(series).tolist() == matches(series, pattern).tolist(), name
+        for width in (0, 3, 13):
+            assert shapes.digits_of_width(series, width).tolist() == matches(series, f"^[0-9]{{{width}}}$").tolist(), width
+        for pattern in FULL_PATTERNS:
+            assert shapes.fullmatches(series, pattern).tolist() == matches(series, f"^(?:{pattern})$").tolist(), pattern
         plain = matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
         assert shapes.plain_contracts(series).tolist() == plain.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), SHAPED_TEXT), min_size=1, max_size=30), st.integers(0, 29))
+def test_a_pattern_tried_on_distinct_values_is_the_pattern_tried_on_each(texts: list[str | None], skip: int) -> None:
+    """A column that repeats its values (here 100,000 rows of a few) has the schema's patterns tried on
+    its distinct values only: each row gets what the pattern says of its own value."""
+    from procdata.normalize import shapes
+    from procdata.normalize.columns import matches, repeats
+
+    values = (texts * (100_000 // len(texts) + 1))[skip : skip + 100_000]
+    column = pa.chunked_array([pa.array(values[:40_000], pa.large_string()), pa.array(values[40_000:], pa.large_string())])
+    series = pd.Series(pd.arrays.ArrowStringArray(column))
+    assert repeats(series)
+    for pattern in FULL_PATTERNS:
+        assert (shapes.fullmatches(series, pattern) == matches(series, f"^(?:{pattern})$")).all(), pattern
 
 
 @settings(max_examples=200, deadline=None)

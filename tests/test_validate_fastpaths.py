@@ -56,7 +56,7 @@ def test_one_line_series_of_a_long_repeating_column_is_one_line_of_each_value(po
     """A column long enough, and repeating enough, to be cleaned once per distinct value (firms, agencies)."""
     values = [pool[at] for at in np.random.default_rng(seed).integers(0, len(pool), 4 * 20_000 + 1)]
     column = series(values)
-    assert columns._repeats(column)
+    assert columns.repeats(column)
     expected = {value: one_line(value) for value in pool}
     assert columns.one_line_series(column).tolist() == [expected[value] for value in values]
 

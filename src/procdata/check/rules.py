@@ -25,6 +25,7 @@ from procdata.i18n import number
 from procdata.normalize import vocab, wording
 from procdata.normalize.columns import arrow, canonical_bidders, text_offsets
 from procdata.normalize.dates import BE_FIRST, BE_LAST, fiscal_year
+from procdata.normalize.shapes import digits_of_width
 
 CENT = 0.005  # amounts are compared to the satang
 WINNER_BATCH = 100_000  # records whose bidders are taken apart at once
@@ -85,7 +86,7 @@ def fiscal_years(table: Table) -> Iterator[Hits]:
 def tax_ids(table: Table) -> Iterator[Hits]:
     """Taxpayer IDs of 13 digits whose 13th digit does not match the first twelve."""
     text = arrow(table.records["winner_tax_id"])
-    shaped = pc.match_substring_regex(text, "^[0-9]{13}$").fill_null(False).to_numpy(zero_copy_only=False)
+    shaped = digits_of_width(pd.Series(pd.arrays.ArrowStringArray(text)), 13)
     candidates = positions(shaped)
     if not len(candidates):
         return

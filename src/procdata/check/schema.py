@@ -17,6 +17,7 @@ import numpy as np
 
 from procdata.check import catalog
 from procdata.check.table import Hits, Table, map_distinct, positions
+from procdata.normalize.shapes import fullmatches
 from procdata.resources import schema
 
 
@@ -41,9 +42,7 @@ def _field_hits(table: Table, spec: dict[str, Any]) -> Iterator[Hits]:
         outside = present & ~table.records[name].isin(constraints["enum"]).fillna(False).to_numpy(dtype=bool)
         yield Hits(catalog.code_for("enum", name), name, positions(outside))
     if "pattern" in constraints:
-        text = table.records[name].astype("string")
-        matches = text.str.fullmatch(constraints["pattern"]).fillna(False).to_numpy(dtype=bool)
-        rows = positions(present & ~matches)
+        rows = positions(present & ~fullmatches(table.records[name], constraints["pattern"]))
         yield Hits(catalog.code_for("pattern", name), name, rows, {
             "digits": map_distinct(table.texts(name, rows), lambda text: str(sum(c.isdigit() for c in text))),
             "pattern": constraints["pattern"],

@@ -44,7 +44,7 @@ from procdata.normalize.columns import (
 from procdata.normalize.dates import fiscal_year
 from procdata.normalize.investment import infer_investment, investment
 from procdata.normalize.procedure import method_columns, status_columns
-from procdata.normalize.shapes import starts_with_letter
+from procdata.normalize.shapes import lost_leading_zero, starts_with_letter
 from procdata.normalize.unique import map_unique
 from procdata.normalize.values import (
     bids_from_cells,
@@ -211,7 +211,7 @@ def _winner(b: Builder, winner_name: pd.Series) -> tuple[pd.Series, pd.Series, p
         agreed = agreed.where(agreed.notna(), from_cell_price)
         tax = tax.where(tax.ne(""), from_cell_tax)
     if tax_raw is not None:
-        restored = tax.str.fullmatch(r"[1-9][0-9]{11}").fillna(False)
+        restored = pd.Series(lost_leading_zero(tax), index=tax.index)
         b.issue("winner_tax_id", "winner_tax_id", restored, "tax_id_leading_zero", tax_raw)
         tax = tax.where(~restored, "0" + tax)
     return winner_name, agreed, tax

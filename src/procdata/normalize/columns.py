@@ -199,7 +199,7 @@ def python_values(values: Any) -> list[Any]:
     return list(values)
 
 
-def _repeats(series: pd.Series, sample: int = 20_000, pieces: int = 20) -> bool:
+def repeats(series: pd.Series, sample: int = 20_000, pieces: int = 20) -> bool:
     """Whether a long column repeats its values, judged from ``pieces`` runs of rows spread over
     it: then taking its distinct values apart costs less than scanning all its text (names of
     firms, reasons). The runs are slices, so nothing of the column is copied to judge."""
@@ -229,7 +229,7 @@ def _keep_or_map(series: pd.Series, keep: np.ndarray, func: Callable[[list[str]]
 
 def one_line_series(series: pd.Series) -> pd.Series:
     """:func:`procdata.normalize.text.one_line` of every value of a text column (no missing values)."""
-    if _repeats(series):
+    if repeats(series):
         # Each distinct value once; only those the pattern says may change go to Python.
         codes, uniques = pd.factorize(series)
         distinct = pd.Series(pd.array(uniques, dtype=STRING))

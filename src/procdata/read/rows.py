@@ -35,6 +35,7 @@ import pandas as pd
 from procdata.normalize import vocab
 from procdata.normalize.columns import empty, matches, non_blank
 from procdata.normalize.dates import find_month
+from procdata.normalize.shapes import numbered as numbered_rows
 from procdata.read.layout import IGNORE, MIN_HEADER_FIELDS, Layout, is_column_numbers, match_header
 from procdata.resources import data
 
@@ -50,7 +51,6 @@ DETAILS = (
     "method", "status", "contract", "contract_no", "contract_date", "contract_end_date", "project_id",
     "selection_reason", "winner_tax_id", "budget_source",
 )
-_NUMBERED = r"^[0-9๐-๙]+\.?$"
 _DIGIT = "[0-9๐-๙]"
 _LEAD = r"^[\s(\[*•·\-–—.:]*"  # what may stand before a label's first word
 _WORD = re.compile(r"\w")
@@ -102,7 +102,7 @@ def plan_rows(
     blank = _blank(body, texts, layout)
     damaged = np.flatnonzero(_only_controls(body, texts, layout, blank))
     blank[damaged] = True  # a row of NUL bytes (a file cut or zeroed) is no record, and no word of the table
-    numbered = matches(texts["seq"], _NUMBERED) if "seq" in texts else np.zeros(n, dtype=bool)
+    numbered = numbered_rows(texts["seq"]) if "seq" in texts else np.zeros(n, dtype=bool)
     core = numbered.copy()
     for key in CORE:
         if key in texts and key != "seq":
