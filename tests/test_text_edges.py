@@ -102,7 +102,7 @@ def test_clean_leaves_no_control_character(control: str) -> None:
 
 @given(st.lists(st.text(alphabet=st.sampled_from(
     ["ก", "ข", "ำ", "่", "a", " ", "\n", "\t", "\r", "\u00a0", "\u0085", "\x0b", "\x1b", "\x7f", "\u2028", "\u2029",
-     "\ufffe", "\uffff", "“", "—", "\x9f", "\x00", "ﻻ"]), max_size=12), max_size=8),
+     "\ufffe", "\uffff", "“", "—", "\x9f", "\x00", "ﻻ", "é", "あ", "😀", "~"]), max_size=12), max_size=8),
        st.sampled_from([1, 2, 3, 7, 1 << 18]))
 def test_the_byte_test_for_control_characters_misses_none(values: list[str], block: int) -> None:
     from unittest import mock
@@ -120,6 +120,23 @@ def test_the_byte_test_for_control_characters_misses_none(values: list[str], blo
         pieces = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(
             [pa.array(values[:2], type=pa.string()), pa.array(values[2:], type=pa.string())])))
         assert columns.may_have_controls(pieces) or not any(has_controls(v) for v in values)
+
+
+@pytest.mark.parametrize("control", [*CONTROLS, "\u2029", "\uffff", "\x80"])
+@pytest.mark.parametrize("around", ["จัดซื้อวัสดุ", "abc", "ค่า é", "ร้าน あ", "😀"])
+def test_the_byte_test_finds_each_control_character_alone_in_any_text(control: str, around: str) -> None:
+    """One control character among text of each kind of byte (ASCII, Thai, other lead bytes below
+    and above Thai's), in a block of its own and in a big one."""
+    from unittest import mock
+
+    import pandas as pd
+
+    from procdata.normalize import columns
+
+    series = pd.Series([around, f"{around}{control}{around}", around], dtype="string[pyarrow]")
+    for block in (3, 1 << 18):
+        with mock.patch.object(columns, "_BLOCK", block):
+            assert columns.may_have_controls(series), (control, block)
 
 
 def test_the_byte_test_of_a_slice_reads_only_the_slice() -> None:

@@ -97,6 +97,19 @@ def test_strip_series_is_str_strip(values: list[str]) -> None:
     assert list(columns.non_blank(series(values))) == [bool(v.strip()) for v in values]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(THAI_TEXT, st.sampled_from(["", " ", "\u00a0", "\u3000", "ก\u2009", "é", "\u0085x"])), max_size=12),
+       st.integers(0, 4), st.booleans())
+def test_strip_series_of_a_column_in_slices_is_str_strip(values: list[str], cut: int, large: bool) -> None:
+    """A column in pieces, each a slice of a longer buffer (empty values first and last too)."""
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(["x", *values], type=kind).slice(1)  # the data ends where the last value does
+    column = pa.chunked_array([whole.slice(0, cut), whole.slice(cut)], type=kind)
+    for array in (whole, column, pa.array(["x", *values, "y"], type=kind).slice(1, len(values))):
+        got = columns.strip_series(pd.Series(pd.arrays.ArrowStringArray(array)))
+        assert got.tolist() == [v.strip() for v in values]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="0123456789๐๑ -.", max_size=15), min_size=1, max_size=20))
 def test_digits_only_series_is_digits_only_of_each_value(values: list[str]) -> None:
