@@ -27,14 +27,16 @@ if TYPE_CHECKING:
 
 FIRST_ROWS = 25_000  # rows of the first chunk, smaller: its checks start while the next rows are read
 # CSV blocks: Arrow's streaming reader parses some 36 blocks ahead of the one read, so blocks are
-# small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance).
-STREAM_BLOCK = 4 << 20
+# small (with 32 MB blocks, as for a whole file, that is more than a gigabyte held in advance), and
+# smaller blocks parse faster on this machine (their bytes stay in the cache): 2 MB rather than 4 MB
+# took the clean 1M run 15.5 s of CPU against 16.8 s (medians of six pairs in turns, lower in each),
+# and 1,281 MB at its peak against 1,322 MB; 1 MB was no faster than 2 MB.
+STREAM_BLOCK = 2 << 20
 # Blocks put together (their text copied once) before the rows are cut into chunks: a chunk's column
-# is then a few Arrow pieces instead of some 56, and the column-wise steps after this, which pay a
-# little Python for each piece, pay for fewer (clean 1M rows, ten runs of each in turns: faster in
-# seven, by 0.49 s at the median; peak memory no higher). Parsing stays in blocks of STREAM_BLOCK:
-# bigger blocks parse slower on this machine (2 MB 2.0 s, 4 MB 2.4 s, 8 MB 2.8 s of CPU for the 1M table).
-BLOCKS_TOGETHER = 4
+# is then a few Arrow pieces of 16 MB or so instead of some 112, and the column-wise steps after this,
+# which pay a little Python for each piece, pay for fewer (clean 1M rows, ten runs of each in turns:
+# faster in seven, by 0.49 s at the median; peak memory no higher).
+BLOCKS_TOGETHER = 8
 
 
 class NotStreamable(Exception):
