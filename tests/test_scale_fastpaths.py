@@ -172,6 +172,7 @@ def test_values_told_by_their_bytes_are_those_the_pattern_matches(texts: list[st
         series = pd.Series(pd.arrays.ArrowStringArray(array))
         for name, pattern in SHAPES.items():
             assert getattr(shapes, name)(series).tolist() == matches(series, pattern).tolist(), name
+        assert shapes.all_digits(series) == bool(matches(series, "^[0-9]*$").all())
         for width in (0, 3, 13):
             assert shapes.digits_of_width(series, width).tolist() == matches(series, f"^[0-9]{{{width}}}$").tolist(), width
         for pattern in FULL_PATTERNS:

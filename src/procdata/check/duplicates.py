@@ -92,19 +92,23 @@ def duplicates(
     contract numbers (equal texts, equal codes) when known (:meth:`Projects.codes_in`); else found here."""
     if not len(projects):
         return None
+    # A project and its contract: the copies of one project with different contracts are its contracts.
+    if codes is None:
+        (number_code, _), (contract_code, _) = both_codes(pa.concat_arrays(projects.numbers), pa.concat_arrays(projects.contracts))
+    else:
+        number_code, contract_code = codes
+    # Copies share a project number (codes below the number of records: counted, not hashed); only
+    # theirs are paired with their contracts and coded again (in a national table, few records).
+    shared = np.flatnonzero(np.bincount(number_code)[number_code] > 1)
+    pair = pd.factorize(number_code[shared] * (int(contract_code.max(initial=0)) + 1) + contract_code[shared])[0]
+    again = np.bincount(pair)[pair] > 1
+    repeated, number = shared[again], pair[again].astype(np.int64)
+    if not len(repeated):
+        return None  # (the records' texts are put together only below, for the copies found)
     numbers = pa.concat_arrays(projects.numbers)
     places = np.concatenate(projects.places)
     rows = np.concatenate(projects.rows)
     months = pa.concat_arrays(projects.months)
-    # A project and its contract: the copies of one project with different contracts are its contracts.
-    if codes is None:
-        (number_code, _), (contract_code, _) = both_codes(numbers, pa.concat_arrays(projects.contracts))
-    else:
-        number_code, contract_code = codes
-    number = pd.factorize(number_code * (int(contract_code.max(initial=0)) + 1) + contract_code)[0].astype(np.int64)
-    repeated = np.flatnonzero(np.bincount(number)[number] > 1)
-    if not len(repeated):
-        return None
     file_names = sorted({file for file, _ in registry.places})
     file_code = {name: code for code, name in enumerate(file_names)}
     file_of = np.array([file_code[file] for file, _ in registry.places], dtype=np.int64)
@@ -113,7 +117,7 @@ def duplicates(
     sheet_of = np.array([sheet_code[sheet] for _, sheet in registry.places], dtype=np.int64)
 
     copies = _Copies(
-        number=number[repeated], file=file_of[places[repeated]], month=_codes(months.take(pa.array(repeated)), missing=-1),
+        number=number, file=file_of[places[repeated]], month=_codes(months.take(pa.array(repeated)), missing=-1),
     )
     partners, count, in_file = copies.partners()
     reported = np.flatnonzero(count > 0)

@@ -23,7 +23,7 @@ from procdata.check.problems import NO_ROW, Registry
 from procdata.check.texts import number_texts
 from procdata.i18n import be_date, number
 from procdata.normalize.columns import empty
-from procdata.normalize.shapes import fullmatches, only_digits
+from procdata.normalize.shapes import all_digits, fullmatches
 from procdata.resources import schema
 
 
@@ -277,7 +277,7 @@ def text_codes(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     dictionary-encoded."""
     lengths = pc.binary_length(texts).to_numpy(zero_copy_only=False)  # with a missing text, floats and a NaN: no maximum
     filled = lengths > 0
-    if len(texts) and lengths.max() <= 17 and only_digits(pd.Series(pd.arrays.ArrowStringArray(texts))).all():
+    if len(texts) and lengths.max() <= 17 and all_digits(pd.Series(pd.arrays.ArrowStringArray(texts))):
         numbers = pc.cast(pc.if_else(pa.array(filled), texts, pa.scalar("0", texts.type)), pa.int64()).to_numpy(zero_copy_only=False)
         return pd.factorize(numbers * 32 + lengths)[0].astype(np.int64), filled
     return pc.dictionary_encode(texts).indices.to_numpy(zero_copy_only=False).astype(np.int64), filled

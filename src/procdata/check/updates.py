@@ -200,10 +200,16 @@ class Updates:
         agency_codes, agency_index = pd.factorize(pd.Series([*(fold(name) for name in self.agency_names), ""], dtype=object))
         agency_texts = agency_index.tolist()
         agency = agency_codes[self._at(self.agencies, len(self.agency_names))]
-        deal = pd.factorize(contract * len(fold_texts) + folded)[0].astype(np.int64) * len(agency_texts) + agency
-        pair = np.where(has_project, project, int(project.max(initial=0)) + 1 + deal)
-        codes = np.full(len(pair), -1, dtype=np.int64)
-        codes[keyed] = pd.factorize(pair[keyed])[0]
+        # A key's code: its project number's (already one per number, below the maximum), or past that
+        # maximum, one per (contract, winner, agency) of the records keyed by contract (in a national
+        # table, few): the whole run's keys are not hashed again. How keys are numbered does not
+        # matter below, where groups are ordered by their keys' texts.
+        codes = np.full(len(project), -1, dtype=np.int64)
+        codes[has_project] = project[has_project]
+        if by_contract.any():
+            deals = pd.factorize(contract[by_contract] * len(fold_texts) + folded[by_contract])[0].astype(np.int64)
+            deals = pd.factorize(deals * len(agency_texts) + agency[by_contract])[0]
+            codes[by_contract] = int(project.max(initial=-1)) + 1 + deals
         counts = np.bincount(codes[keyed], minlength=1)
         repeated = np.flatnonzero(keyed & (counts[np.maximum(codes, 0)] > 1))
         if not len(repeated):

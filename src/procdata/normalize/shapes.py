@@ -97,6 +97,23 @@ def only_digits(series: pd.Series) -> np.ndarray:
     return f.valid & ~f.outside
 
 
+def all_digits(series: pd.Series) -> bool:
+    """``only_digits(series).all()``, told by each piece's lowest and highest byte alone (a column of
+    contract numbers, whose every value holds a "/", is not sorted out value by value)."""
+    array = arrow(series)
+    for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
+        if chunk.null_count:
+            return False
+        offsets = text_offsets(chunk)
+        data_buffer = chunk.buffers()[2]
+        if data_buffer is None or offsets[-1] == offsets[0]:
+            continue
+        body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if body.min() < 0x30 or body.max() > 0x39:
+            return False
+    return True
+
+
 def digits_of_width(series: pd.Series, width: int) -> np.ndarray:
     """``matches(series, f"^[0-9]{{{width}}}$")``."""
     f = facts(series, DIGITS)
