@@ -112,7 +112,10 @@ def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
         reader = pacsv.open_csv(
             path,
             # One thread: this reader already runs on a thread of its own beside the checks, and Arrow's
-            # threads cost more CPU than they save (1M rows: 2.1 s of CPU instead of 2.8-3.4 s).
+            # threads cost more CPU than they save with 4 MB blocks (1M rows: 2.1 s of CPU instead of
+            # 2.8-3.4 s). With 2 MB blocks they cost less and the clean 1M run was faster in 7 pairs of
+            # 10, but rows are then handed to short_row out of order and without their numbers: a
+            # table with short rows could not be read in chunks.
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=STREAM_BLOCK, use_threads=False),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=short_row,
