@@ -200,10 +200,8 @@ class Updates:
         agency_codes, agency_index = pd.factorize(pd.Series([*(fold(name) for name in self.agency_names), ""], dtype=object))
         agency_texts = agency_index.tolist()
         agency = agency_codes[self._at(self.agencies, len(self.agency_names))]
-        # A key's code: its project number's (already one per number, below the maximum), or past that
-        # maximum, one per (contract, winner, agency) of the records keyed by contract (in a national
-        # table, few): the whole run's keys are not hashed again. How keys are numbered does not
-        # matter below, where groups are ordered by their keys' texts.
+        # A key's code: its project number's, or past those one per (contract, winner, agency) of the few
+        # records keyed by contract; not all hashed again. Groups are ordered by their keys' texts below.
         codes = np.full(len(project), -1, dtype=np.int64)
         codes[has_project] = project[has_project]
         if by_contract.any():

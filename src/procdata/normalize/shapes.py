@@ -33,6 +33,9 @@ LETTERS = _bytes("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 LETTERS_DIGITS = DIGITS | LETTERS
 CONTRACT = LETTERS_DIGITS | _bytes("/.-")
 DECIMAL = DIGITS | _bytes(".")
+NUMBERED = r"^[0-9๐-๙]+\.?$"  # a row's number, as numbered() tells it
+# A Table Schema pattern of digits alone: [0-9]{N}, or [0-9]* (any number of them).
+_DIGITS_PATTERN = re.compile(r"\[0-9\](?:\{([0-9]+)\}|\*)")
 # Every byte allowed: for a test of the first byte only, so that no byte is looked up one by one
 # (with LETTERS, each digit of a column of taxpayer IDs was, 2.6M of them in 200,000 rows).
 ANY_BYTE = np.ones(256, dtype=bool)
@@ -137,11 +140,6 @@ def numbered(series: pd.Series) -> np.ndarray:
     if len(others):
         found[others] = matches(series.iloc[others], NUMBERED)
     return found
-
-
-NUMBERED = r"^[0-9๐-๙]+\.?$"
-# A Table Schema pattern of digits alone: [0-9]{N}, or [0-9]* (any number of them).
-_DIGITS_PATTERN = re.compile(r"\[0-9\](?:\{([0-9]+)\}|\*)")
 
 
 def fullmatches(series: pd.Series, pattern: str) -> np.ndarray:
