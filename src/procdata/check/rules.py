@@ -23,7 +23,7 @@ from procdata.check.table import Hits, Table, map_distinct, positions, taken, wh
 from procdata.check.texts import fill, number_texts
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
-from procdata.normalize.columns import arrow, canonical_bidders, text_offsets
+from procdata.normalize.columns import arrow, canonical_bidders, text_offsets, value_bytes
 from procdata.normalize.dates import BE_FIRST, BE_LAST, fiscal_year
 from procdata.normalize.shapes import digits_of_width
 
@@ -100,10 +100,7 @@ def tax_ids(table: Table) -> Iterator[Hits]:
 
 def _digit_matrix(text: pa.Array | pa.ChunkedArray, width: int) -> np.ndarray:
     """Strings of exactly ``width`` ASCII digits as an (n, width) array of 0-9, read from the Arrow buffer."""
-    array = _contiguous(text)
-    offsets = text_offsets(array)
-    raw = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return raw.reshape(-1, width) - np.uint8(ord("0"))
+    return value_bytes(_contiguous(text)).reshape(-1, width) - np.uint8(ord("0"))
 
 
 def _contiguous(text: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procdata.normalize.columns import STRING, arrow, matches, repeats, text_offsets
+from procdata.normalize.columns import STRING, arrow, matches, repeats, text_offsets, value_bytes
 
 
 def _bytes(characters: str) -> np.ndarray:
@@ -107,12 +107,8 @@ def all_digits(series: pd.Series) -> bool:
     for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
         if chunk.null_count:
             return False
-        offsets = text_offsets(chunk)
-        data_buffer = chunk.buffers()[2]
-        if data_buffer is None or offsets[-1] == offsets[0]:
-            continue
-        body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
-        if body.min() < 0x30 or body.max() > 0x39:
+        body = value_bytes(chunk)
+        if len(body) and (body.min() < 0x30 or body.max() > 0x39):
             return False
     return True
 
