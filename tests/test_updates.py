@@ -1,4 +1,4 @@
-"""The merge's problems found column-wise (check/updates.py) equal those found one by one (check/review.py).
+"""The merge's problems found column-wise (check/updates.py, check/update_problems.py) equal those found one by one (check/review.py).
 
 A national table read in chunks, or a thousand files read on several processes,
 gives the ``update_conflict`` and ``contract_period_over`` warnings that the

@@ -9,7 +9,8 @@ the merge finds (:mod:`procdata.check.merge`), and the contracts a sheet
 still calls "in contract" although their end date has passed by the date of
 the data. Every problem points at the cell to fix, column letter included.
 
-The checker finds the merge's problems column-wise (:mod:`procdata.check.updates`);
+The checker finds the merge's problems column-wise (:mod:`procdata.check.updates`,
+:mod:`procdata.check.update_problems`);
 :func:`plain_update_problems` finds them one by one from
 :func:`~procdata.check.merge.merge_updates`, the reference tests/test_updates.py
 holds the fast route to.
@@ -131,7 +132,7 @@ def ended_by(records: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return pd.Series(over, index=records.index)
 
 
-# --- the plain route: the reference of check.updates
+# --- the plain route: the reference of check.updates and check.update_problems
 
 
 def plain_update_problems(

@@ -1,4 +1,4 @@
-"""Monthly updates at national scale: the merge's conflicts, contracts past their end, the count of projects.
+"""Monthly updates at national scale: what the merge needs of each record, and the projects reported more than once.
 
 The one report (``check.review``) says what the merge of monthly updates finds
 (``check.merge``): two records are the same project when they share an e-GP
@@ -11,6 +11,8 @@ sheet. :class:`Updates` keeps, part by part and column-wise, what that needs of
 each record (about 70 bytes: its project number, contract, winner, month, place,
 three amounts, status and two dates), so that a national table read in chunks
 or a thousand files read in parallel give the report one pass over them gives.
+:meth:`Updates.merge` finds the projects reported more than once (and so the
+count of projects); ``check.update_problems`` finds their warnings.
 
 The plain route is ``check.merge.merge_updates`` with the conflicts and ended
 contracts ``check.review`` finds from it; tests/test_updates.py proves the two equal.
@@ -21,24 +23,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from procdata.check.problems import NO_ROW, Batch, Registry, batch
 from procdata.check.table import RunCodes, both_codes
-from procdata.check.texts import Joined, number_texts, pieces, text_array
-from procdata.i18n import be_date, message
+from procdata.check.texts import text_array
 from procdata.normalize.dates import latest_fiscal_year
 from procdata.normalize.text import fold
 
 AMOUNTS = ("budget_amount", "agreed_price", "reference_price")
-CONFLICTS = (*AMOUNTS, "winner_name")  # as check.merge.CONFLICTS, in its order
-SHOWN_ROWS = 20  # rows named in a sheet's warning about contracts past their end
 NO_DAY = np.iinfo(np.int32).min
-CENT = 0.005
 
 
 @dataclass
@@ -191,15 +187,15 @@ class Updates:
         (project, has_project), (contract, has_contract) = coded
         # Keys as integers: a project number's code, or a (contract, folded winner) pair's; texts are
         # spelled below only for the keys of repeated records.
-        fold_codes, fold_index = pd.factorize(pd.Series([*self._folded(), ""], dtype=object))
+        fold_codes, fold_index = pd.factorize(pd.Series([*self.folded(), ""], dtype=object))
         fold_texts = fold_index.tolist()
-        folded = fold_codes[self._at(self.winners, len(self.names))]
+        folded = fold_codes[all_codes(self.winners, len(self.names))]
         by_contract = ~has_project & has_contract & (np.array([t != "" for t in fold_texts])[folded])
         keyed = has_project | by_contract
         # The agency too, where records name one (merge.repeated_projects): codes of the folded names.
         agency_codes, agency_index = pd.factorize(pd.Series([*(fold(name) for name in self.agency_names), ""], dtype=object))
         agency_texts = agency_index.tolist()
-        agency = agency_codes[self._at(self.agencies, len(self.agency_names))]
+        agency = agency_codes[all_codes(self.agencies, len(self.agency_names))]
         # A key's code: its project number's, or past those one per (contract, winner, agency) of the few
         # records keyed by contract; not all hashed again. Groups are ordered by their keys' texts below.
         codes = np.full(len(project), -1, dtype=np.int64)
@@ -229,7 +225,7 @@ class Updates:
         ]
         key_rank = np.zeros(len(counts), dtype=np.int64)
         key_rank[needed[sorted(range(len(spelled)), key=spelled.__getitem__)]] = np.arange(len(spelled))
-        months = _ranks(self.month_names)[self._at(self.months, len(self.month_names))]
+        months = _ranks(self.month_names)[all_codes(self.months, len(self.month_names))]
         order = np.lexsort((repeated, months[repeated], key_rank[codes[repeated]]))
         members = repeated[order]
         starts = np.r_[True, codes[members][1:] != codes[members][:-1]]
@@ -237,140 +233,17 @@ class Updates:
         last = np.r_[np.flatnonzero(starts)[1:], len(members)] - 1
         return Merge(members, group, members[last], has_project[members[last]])
 
-    def _folded(self) -> list[str]:
+    def folded(self) -> list[str]:
         """``fold`` of each winner name, each folded once for the merge and its conflicts."""
         if len(self._folds) < len(self.names):
             self._folds.extend(fold(name) for name in self.names[len(self._folds) :])
         return self._folds
 
-    @staticmethod
-    def _at(parts: list[np.ndarray], missing: int) -> np.ndarray:
-        """Codes of every record, -1 (none) turned into ``missing``."""
-        codes = np.concatenate(parts)
-        return np.where(codes < 0, missing, codes)
-
-    def conflicts(self, merge: Merge, registry: Registry, columns: Any, lang: str) -> list[Batch]:
-        """The ``update_conflict`` warnings: each earlier value that differs from the latest record's,
-        once per value, at the latest record's cell; not for one project twice in one month's report
-        (that is a ``duplicate_project`` error already). ``columns(places, rows, field)`` locates cells."""
-        if not len(merge.members):
-            return []
-        latest_of = merge.latest[merge.group]
-        earlier = merge.members != latest_of
-        # The earlier records of each group from the latest one back, as the plain merge goes through them.
-        rank_in_group = np.arange(len(merge.members)) - np.searchsorted(merge.group, merge.group)
-        pick = np.flatnonzero(earlier)
-        pick = pick[np.lexsort((-rank_in_group[pick], merge.group[pick]))]
-        kept, other, group = latest_of[pick], merge.members[pick], merge.group[pick]
-        places, rows = np.concatenate(self.places), np.concatenate(self.rows)
-        months = self._at(self.months, -1)
-        same_month = merge.project[group] & (months[kept] == months[other])
-        amounts = np.concatenate(self.amounts) if self.amounts else np.zeros((0, 3))
-        winners = np.concatenate(self.winners)
-        folded_code = pd.factorize(np.array([*self._folded(), ""], dtype=object))[0]
-        out = []
-        for number_, name in enumerate(CONFLICTS):
-            if name == "winner_name":
-                a, b = winners[kept], winners[other]
-                differs = (a >= 0) & (b >= 0) & (folded_code[a] != folded_code[b])
-                value_key = b.astype(np.float64)
-            else:
-                a, b = amounts[kept, number_], amounts[other, number_]
-                with np.errstate(invalid="ignore"):
-                    differs = ~np.isnan(a) & ~np.isnan(b) & (np.abs(a - b) > CENT)
-                value_key = b + 0.0  # -0.0 and 0.0 are one value, as the plain merge's set of them says
-            chosen = np.flatnonzero(differs)
-            # Each differing value once per project: from the latest record that has it.
-            _, first = np.unique(np.column_stack([group[chosen], value_key[chosen].view(np.int64)]), axis=0, return_index=True)
-            chosen = chosen[np.sort(first)]
-            chosen = chosen[~same_month[chosen]]
-            if not len(chosen):
-                continue
-            kept_at, other_at = kept[chosen], other[chosen]
-            shown_kept = self._shown(name, number_, kept_at, amounts, winners)
-            out.append(batch(
-                "update_conflict", name, places[kept_at], rows[kept_at], columns(places[kept_at], rows[kept_at], name),
-                shown_kept, {
-                    "other": _at_rows(registry, places[other_at], rows[other_at], lang, places[kept_at]),
-                    "other_value": self._shown(name, number_, other_at, amounts, winners),
-                },
-            ))
-        return out
-
-    def _shown(self, name: str, slot: int, at: np.ndarray, amounts: np.ndarray, winners: np.ndarray) -> pa.Array:
-        """Values as ``review`` shows them: amounts with separators, names as written."""
-        if name == "winner_name":
-            return text_array([*self.names, ""]).take(pa.array(np.where(winners[at] < 0, len(self.names), winners[at])))
-        return number_texts(amounts[at, slot])
-
-    def ended(self, merge: Merge, as_of: dt.date, columns: Any, lang: str) -> list[Batch]:
-        """The ``contract_period_over`` warnings: per sheet, the records stated as in contract whose end
-        (not before their signature) is before ``as_of``; a project reported more than once is judged on
-        its merged record (the latest one's values, each missing one from the latest earlier that has it)."""
-        if not len(self) or "in_contract" not in self.status_names:
-            return []
-        status = np.concatenate(self.statuses)
-        signed, ends = np.concatenate(self.signed), np.concatenate(self.ends)
-        places, rows = np.concatenate(self.places), np.concatenate(self.rows)
-        judged = np.ones(len(status), dtype=bool)
-        judged[merge.members] = False
-        if len(merge.members):  # the merged records, at their latest record
-            for values in (status, signed, ends):
-                missing = -1 if values is status else NO_DAY
-                merged = _filled(values[merge.members], merge.group, missing)
-                values[merge.latest] = merged[np.r_[np.flatnonzero(np.r_[merge.group[1:] != merge.group[:-1], True])]]
-            judged[merge.latest] = True
-        day = (np.datetime64(as_of) - np.datetime64("1970-01-01")).astype(np.int64)
-        over = judged & (status == self.status_names.index("in_contract")) & (ends != NO_DAY) & (ends < day)
-        over &= (signed == NO_DAY) | (ends >= signed)
-        at = np.flatnonzero(over)
-        if not len(at):
-            return []
-        shown = be_date(as_of) if lang == "th" else as_of.isoformat()
-        out = []
-        for place in dict.fromkeys(places[at].tolist()):
-            found = np.sort(rows[at][places[at] == place])
-            listed = ", ".join(str(r) for r in found[:SHOWN_ROWS].tolist()) + (" …" if len(found) > SHOWN_ROWS else "")
-            column = columns(np.array([place]), found[:1], "status")
-            out.append(batch(
-                "contract_period_over", "status", [place], [NO_ROW], column, [listed],
-                {"count": f"{len(found):,}", "as_of": shown},
-            ))
-        return out
-
-
-def _at_rows(registry: Registry, places: np.ndarray, rows: np.ndarray, lang: str, beside: np.ndarray) -> Joined:
-    """Where each record stands as ``review`` names it (``file [sheet] row N``; ``row N`` alone for a
-    record in the same sheet as the one it is told beside, whose place is at ``beside``), kept as its
-    parts until written: the place's text (a dictionary code) and the row (a number, written as
-    str.format writes an int), no Python string or text per record (millions in a national table)."""
-    used, codes = np.unique(places, return_inverse=True)
-    named = [registry.places[p] for p in used.tolist()]
-    (lead, name), *tail = pieces(message("review_at_row", lang, row="{row}"))  # " row {row}": the words before the row
-    assert name == "row", "review_at_row names the row first"
-    prefix = pa.DictionaryArray.from_arrays(
-        pa.array(np.where(places == beside, len(named), codes.ravel()), pa.int32()),
-        text_array([file + (f" [{sheet}]" if sheet else "") + lead for file, sheet in named] + [lead.lstrip()]),
-    )
-    parts: list[pa.Array | str] = [prefix, pa.array(rows, pa.int64())]
-    for literal, rest in tail:
-        assert rest is None, "review_at_row names the row only"
-        parts += [literal] if literal else []
-    return Joined(parts)
 
 
 def _joined(parts: list[pa.Array]) -> pa.Array:
     """The parts as one array (the one part itself when there is one: no copy)."""
     return parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
-
-
-def _filled(values: np.ndarray, group: np.ndarray, missing: int) -> np.ndarray:
-    """Each value, or where it is ``missing`` the last one before it in its group that is not."""
-    position = np.where(values != missing, np.arange(len(values)), -1)
-    position = np.maximum.accumulate(position)
-    starts = np.searchsorted(group, group)
-    usable = position >= starts
-    return np.where(usable, values[np.maximum(position, 0)], missing)
 
 
 def _latest(values: Iterable[str]) -> dt.date | None:
@@ -410,3 +283,9 @@ def _plain_days(column: pd.Series) -> np.ndarray:
     """:func:`_days` value by value: what it must equal (tests/test_updates.py)."""
     days = pd.to_datetime(column.astype("string"), format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[D]")
     return np.where(np.isnat(days), NO_DAY, days.astype(np.int64)).astype(np.int32)
+
+
+def all_codes(parts: list[np.ndarray], missing: int) -> np.ndarray:
+    """Codes of every record, -1 (none) turned into ``missing``."""
+    codes = np.concatenate(parts)
+    return np.where(codes < 0, missing, codes)

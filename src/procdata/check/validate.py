@@ -35,6 +35,7 @@ from procdata.check.problems import title as title
 from procdata.check.rules import RULES, winners
 from procdata.check.schema import schema_checks
 from procdata.check.table import Hits, Table, map_distinct, positions, project_keys
+from procdata.check.update_problems import conflicts, ended
 from procdata.check.updates import Updates
 from procdata.config import Config
 from procdata.i18n import message as ui_message
@@ -232,12 +233,12 @@ class Checker:
         # After the duplicates, not beside them on a thread: both at once raised the peak of a 2M-row
         # table of projects reported twice from 1.7 to 2.0 GiB for 0.1-0.2 s of wall clock.
         merge = self.updates.merge(run_codes)
-        for each in self.updates.conflicts(merge, self.registry, where.columns, self.lang):
+        for each in conflicts(self.updates, merge, self.registry, where.columns, self.lang):
             self.found.add(self._grouped(each))
         year = self.updates.fiscal_year(fiscal_year)
         day = as_of or (self.updates.default_as_of(year) if year is not None else None)
         if day is not None:
-            for each in self.updates.ended(merge, day, where.columns, self.lang):
+            for each in ended(self.updates, merge, day, where.columns, self.lang):
                 self.found.add(self._grouped(each))
         self.found.sort(self.files, [(s.file, s.sheet) for s in self.sheets])
         report = Report(found=self.found, lang=self.lang)
