@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from procdata.check import rules
 from procdata.check.table import Table
 from procdata.model import FIELDS
-from procdata.normalize import columns, table
+from procdata.normalize import bidders, columns, table
 from procdata.normalize.cells import parse_contract
 from procdata.normalize.numbers import digits_only
 from procdata.normalize.text import one_line
@@ -137,11 +137,11 @@ BIDS = st.lists(st.fixed_dictionaries({"name": st.text(max_size=12), "price": PR
 def test_canonical_bidders_are_kept_only_when_writing_them_again_changes_nothing(lists: list[list[dict]]) -> None:
     texts = [json.dumps(bids, ensure_ascii=False, separators=(", ", ": ")) for bids in lists]
     texts += [json.dumps(bids, ensure_ascii=False) for bids in lists]  # other spacing
-    ready = columns.canonical_bidders(series(texts))
+    ready = bidders.canonical_bidders(series(texts))
     for text, kept in zip(texts, ready, strict=True):
         if kept:
             assert table._dump(json.loads(text)) == text
-    counts = columns.count_bidders(series(texts))
+    counts = bidders.count_bidders(series(texts))
     for text, kept, count in zip(texts, ready, counts, strict=True):
         if kept:
             assert count == len(json.loads(text))
@@ -171,10 +171,10 @@ def test_escaped_bidders_decoded_in_c_are_what_parsing_and_writing_them_again_gi
     texts = [json.dumps(bids) for bids in lists] + [json.dumps(bids, separators=(",", ":")) for bids in lists]
     texts += [text for bids in lists if _encodable(text := json.dumps(bids, ensure_ascii=False, separators=(", ", ": ")))]
     column = series(texts)
-    ready = columns.canonical_bidders(column)
+    ready = bidders.canonical_bidders(column)
     if some_ready:
         ready[::2] = False
-    written, done = columns.unescaped_bidders(column, ready)
+    written, done = bidders.unescaped_bidders(column, ready)
     assert (done | ~ready).all() and (done >= ready).all()
     for text, before, after, value in zip(texts, ready, done, written.tolist(), strict=True):
         if after and not before:
@@ -197,11 +197,11 @@ def test_compact_bidders_spaced_in_c_are_what_parsing_and_writing_them_again_giv
     texts = [json.dumps(bids, separators=(",", ":")) for bids in lists]
     texts += [text for bids in lists if _encodable(text := json.dumps(bids, separators=(",", ":"), ensure_ascii=False))]
     column = series(texts)
-    ready = columns.canonical_bidders(column)
+    ready = bidders.canonical_bidders(column)
     if some_ready:
         ready[::2] = False
-    spaced, spaced_ready = columns.respaced_bidders(column, ready)
-    written, done = columns.unescaped_bidders(spaced, spaced_ready)
+    spaced, spaced_ready = bidders.respaced_bidders(column, ready)
+    written, done = bidders.unescaped_bidders(spaced, spaced_ready)
     assert (done >= spaced_ready).all() and (spaced_ready >= ready).all()
     for text, before, after, value in zip(texts, ready, done, written.tolist(), strict=True):
         if after and not before:
@@ -215,7 +215,7 @@ def test_compact_bidders_spaced_in_c_are_what_parsing_and_writing_them_again_giv
 def test_most_compact_bidders_take_the_fast_path() -> None:
     bids = [{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก},{ข", "price": 8500.5}]
     texts = [json.dumps(bids, separators=(",", ":")), json.dumps(bids, separators=(",", ":"), ensure_ascii=False)]
-    written, done = columns.unescaped_bidders(*columns.respaced_bidders(series(texts), np.zeros(2, dtype=bool)))
+    written, done = bidders.unescaped_bidders(*bidders.respaced_bidders(series(texts), np.zeros(2, dtype=bool)))
     assert done.tolist() == [True, True]
     assert written.tolist() == [json.dumps(bids, ensure_ascii=False)] * 2
 
@@ -269,8 +269,8 @@ def test_an_escaped_half_surrogate_in_bidders_is_a_cell_problem_not_an_unreadabl
 
 def test_most_canonical_bidders_take_the_fast_path() -> None:
     text = '[{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก", "price": 8500.5}]'
-    assert list(columns.canonical_bidders(series([text, "[]", '[{"name": "a", "price": null}]']))) == [True, True, True]
-    assert list(columns.canonical_bidders(series(['[{"name":"a","price":1.0}]', '[{"name": "a", "price": 1.50}]']))) == [False, False]
+    assert list(bidders.canonical_bidders(series([text, "[]", '[{"name": "a", "price": null}]']))) == [True, True, True]
+    assert list(bidders.canonical_bidders(series(['[{"name":"a","price":1.0}]', '[{"name": "a", "price": 1.50}]']))) == [False, False]
 
 
 def test_big_tables_in_parts_give_what_one_pass_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -317,9 +317,9 @@ def test_verbatim_winners_are_exactly_the_winners_among_the_names(records: list,
     """_verbatim: the winner equals a bidder's name; a record with a backslash may be left to the slow path."""
     text_type = pa.large_string() if large else pa.string()
     winners = pa.array(["x"] * skip + [w for w, _ in records], type=text_type).slice(skip)
-    bidders = pa.array(["[]"] * skip + [table._dump(b) for _, b in records], type=text_type).slice(skip)
-    found = rules._verbatim(rules._contiguous(winners), bidders)
-    for (winner, bids), verbatim, text in zip(records, found, bidders.to_pylist(), strict=True):
+    cells = pa.array(["[]"] * skip + [table._dump(b) for _, b in records], type=text_type).slice(skip)
+    found = rules._verbatim(rules._contiguous(winners), cells)
+    for (winner, bids), verbatim, text in zip(records, found, cells.to_pylist(), strict=True):
         truth = winner is not None and bids is not None and winner in [bid.get("name") for bid in bids]
         as_written = "\\" not in (text or "") and all(next(iter(bid)) == "name" for bid in bids or [])
         assert verbatim == truth if as_written else verbatim <= truth  # elsewhere it may only leave records to the slow path

@@ -23,7 +23,8 @@ from procdata.check.table import Hits, Table, map_distinct, positions, taken, wh
 from procdata.check.texts import fill, number_texts
 from procdata.i18n import number
 from procdata.normalize import vocab, wording
-from procdata.normalize.columns import arrow, canonical_bidders, text_offsets, value_bytes
+from procdata.normalize.bidders import canonical_bidders
+from procdata.normalize.columns import arrow, text_offsets, value_bytes
 from procdata.normalize.dates import BE_FIRST, BE_LAST, fiscal_year
 from procdata.normalize.shapes import digits_of_width
 

@@ -19,6 +19,12 @@ import pyarrow.compute as pc
 from procdata.errors import ParseError
 from procdata.model import FIELDS, Column
 from procdata.normalize import cells
+from procdata.normalize.bidders import (
+    canonical_bidders,
+    count_bidders,
+    respaced_bidders,
+    unescaped_bidders,
+)
 from procdata.normalize.builder import (
     Builder,
     Context,
@@ -30,16 +36,12 @@ from procdata.normalize.builder import (
 from procdata.normalize.columns import (
     STRING,
     arrow,
-    canonical_bidders,
-    count_bidders,
     digits_only_series,
     empty,
     json_cells,
     one_line_series,
     plain_contract_numbers,
-    respaced_bidders,
     to_text,
-    unescaped_bidders,
 )
 from procdata.normalize.dates import fiscal_year
 from procdata.normalize.investment import infer_investment, investment

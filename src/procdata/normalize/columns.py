@@ -35,28 +35,6 @@ _MAY_CHANGE_BESIDES_SARA_AM = "[^ -~\u0e01-\u0e5b]|^ | $|  |[\u0e48-\u0e4b][\u0e
 _MAY_BE_GARBLED = "^[^\u0e32]*\u0e33[^\u0e32]*\u0e33[^\u0e32]*$"
 _MAY_CHANGE = _MAY_CHANGE_BESIDES_SARA_AM + "|" + _MAY_BE_GARBLED
 
-# Bidders JSON exactly as normalize.values.dump_bidders writes it (json.dumps, ensure_ascii=False,
-# separators ", " and ": "): names without escapes, prices as Python writes floats
-# (two decimals at most, no trailing zero but ".0") or ints, or null.
-_PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"
-_BID = r'\{"name": "[^"\\\x00-\x1f]*", "price": ' + _PRICE + r"\}"
-_CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
-# The same written by json.dumps with its default ensure_ascii=True and spacing: ASCII only,
-# every other character a \\uXXXX escape. Decoding the escapes gives the canonical text, except
-# for what json.dumps(ensure_ascii=False) escapes itself: control characters, quote marks and
-# backslashes (\\u0000-\\u001f, \\u0022, \\u005c) and surrogate halves (characters past U+FFFF);
-# those, and any other escape, are left to the parser.
-_ESCAPE = r"\\u(?:002[013-9a-f]|00[34][0-9a-f]|005[0-9abd-f]|00[6-9a-f][0-9a-f]|0[1-9a-f][0-9a-f]{2}|[1-9a-c][0-9a-f]{3}|d[0-7][0-9a-f]{2}|[ef][0-9a-f]{3})"
-_ESCAPED_BID = r'\{"name": "(?:[ !#-\[\]-~]|' + _ESCAPE + r')*", "price": ' + _PRICE + r"\}"
-_ESCAPED_BIDDERS = r"^\[(?:" + _ESCAPED_BID + r"(?:, " + _ESCAPED_BID + r")*)?\]$"
-
-# The same two written with no spaces between items and keys (json.dumps with separators (",", ":"),
-# pandas' to_json): names without a quote mark or backslash other than \\uXXXX escapes. Each
-# separator below holds a quote mark, so none is found inside a name ("a},{b" is a name).
-_COMPACT_BID = r'\{"name":"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*","price":' + _PRICE + r"\}"
-_COMPACT_BIDDERS = r"^\[(?:" + _COMPACT_BID + r"(?:," + _COMPACT_BID + r")*)\]$"
-_SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","price":', '", "price": '))
-
 # Contract numbers that cells.parse_contract returns as they are: no words, spaces or dates.
 _PLAIN_CONTRACT = "^[0-9A-Za-z][0-9A-Za-z/.-]*$"
 _CONTRACT_WORDS = "(?i)^no|date"
@@ -283,66 +261,6 @@ def plain_contract_numbers(series: pd.Series) -> np.ndarray:
     return plain_contracts(series)  # told by the bytes: matches(series, _PLAIN_CONTRACT) & ~matches(series, _CONTRACT_WORDS)
 
 
-def canonical_bidders(series: pd.Series) -> np.ndarray:
-    """Bidders JSON already written the way procdata writes it (so parsing and writing it again changes nothing)."""
-    return matches(series, _CANONICAL_BIDDERS)
-
-
-def unescaped_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    """Bidders JSON written with ``\\uXXXX`` escapes (json.dumps' default) turned into the canonical
-    text that parsing and writing it again gives, by decoding the escapes in C; and which rows are
-    canonical now. ``ready``: the rows already canonical. Rows neither form are left as they are."""
-    found = _candidates(series, ready, _ESCAPED_BIDDERS)
-    if found is None:
-        return series, ready
-    rows, texts = found
-    decoded = [text.encode("ascii").decode("unicode_escape") for text in python_values(texts.array)]
-    return _replaced(series, ready, rows, decoded, rows)
-
-
-def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    """Bidders JSON written compactly (no space after "," and ":") given procdata's spacing, which is
-    all that parsing and writing it again changes when the result is canonical; and which rows are
-    canonical now. Rows whose spaced text is json.dumps' escaped form are given it too (for
-    :func:`unescaped_bidders` next); any other row is left as it is. ``ready``: rows already canonical."""
-    found = _candidates(series, ready, _COMPACT_BIDDERS)
-    if found is None:
-        return series, ready
-    rows, texts = found
-    spaced = arrow(texts)
-    for tight, wide in _SPACED:
-        spaced = pc.replace_substring(spaced, tight, wide)
-    spaced_texts = pd.Series(pd.arrays.ArrowStringArray(spaced))
-    canonical = matches(spaced_texts, _CANONICAL_BIDDERS)
-    taken = canonical | matches(spaced_texts, _ESCAPED_BIDDERS)
-    if not taken.any():
-        return series, ready
-    return _replaced(series, ready, rows[taken], pc.filter(spaced, pa.array(taken)).to_pylist(), rows[canonical])
-
-
-def _candidates(series: pd.Series, ready: np.ndarray, pattern: str) -> tuple[np.ndarray, pd.Series] | None:
-    """The rows not ``ready`` whose text the RE2 ``pattern`` matches, and their texts; None if none does."""
-    todo = np.flatnonzero(~ready)
-    if not len(todo):
-        return None
-    part = series.iloc[todo]
-    found = matches(part, pattern)
-    if not found.any():
-        return None
-    return todo[found], part[found]
-
-
-def _replaced(
-    series: pd.Series, ready: np.ndarray, rows: np.ndarray, values: list[str], canonical: np.ndarray,
-) -> tuple[pd.Series, np.ndarray]:
-    """A copy of ``series`` with ``values`` at ``rows``, and ``ready`` with the ``canonical`` rows too."""
-    text = series.astype(STRING).copy()
-    text.iloc[rows] = pd.array(values, dtype=STRING)
-    done = ready.copy()
-    done[canonical] = True
-    return text, done
-
-
 def json_cells(series: pd.Series) -> bool | None:
     """Whether every value of a bidders column with text starts with "[" once stripped (JSON), None
     when no value has text. Told from the values as they are when each one with text starts with "["
@@ -354,11 +272,6 @@ def json_cells(series: pd.Series) -> bool | None:
     text = strip_series(series)
     with_text = text.ne("").to_numpy(dtype=bool)
     return bool(text[with_text].str.startswith("[").all()) if with_text.any() else None
-
-
-def count_bidders(series: pd.Series) -> np.ndarray:
-    """The number of bidders in canonical bidders JSON."""
-    return pc.count_substring(arrow(series), '{"name": "').fill_null(0).to_numpy(zero_copy_only=False)
 
 
 def empty(series: pd.Series) -> np.ndarray:
