@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -218,6 +219,105 @@ def test_most_compact_bidders_take_the_fast_path() -> None:
     written, done = bidders.unescaped_bidders(*bidders.respaced_bidders(series(texts), np.zeros(2, dtype=bool)))
     assert done.tolist() == [True, True]
     assert written.tolist() == [json.dumps(bids, ensure_ascii=False)] * 2
+
+
+SPACING = st.text(alphabet=" \t\n\r", max_size=2)
+
+
+class Literal(str):
+    """A number written as it stands (digits past what a float holds, exponents, leading zeros)."""
+
+
+LAID_OUT_VALUES = st.one_of(
+    PRICES, st.decimals(min_value=-10**11 + 1, max_value=10**11 - 1, places=4), st.booleans(),
+    st.sampled_from([0, -0.0, 0.0001, 1e-05, 1e16, 123456789012.5]),
+    st.from_regex(r"-?(0|[1-9][0-9]{0,16})(\.[0-9]{1,7})?([eE][-+]?[0-9])?", fullmatch=True).map(Literal),
+    NAMES, st.sampled_from(["a },{ b", "x: y", "1.50", " "]),
+)
+# Objects as their members: mostly a name and a price, either first; sometimes one alone, none,
+# a key twice or another key.
+MEMBERS = st.one_of(
+    st.tuples(LAID_OUT_VALUES, LAID_OUT_VALUES).map(lambda pair: [("name", pair[0]), ("price", pair[1])]),
+    st.tuples(LAID_OUT_VALUES, LAID_OUT_VALUES).map(lambda pair: [("price", pair[0]), ("name", pair[1])]),
+    st.lists(st.tuples(st.sampled_from(["name", "price", "nick"]), LAID_OUT_VALUES), max_size=3),
+)
+
+
+def _laid_out(data: st.DataObject, objects: list[list[tuple[str, object]]]) -> str:
+    """The JSON list of ``objects`` in a layout drawn by ``data``: whitespace between any tokens,
+    decimals with trailing zeros, escapes or not."""
+    def space() -> str:
+        return data.draw(SPACING)
+
+    def value(v: object) -> str:
+        if isinstance(v, Literal):
+            return str(v)
+        if isinstance(v, Decimal):
+            return f"{v:.{data.draw(st.integers(0, 6))}f}"
+        return json.dumps(v, ensure_ascii=data.draw(st.booleans()))
+
+    written = [
+        space() + "{" + ",".join(space() + json.dumps(key) + space() + ":" + space() + value(v) + space() for key, v in members) + "}" + space()
+        for members in objects
+    ]
+    return space() + "[" + (",".join(written) or space()) + "]" + space()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(MEMBERS, max_size=4), min_size=1, max_size=8), st.data())
+def test_bidders_in_any_layout_rewritten_in_c_are_what_parsing_and_writing_them_again_gives(lists: list, data: st.DataObject) -> None:
+    """Bidders JSON laid out otherwise (whitespace and line breaks, "price" first, 28000.00) is given,
+    in C, exactly the text json_bidders then dump_bidders give; the rows it cannot vouch for are left
+    to them, the same JSON; and the bidders of the rows it gives are counted."""
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    texts = [text for objects in lists if _encodable(text := _laid_out(data, objects))]
+    written, done = bidders.in_canonical_form(series(texts))
+    for text, after, value in zip(texts, done, written.tolist(), strict=True):
+        if after:
+            assert value == dump_bidders(json_bidders(text))
+        else:
+            assert value == text or json.loads(value) == json.loads(text)
+    counts = bidders.count_bidders(written[done])
+    assert counts.tolist() == [len(json.loads(text)) for text, after in zip(texts, done, strict=True) if after]
+
+
+@pytest.mark.parametrize("text", [
+    '[{"price": 1, "price": 2}]', '[{"name": "a", "name": "b"}]', '[{"name": "a", "nick": "b"}]', "[{}]",  # keys
+    '[{"name": "a", "price": 12345678901234.123456}]', '[{"name": "a", "price": 0.12345678901234567}]',  # digits
+    '[{"name": "a", "price": 1.5e3}]', '[{"name": "a", "price": 1E-7}]', '[{"name": "a", "price": -0}]',  # forms
+    '[{"name": "a", "price": 0.00001}]', '[{"name": "a", "price": 12345678901.12340}]', '[{"name": "a", "price": -0.000}]',
+    '[{"name": "a\\"b", "price": 1}]', '[{"name": "a\\/b", "price": 1}]', '[{"name": "\\u0E01", "price": 1}]',  # escapes
+    '[{"name": "a\\nb", "price": 1}]', '[{"name": "\\ud83d\\ude00", "price": 1.10}]', '[{"n\\u0061me": "a", "price": 1}]',
+])
+def test_bidders_the_rewrite_cannot_vouch_for_are_parsed(text: str) -> None:
+    """Layouts whose canonical text is not their own tokens re-spaced (a key twice, digits past what a
+    float holds, exponents, escapes other than \\uXXXX of a printable character) are left to the parser;
+    those it takes are exactly what the parser gives."""
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    laid_out = text.replace(", ", " ,\n ").replace(": ", " :")
+    for each in (text, laid_out):
+        written, done = bidders.in_canonical_form(series([each]))
+        if done[0]:
+            assert written.tolist() == [dump_bidders(json_bidders(each))]
+        else:
+            assert written.tolist() == [each] or json.loads(written.tolist()[0]) == json.loads(each)
+
+
+def test_bidders_in_other_common_layouts_take_the_fast_path() -> None:
+    bids = [{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก},{ข: ค", "price": 8500.5}]
+    canonical = json.dumps(bids, ensure_ascii=False, separators=(", ", ": "))
+    texts = [
+        json.dumps(bids, ensure_ascii=False, indent=2),  # line breaks
+        '[{"price": 8198.0, "name": "หจก.สมบูรณ์ก่อสร้าง"}, {"price": 8500.5, "name": "ร้าน ก},{ข: ค"}]',  # price first
+        canonical.replace("8198.0", "8198.00").replace("8500.5", "8500.50"),  # two decimals
+        "[ " + json.dumps(bids, separators=(" , ", " : "))[1:-1] + " ]",  # escaped, spaced otherwise
+    ]
+    written, done = bidders.in_canonical_form(series(texts))
+    assert done.tolist() == [True] * 4
+    assert written.tolist() == [canonical, canonical.replace('"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0', '"price": 8198.0, "name": "หจก.สมบูรณ์ก่อสร้าง"').replace('"name": "ร้าน ก},{ข: ค", "price": 8500.5', '"price": 8500.5, "name": "ร้าน ก},{ข: ค"'), canonical, canonical]
+    assert bidders.count_bidders(written).tolist() == [2] * 4
 
 
 def _encodable(text: str) -> bool:

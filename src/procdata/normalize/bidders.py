@@ -42,6 +42,46 @@ _COMPACT_BID = r'\{"name":"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*","price":' + _P
 _COMPACT_BIDDERS = r"^\[(?:" + _COMPACT_BID + r"(?:," + _COMPACT_BID + r")*)\]$"
 _SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","price":', '", "price": '))
 
+# Any other layout of the same values: JSON's whitespace anywhere between tokens, "price" before
+# "name" (or one of the two alone), decimals with trailing zeros (28000.00, which Python reads as
+# 28000.0), texts or true/false/null for either value. Numbers are those whose Python form is their
+# own digits: integers but -0, and decimals with at most 11 digits before the point and 4 after it
+# (15 significant digits at most: each is one float, written back as its digits without the trailing
+# zeros, never in exponent form). Keys are written without escapes; texts may hold \uXXXX escapes
+# as above (decoded by unescaped_bidders, or left to the parser), no other.
+_WS = r"[ \t\n\r]*"
+_TEXT = r'"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*"'
+_NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4})"
+_VALUE = "(?:" + _TEXT + "|" + _NUMBER + "|null|true|false)"
+_NAME_MEMBER = '"name"' + _WS + ":" + _WS + _VALUE
+_PRICE_MEMBER = '"price"' + _WS + ":" + _WS + _VALUE
+_ANY_BID = (
+    r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + _PRICE_MEMBER + ")?|"
+    + _PRICE_MEMBER + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"
+)
+_ANY_BIDDERS = "^" + _WS + r"\[" + _WS + "(?:" + _ANY_BID + "(?:" + _WS + "," + _WS + _ANY_BID + ")*)?" + _WS + r"\]" + _WS + "$"
+# Their canonical form, by three rewrites that each take a whole JSON text where one starts (so none
+# is changed inside a text): whitespace between tokens dropped, trailing zeros of decimals dropped
+# (one digit kept after the point), and a space put after each "," and ":" between tokens. The last
+# goes from one separator to the next, each match starting where the one before ended; a "," added
+# at the end (and taken off after) gives the last part one too: else the search for a match would
+# start again inside the last text ("a },{ b").
+_TOKEN = r'"(?:[^"\\]|\\.)*"'
+_UNSPACED = (
+    ("(" + _TOKEN + r")|[ \t\n\r]+", r"\1"),
+    ("(" + _TOKEN + r")|(-?[0-9]+\.[0-9]*?[0-9])0+\b", r"\1\2"),
+)
+_SEPARATED = ("((?:" + _TOKEN + '|[^",:])*)([,:])', r"\1\2 ")
+
+
+def in_canonical_form(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Each bidders cell in canonical form where that is done in C (the column's own text elsewhere),
+    and which cells are: those that need no parsing."""
+    ready = canonical_bidders(series)
+    written, ready = respaced_bidders(series, ready)
+    written, ready = reformatted_bidders(written, ready)
+    return unescaped_bidders(written, ready)
+
 
 def canonical_bidders(series: pd.Series) -> np.ndarray:
     """Bidders JSON already written the way procdata writes it (so parsing and writing it again changes nothing)."""
@@ -80,6 +120,25 @@ def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, n
     return _replaced(series, ready, rows[taken], pc.filter(spaced, pa.array(taken)).to_pylist(), rows[canonical])
 
 
+def reformatted_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Bidders JSON in any other layout of the same values (other spacing, line breaks, "price" first,
+    28000.00 for 28000.0) given the text that parsing and writing it again gives, by rewriting it in C;
+    and which rows are canonical now: those without an escape (those with \\uXXXX escapes get the
+    new layout for :func:`unescaped_bidders` next). Any other row is left as it is."""
+    found = _candidates(series, ready, _ANY_BIDDERS)
+    if found is None:
+        return series, ready
+    rows, texts = found
+    written = arrow(texts)
+    for pattern, rewrite in _UNSPACED:
+        written = pc.replace_substring_regex(written, pattern, rewrite)
+    comma = pa.scalar(",", written.type)
+    written = pc.replace_substring_regex(pc.binary_join_element_wise(written, comma, pa.scalar("", written.type)), *_SEPARATED)
+    written = pc.utf8_slice_codeunits(written, 0, -2)  # the "," added, and its space
+    plain = pc.invert(pc.match_substring(written, "\\")).to_numpy(zero_copy_only=False)
+    return _replaced(series, ready, rows, written, rows[plain])
+
+
 def _candidates(series: pd.Series, ready: np.ndarray, pattern: str) -> tuple[np.ndarray, pd.Series] | None:
     """The rows not ``ready`` whose text the RE2 ``pattern`` matches, and their texts; None if none does."""
     todo = np.flatnonzero(~ready)
@@ -93,16 +152,20 @@ def _candidates(series: pd.Series, ready: np.ndarray, pattern: str) -> tuple[np.
 
 
 def _replaced(
-    series: pd.Series, ready: np.ndarray, rows: np.ndarray, values: list[str], canonical: np.ndarray,
+    series: pd.Series, ready: np.ndarray, rows: np.ndarray, values: list[str] | pa.Array | pa.ChunkedArray,
+    canonical: np.ndarray,
 ) -> tuple[pd.Series, np.ndarray]:
     """A copy of ``series`` with ``values`` at ``rows``, and ``ready`` with the ``canonical`` rows too."""
     text = series.astype(STRING).copy()
-    text.iloc[rows] = pd.array(values, dtype=STRING)
+    text.iloc[rows] = pd.array(values, dtype=STRING) if isinstance(values, list) else pd.arrays.ArrowStringArray(values)
     done = ready.copy()
     done[canonical] = True
     return text, done
 
 
 def count_bidders(series: pd.Series) -> np.ndarray:
-    """The number of bidders in canonical bidders JSON."""
-    return pc.count_substring(arrow(series), '{"name": "').fill_null(0).to_numpy(zero_copy_only=False)
+    """The number of bidders in canonical bidders JSON: its objects, which start with a name or a price.
+    Neither opening is found inside a text, where a quote mark is written \\"."""
+    text = arrow(series)
+    names = pc.count_substring(text, '{"name": ').fill_null(0).to_numpy(zero_copy_only=False)
+    return names + pc.count_substring(text, '{"price": ').fill_null(0).to_numpy(zero_copy_only=False)

@@ -19,12 +19,7 @@ import pyarrow.compute as pc
 from procdata.errors import ParseError
 from procdata.model import FIELDS, Column
 from procdata.normalize import cells
-from procdata.normalize.bidders import (
-    canonical_bidders,
-    count_bidders,
-    respaced_bidders,
-    unescaped_bidders,
-)
+from procdata.normalize.bidders import count_bidders, in_canonical_form
 from procdata.normalize.builder import (
     Builder,
     Context,
@@ -165,9 +160,7 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, p
     elif "bidders" in raw:
         text = b.col("bidders")
         if json_given:
-            ready = canonical_bidders(text)
-            written, ready = respaced_bidders(text, ready)
-            written, ready = unescaped_bidders(written, ready)
+            written, ready = in_canonical_form(text)
             bids = b.parse("bidders", "bidders", lambda t: json_bidders(t) if t else None, only=~ready)
         else:
             bids = b.parse("bidders", "bidders", _bidders_in_text)
