@@ -146,8 +146,9 @@ def canonical(
 
 
 def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, pd.Series | None]:
-    """Bidders from one composite cell, parallel name/price columns, or canonical JSON, which rows
-    hold JSON already written as :func:`dump_bidders` writes it, and that JSON's text (kept as it is)."""
+    """Bidders from one composite cell, parallel name/price columns, or canonical JSON (each row's
+    canonical text and number, :func:`_written`), which rows hold JSON already written as
+    :func:`dump_bidders` writes it (or given that form in C), and those rows' text."""
     raw, index = b.raw, b.raw.index
     bids: pd.Series | None = None
     ready = np.zeros(len(index), dtype=bool)
@@ -156,15 +157,21 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, p
         # Names and prices in parallel columns, one bidder per line in each.
         names = b.col("bidder_names") if "bidder_names" in raw else b.col("bidders")
         prices = b.col("bidder_prices")
-        bids = pd.Series([bids_from_cells(x, y) if x or y else None for x, y in zip(names, prices, strict=True)], index=index)
+        bids = pd.Series([_written(bids_from_cells(x, y)) if x or y else None for x, y in zip(names, prices, strict=True)], index=index)
     elif "bidders" in raw:
         text = b.col("bidders")
         if json_given:
             written, ready = in_canonical_form(text)
-            bids = b.parse("bidders", "bidders", lambda t: json_bidders(t) if t else None, only=~ready)
+            bids = b.parse("bidders", "bidders", lambda t: _written(json_bidders(t)) if t else None, only=~ready)
         else:
-            bids = b.parse("bidders", "bidders", _bidders_in_text)
+            bids = b.parse("bidders", "bidders", lambda t: _written(_bidders_in_text(t)))
     return bids, ready, written
+
+
+def _written(bids: list[dict[str, Any]] | None) -> tuple[str, int] | None:
+    """Bidders as their canonical JSON text and their number, the parsed objects let go at once: a
+    chunk of a table whose 200,000 cells are parsed holds a text each, not a list of dicts each."""
+    return None if bids is None else (dump_bidders(bids) or "", len(bids))
 
 
 def _bidders_in_text(text: str) -> list[dict[str, Any]] | None:
@@ -276,8 +283,8 @@ def _bidder_columns(
         counted[uncounted] = count_bidders(text[uncounted])
     if not ready.all():
         todo = bids[~ready]
-        text[~ready] = todo.map(dump_bidders).astype(STRING)
-        counted[~ready] = counted[~ready].fillna(todo.map(lambda v: len(v) if isinstance(v, list) else None).astype("Int64"))
+        text[~ready] = todo.map(lambda v: v[0] if isinstance(v, tuple) else None).astype(STRING)
+        counted[~ready] = counted[~ready].fillna(todo.map(lambda v: v[1] if isinstance(v, tuple) else None).astype("Int64"))
     return text, counted
 
 
