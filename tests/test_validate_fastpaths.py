@@ -305,6 +305,20 @@ def test_bidders_the_rewrite_cannot_vouch_for_are_parsed(text: str) -> None:
             assert written.tolist() == [each] or json.loads(written.tolist()[0]) == json.loads(each)
 
 
+def test_bidders_rewritten_in_slices_are_those_rewritten_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    texts = [
+        f'[ {{"price" : {n}.{n % 7}0, "name": "ร้าน {n}: ก,ข"}}' + (f',\n{{"name":"x{n}"}}' if n % 3 else "") + " ]"
+        for n in range(40)
+    ]
+    at_once, done = bidders.in_canonical_form(series(texts))
+    monkeypatch.setattr(bidders, "_SLICE_ROWS", 7)
+    in_slices, done_in_slices = bidders.in_canonical_form(series(texts))
+    assert done.all() and done_in_slices.all()
+    assert in_slices.tolist() == at_once.tolist() == [dump_bidders(json_bidders(text)) for text in texts]
+
+
 def test_bidders_in_other_common_layouts_take_the_fast_path() -> None:
     bids = [{"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0}, {"name": "ร้าน ก},{ข: ค", "price": 8500.5}]
     canonical = json.dumps(bids, ensure_ascii=False, separators=(", ", ": "))
