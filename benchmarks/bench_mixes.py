@@ -15,6 +15,14 @@ of the rows (seeded), read and written by Arrow:
 - ``controls``: an item name with a control character: a warning each;
 - ``hotkey``: one project number on 20% of the rows (a duplicate error each, and the merge's conflicts).
 
+And layouts of the same values, as other writers lay out the bidders JSON, in every row (no problem;
+issue 12, stop 30: a layout no fast path knew was parsed value by value, 4x the clean time):
+
+- ``pricefirst``: ``{"price": ..., "name": ...}``;
+- ``spacedjson``: a space inside the brackets, ``[ {...}, {...} ]``;
+- ``twoplaces``: prices with two decimal places (``27777.90``, ``28000.00``);
+- ``extrakey``: another key in each object (``"tax_id": null``; still parsed value by value).
+
 Each variant is written next to the clean table, timed against it in turns (one run of each, then the
 next round), and removed unless ``--keep``. Prints the time, CPU, peak memory and problems of each,
 and each variant's time as a multiple of the clean one's (issue 12: at most 2). Run from the
@@ -22,6 +30,7 @@ repository root:
 
     PYTHONPATH=src python3 benchmarks/bench_mixes.py                       # 1,000,000 rows, every mix
     PYTHONPATH=src python3 benchmarks/bench_mixes.py --rows 200000 --mixes uniquestatus,hotkey --repeat 3
+    PYTHONPATH=src python3 benchmarks/bench_mixes.py --mixes pricefirst,spacedjson,twoplaces,extrakey
 """
 
 from __future__ import annotations
@@ -71,13 +80,26 @@ def variant(clean: Path, out: Path, mix: str, seed: int = 7) -> None:
         "controls": ("item_name", pc.binary_join_element_wise(column("item_name"), pa.scalar("\x07"), pa.scalar(""))),
         "hotkey": ("project_id", pa.scalar("67000000001")),
     }
-    name, value = changes[mix]
-    changed = pc.if_else(chosen, value, column(name))
+    bidders = column("bidders")
+    layouts = {
+        "pricefirst": pc.replace_substring_regex(bidders, r'\{"name": ("[^"]*"), "price": ([^}]*)\}', r'{"price": \2, "name": \1}'),
+        "spacedjson": pc.replace_substring(pc.replace_substring(bidders, "[{", "[ {"), "}]", "} ]"),
+        "twoplaces": pc.replace_substring_regex(bidders, r'("price": -?[0-9]+\.[0-9])([,}])', r"\10\2"),
+        "extrakey": pc.replace_substring(bidders, "}", ', "tax_id": null}'),
+    }
+    if mix in layouts:
+        name, changed = "bidders", layouts[mix]
+    else:
+        name, value = changes[mix]
+        changed = pc.if_else(chosen, value, column(name))
     table = table.set_column(table.schema.get_field_index(name), name, changed)
     pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
 
 
-MIXES = ("baddate", "unknownmethod", "uniquestatus", "badtax", "textamount", "overbudget", "endbefore", "controls", "hotkey")
+MIXES = (
+    "baddate", "unknownmethod", "uniquestatus", "badtax", "textamount", "overbudget", "endbefore", "controls", "hotkey",
+    "pricefirst", "spacedjson", "twoplaces", "extrakey",
+)
 
 
 def main() -> None:

@@ -172,11 +172,11 @@ def _candidates(series: pd.Series, ready: np.ndarray, pattern: str) -> tuple[np.
     todo = np.flatnonzero(~ready)
     if not len(todo):
         return None
-    part = series.iloc[todo]
+    part = series if len(todo) == len(series) else series.iloc[todo]
     found = matches(part, pattern)
     if not found.any():
         return None
-    return todo[found], part[found]
+    return todo[found], part if found.all() else part[found]  # a column laid out alike throughout: no copy
 
 
 def _replaced(
@@ -184,8 +184,12 @@ def _replaced(
     canonical: np.ndarray,
 ) -> tuple[pd.Series, np.ndarray]:
     """A copy of ``series`` with ``values`` at ``rows``, and ``ready`` with the ``canonical`` rows too."""
-    text = series.astype(STRING).copy()
-    text.iloc[rows] = pd.array(values, dtype=STRING) if isinstance(values, list) else pd.arrays.ArrowStringArray(values)
+    new = pd.array(values, dtype=STRING) if isinstance(values, list) else pd.arrays.ArrowStringArray(values)
+    if len(rows) == len(series):  # every row (rows are in order): the new values alone, no copy of the old
+        text = pd.Series(new, index=series.index).astype(STRING)
+    else:
+        text = series.astype(STRING).copy()
+        text.iloc[rows] = new
     done = ready.copy()
     done[canonical] = True
     return text, done
