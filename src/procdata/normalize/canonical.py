@@ -147,7 +147,7 @@ def canonical(
 
 def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, pd.Series | None]:
     """Bidders from one composite cell, parallel name/price columns, or canonical JSON (each row's
-    canonical text and number, :func:`_written`), which rows hold JSON already written as
+    canonical text and number, :func:`_text_and_count`), which rows hold JSON already written as
     :func:`dump_bidders` writes it (or given that form in C), and those rows' text."""
     raw, index = b.raw, b.raw.index
     bids: pd.Series | None = None
@@ -157,18 +157,18 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, p
         # Names and prices in parallel columns, one bidder per line in each.
         names = b.col("bidder_names") if "bidder_names" in raw else b.col("bidders")
         prices = b.col("bidder_prices")
-        bids = pd.Series([_written(bids_from_cells(x, y)) if x or y else None for x, y in zip(names, prices, strict=True)], index=index)
+        bids = pd.Series([_text_and_count(bids_from_cells(x, y)) if x or y else None for x, y in zip(names, prices, strict=True)], index=index)
     elif "bidders" in raw:
         text = b.col("bidders")
         if json_given:
             written, ready = in_canonical_form(text)
-            bids = b.parse("bidders", "bidders", lambda t: _written(json_bidders(t)) if t else None, only=~ready)
+            bids = b.parse("bidders", "bidders", lambda t: _text_and_count(json_bidders(t)) if t else None, only=~ready)
         else:
-            bids = b.parse("bidders", "bidders", lambda t: _written(_bidders_in_text(t)))
+            bids = b.parse("bidders", "bidders", lambda t: _text_and_count(_bidders_in_text(t)))
     return bids, ready, written
 
 
-def _written(bids: list[dict[str, Any]] | None) -> tuple[str, int] | None:
+def _text_and_count(bids: list[dict[str, Any]] | None) -> tuple[str, int] | None:
     """Bidders as their canonical JSON text and their number, the parsed objects let go at once: a
     chunk of a table whose 200,000 cells are parsed holds a text each, not a list of dicts each."""
     return None if bids is None else (dump_bidders(bids) or "", len(bids))
