@@ -369,6 +369,24 @@ def test_compact_bidders_read_as_the_canonical_ones(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(a, ingest([compact]).records.drop(columns=["source_file"]))
 
 
+def test_numbers_json_cannot_write_back_in_bidders_are_cell_problems(tmp_path: Path) -> None:
+    """NaN, Infinity, a decimal past a float's range (Python reads 1e400 as inf and writes Infinity,
+    which is no JSON) and an integer of 5,000 digits (which Python refuses to read) in a bidders cell:
+    each that cell's not_json_bidders, at its row, the rest of the file read; a long integer that
+    Python reads is kept."""
+    from procdata.check.validate import validate_ingested
+    from procdata.read.ingest import ingest
+
+    cells = ['[{"name": "a", "price": NaN}]', '[{"name": "a", "price": -Infinity}]', '[{"name": "a", "price": 1e400}]',
+             '[{"name": "a", "price": ' + "9" * 5000 + "}]", '[{"name": "a", "price": ' + "9" * 400 + "}]"]
+    path = write(tmp_path / "numbers.csv", *({"bidders": cell} for cell in cells))
+    result = ingest([path])
+    report = validate_ingested(result, "en").to_dict()
+    assert report["summary"]["records"] == 5
+    assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", row) for row in (2, 3, 4, 5)]
+    assert result.records["bidders"].tolist()[4] == '[{"name": "a", "price": ' + "9" * 400 + "}]"
+
+
 def test_an_escaped_half_surrogate_in_bidders_is_a_cell_problem_not_an_unreadable_file(tmp_path: Path) -> None:
     """JSON may escape half of a surrogate pair ("\\ud800"), which is no character: that cell is
     reported (not_json_bidders, at its row), the rest of the file is read; a whole pair is a character."""

@@ -8,6 +8,7 @@ Each takes the text of one cell and returns a value or raises
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import cache
 from typing import Any
@@ -67,10 +68,13 @@ def month_value(text: str) -> str | None:
 
 
 def json_bidders(text: str) -> list[dict[str, Any]]:
-    """Bidders written as canonical JSON: a list of objects."""
+    """Bidders written as canonical JSON: a list of objects. Numbers JSON has no form for (NaN,
+    Infinity, a decimal past a float's range, which Python would write back as Infinity) and
+    integers of more than 4,300 digits (which Python refuses to read) are not JSON bidders either:
+    that cell is reported, not the whole file."""
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as are the numbers above
         raise ParseError("not_json_bidders", text) from None
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ParseError("not_json_bidders", text)
@@ -78,6 +82,17 @@ def json_bidders(text: str) -> list[dict[str, Any]]:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise ParseError("not_json_bidders", text) from None
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
     return value
 
 
