@@ -111,6 +111,30 @@ def test_strip_series_of_a_column_in_slices_is_str_strip(values: list[str], cut:
         assert got.tolist() == [v.strip() for v in values]
 
 
+FOLD_CHARACTERS = st.sampled_from([*"กขคงจนบริษัทจำกัดห้างหุ้นส่วน่้ำาิีุู์", *"๐๑๒๓๔๕๖๗๘๙0159", *"AZaz (){}[].-_/:,*\"'"])
+FOLD_TEXT = st.one_of(
+    st.text(alphabet=FOLD_CHARACTERS, max_size=16),  # ASCII and Thai: mostly taken in Arrow
+    st.text(  # anything else too: names that clean changes, or other scripts
+        alphabet=st.one_of(
+            FOLD_CHARACTERS, st.sampled_from(["“", "”", "\t", "\n", "\u00a0", "\u200b"]),
+            st.characters(exclude_categories=("Cs",)),  # names come from UTF-8 text: no surrogate halves
+        ),
+        max_size=16,
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(FOLD_TEXT, min_size=1, max_size=30))
+def test_fold_values_in_arrow_are_fold_of_each_value(values: list[str]) -> None:
+    """columns.fold_values (Arrow for the values clean leaves as they are) equals text.fold of each."""
+    from procdata.normalize.text import fold
+
+    named = ["บริษัท ก (สำนักงานใหญ่) จำกัด", "ร้าน (๑) ข.", "หจก. A-B/C", "บริษัท จำกัด (มหาชน)", "(ก) ข (ค"]
+    many = named + (values * (columns.FOLD_ROWS // len(values) + 1))[: columns.FOLD_ROWS + len(values)]
+    assert columns.fold_values(many) == [fold(value) for value in many]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="0123456789๐๑ -.", max_size=15), min_size=1, max_size=20))
 def test_digits_only_series_is_digits_only_of_each_value(values: list[str]) -> None:

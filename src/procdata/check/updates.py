@@ -30,8 +30,8 @@ import pyarrow as pa
 
 from procdata.check.table import RunCodes, both_codes
 from procdata.check.texts import text_array
+from procdata.normalize.columns import fold_values
 from procdata.normalize.dates import latest_fiscal_year
-from procdata.normalize.text import fold
 
 AMOUNTS = ("budget_amount", "agreed_price", "reference_price")
 NO_DAY = np.iinfo(np.int32).min
@@ -193,7 +193,7 @@ class Updates:
         by_contract = ~has_project & has_contract & (np.array([t != "" for t in fold_texts])[folded])
         keyed = has_project | by_contract
         # The agency too, where records name one (merge.repeated_projects): codes of the folded names.
-        agency_codes, agency_index = pd.factorize(pd.Series([*(fold(name) for name in self.agency_names), ""], dtype=object))
+        agency_codes, agency_index = pd.factorize(pd.Series([*fold_values(self.agency_names), ""], dtype=object))
         agency_texts = agency_index.tolist()
         agency = agency_codes[all_codes(self.agencies, len(self.agency_names))]
         # A key's code: its project number's, or past those one per (contract, winner, agency) of the few
@@ -236,7 +236,7 @@ class Updates:
     def folded(self) -> list[str]:
         """``fold`` of each winner name, each folded once for the merge and its conflicts."""
         if len(self._folds) < len(self.names):
-            self._folds.extend(fold(name) for name in self.names[len(self._folds) :])
+            self._folds.extend(fold_values(self.names[len(self._folds) :]))
         return self._folds
 
 

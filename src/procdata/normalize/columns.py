@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.normalize.numbers import digits_only
-from procdata.normalize.text import fix_sara_am, one_line
+from procdata.normalize.text import SARA_AA, SARA_AM, fix_sara_am, fold, one_line
 
 STRING = pd.StringDtype("pyarrow")  # "string[pyarrow]", as an object: pandas parses the name on every use
 # Threads for column-wise work: Arrow and NumPy release the GIL, so each uses a core.
@@ -231,6 +231,34 @@ def one_line_series(series: pd.Series) -> pd.Series:
         return _text_series(done.take(pa.array(codes, mask=codes < 0)), series.index)
     keep = ~matches(series, _MAY_CHANGE)
     return _keep_or_map(series, keep, _one_lines)
+
+
+# text.fold of a text that text.clean leaves as it is and that holds ASCII and Thai alone (what
+# _MAY_CHANGE does not find): lower case is ASCII's, the only whitespace its \s finds is the space.
+_THAI_DIGITS = tuple(zip("๐๑๒๓๔๕๖๗๘๙", "0123456789", strict=True))
+_FOLD_BRACKETED = r"\([^)]*\)"
+_FOLD_DROP_PLAIN = r"[ .\-_/:,*\"'()\[\]]+"
+FOLD_ROWS = 2_000  # fewer values are folded one by one: the column-wise steps cost more
+
+
+def fold_values(values: list[str]) -> list[str]:
+    """:func:`procdata.normalize.text.fold` of each value (bracketed notes dropped): in Arrow for the
+    values clean leaves as they are, by ``fold`` for the others (a national table's winners are
+    hundreds of thousands of distinct names, each folded once for the merge)."""
+    if len(values) < FOLD_ROWS:
+        return [fold(value) for value in values]
+    text = pa.array(values, pa.large_string())
+    plain = ~matches(pd.Series(pd.arrays.ArrowStringArray(text)), _MAY_CHANGE)
+    folded = pc.ascii_lower(text)
+    if pc.any(pc.match_substring_regex(folded, "[๐-๙]")).as_py():  # ten passes only where there are Thai digits
+        for thai, digit in _THAI_DIGITS:
+            folded = pc.replace_substring(folded, thai, digit)
+    folded = pc.replace_substring(folded, SARA_AM, SARA_AA)
+    folded = pc.replace_substring_regex(pc.replace_substring_regex(folded, _FOLD_BRACKETED, ""), _FOLD_DROP_PLAIN, "")
+    out = folded.to_pylist()
+    for at in np.flatnonzero(~plain).tolist():
+        out[at] = fold(values[at])
+    return out
 
 
 def _one_lines(values: list[str]) -> list[str]:
