@@ -23,6 +23,9 @@ issue 12, stop 30: a layout no fast path knew was parsed value by value, 4x the 
 - ``twoplaces``: prices with two decimal places (``27777.90``, ``28000.00``);
 - ``extrakey``: another key in each object (``"tax_id": null``; still parsed value by value).
 
+And ``distinctwinners``: every row's winner a name of its own (a branch: ``... สาขา 123``), in its
+bidders too (no problem; the merge folds each distinct name once).
+
 Each variant is written next to the clean table, timed against it in turns (one run of each, then the
 next round), and removed unless ``--keep``. Prints the time, CPU, peak memory and problems of each,
 and each variant's time as a multiple of the clean one's (issue 12: at most 2). Run from the
@@ -87,7 +90,16 @@ def variant(clean: Path, out: Path, mix: str, seed: int = 7) -> None:
         "twoplaces": pc.replace_substring_regex(bidders, r'("price": -?[0-9]+\.[0-9])([,}])', r"\10\2"),
         "extrakey": pc.replace_substring(bidders, "}", ', "tax_id": null}'),
     }
-    if mix in layouts:
+    if mix == "distinctwinners":
+        winner = column("winner_name")
+        branch = pc.binary_join_element_wise(winner, pa.scalar(" สาขา "), pc.cast(pa.array(np.arange(rows)), pa.string()), pa.scalar(""))
+        cells = [
+            text.replace(f'"{old}"', f'"{new}"') if old else text
+            for text, old, new in zip(bidders.to_pylist(), winner.to_pylist(), branch.to_pylist(), strict=True)
+        ]
+        table = table.set_column(table.schema.get_field_index("bidders"), "bidders", pa.array(cells, pa.string()))
+        name, changed = "winner_name", branch
+    elif mix in layouts:
         name, changed = "bidders", layouts[mix]
     else:
         name, value = changes[mix]
@@ -98,7 +110,7 @@ def variant(clean: Path, out: Path, mix: str, seed: int = 7) -> None:
 
 MIXES = (
     "baddate", "unknownmethod", "uniquestatus", "badtax", "textamount", "overbudget", "endbefore", "controls", "hotkey",
-    "pricefirst", "spacedjson", "twoplaces", "extrakey",
+    "pricefirst", "spacedjson", "twoplaces", "extrakey", "distinctwinners",
 )
 
 
