@@ -130,7 +130,7 @@ def reformatted_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series
         json_texts = json_texts.combine_chunks()
     # In slices: the pieces of a 200,000-row chunk's bidders at once raised the peak of a 1M-row table
     # so laid out from 1.7 to 1.9 GB.
-    written = pa.concat_arrays([
+    written = pa.chunked_array([
         _respaced_between_texts(json_texts.slice(start, _SLICE_ROWS)) for start in range(0, len(json_texts), _SLICE_ROWS)
     ])
     plain = pc.invert(pc.match_substring(written, "\\")).to_numpy(zero_copy_only=False)
