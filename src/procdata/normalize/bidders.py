@@ -162,9 +162,8 @@ def _respaced_between_texts(json_texts: pa.Array) -> pa.Array:
 def _spaces_in(texts: pa.Array) -> list[str]:
     """The whitespace characters of JSON that occur in ``texts`` at all (by its bytes)."""
     data = value_bytes(texts)
-    present = np.zeros(256, dtype=bool)
-    present[np.unique(data[data <= 0x20])] = True
-    return [text for byte, text in _SPACE_BYTES.items() if present[byte]]
+    present = set(np.unique(data[data <= 0x20]).tolist())
+    return [text for byte, text in _SPACE_BYTES.items() if byte in present]
 
 
 def _candidates(series: pd.Series, ready: np.ndarray, pattern: str) -> tuple[np.ndarray, pd.Series] | None:

@@ -20,7 +20,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from procdata.normalize.numbers import digits_only
-from procdata.normalize.text import SARA_AA, SARA_AM, fix_sara_am, fold, one_line
+from procdata.normalize.text import (
+    BRACKETED_NOTE,
+    SARA_AA,
+    SARA_AM,
+    THAI_DIGITS,
+    fix_sara_am,
+    fold,
+    one_line,
+)
 
 STRING = pd.StringDtype("pyarrow")  # "string[pyarrow]", as an object: pandas parses the name on every use
 # Threads for column-wise work: Arrow and NumPy release the GIL, so each uses a core.
@@ -235,8 +243,7 @@ def one_line_series(series: pd.Series) -> pd.Series:
 
 # text.fold of a text that text.clean leaves as it is and that holds ASCII and Thai alone (what
 # _MAY_CHANGE does not find): lower case is ASCII's, the only whitespace its \s finds is the space.
-_THAI_DIGITS = tuple(zip("๐๑๒๓๔๕๖๗๘๙", "0123456789", strict=True))
-_FOLD_BRACKETED = r"\([^)]*\)"
+_THAI_DIGITS = tuple((chr(thai), chr(digit)) for thai, digit in THAI_DIGITS.items())
 _FOLD_DROP_PLAIN = r"[ .\-_/:,*\"'()\[\]]+"
 FOLD_ROWS = 2_000  # fewer values are folded one by one: the column-wise steps cost more
 
@@ -254,7 +261,7 @@ def fold_values(values: list[str]) -> list[str]:
         for thai, digit in _THAI_DIGITS:
             folded = pc.replace_substring(folded, thai, digit)
     folded = pc.replace_substring(folded, SARA_AM, SARA_AA)
-    folded = pc.replace_substring_regex(pc.replace_substring_regex(folded, _FOLD_BRACKETED, ""), _FOLD_DROP_PLAIN, "")
+    folded = pc.replace_substring_regex(pc.replace_substring_regex(folded, BRACKETED_NOTE, ""), _FOLD_DROP_PLAIN, "")
     out = folded.to_pylist()
     for at in np.flatnonzero(~plain).tolist():
         out[at] = fold(values[at])

@@ -25,7 +25,8 @@ LINE_CONTROL = "[\\x0b\\x0c\\x1c-\\x1e\\x85\\u2028\\u2029]"
 _CONTROL = re.compile(CONTROL)
 _LINE_CONTROL = re.compile(LINE_CONTROL)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
-_BRACKETED = re.compile(r"\([^)]*\)")
+BRACKETED_NOTE = r"\([^)]*\)"  # the same pattern in Python's re and RE2
+_BRACKETED = re.compile(BRACKETED_NOTE)
 _FOLD_DROP = re.compile(r"[\s.\-_/:,*\"'“”()\[\]]+")
 
 
