@@ -224,6 +224,20 @@ def test_ita_2569_writes_monthly_summaries_and_last_years_report(tmp_path: Path)
     assert validate(str(tmp_path / "site" / "datapackage.json")).valid
 
 
+def test_bidders_prices_written_as_text_are_published_as_amounts(tmp_path: Path) -> None:
+    """The monthly summaries of ita-2569 show each bidder's price as an amount: a price a canonical
+    file wrote as text ("9,000.00") is shown as its number, and one that is no amount (published
+    with --force) is left out with the cell's problem, never an internal error."""
+    rows = [project(1, bidders='[{"name": "ร้าน ก", "price": "9,000.00"}, {"name": "ร้าน ข", "price": 9500}]'),
+            project(2, bidders='[{"name": "ร้าน ค", "price": ["9000"]}]')]
+    source = write_canonical(tmp_path / "input.csv", rows, extra=("bidders",))
+    config = write_profile(tmp_path, profile="ita-2569")
+    result = publish([source], out=tmp_path / "site", config=config, fiscal_year=2568, as_of=D(2025, 3, 31), force=True)
+    assert [(d.indicator, d.fiscal_year) for d in result.datasets][0] == ("O11", 2568)
+    shown = column(read_csv(tmp_path / "site" / "o11.csv"), "รายชื่อผู้เสนอราคาและราคาที่เสนอ")
+    assert shown == ["1. ร้าน ก 9,000.00 บาท\n2. ร้าน ข 9,500.00 บาท", ""]
+
+
 def test_inputs_are_never_modified(tmp_path: Path) -> None:
     source = write_canonical(tmp_path / "input.csv", [project(1)])
     before = source.read_bytes()

@@ -45,13 +45,14 @@ def project(n: int, **values: Any) -> dict[str, Any]:
     return row
 
 
-def write_canonical(path: Path, rows: list[dict[str, Any]]) -> Path:
-    """A canonical-layout CSV (UTF-8) of ``rows``."""
+def write_canonical(path: Path, rows: list[dict[str, Any]], extra: tuple[str, ...] = ()) -> Path:
+    """A canonical-layout CSV (UTF-8) of ``rows``: :data:`COLUMNS` and the ``extra`` ones."""
+    names = [*COLUMNS, *extra]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=names, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: row.get(key, "") for key in COLUMNS})
+            writer.writerow({key: row.get(key, "") for key in names})
     return path
 
 

@@ -395,20 +395,60 @@ def test_compact_bidders_read_as_the_canonical_ones(tmp_path: Path) -> None:
 
 def test_numbers_json_cannot_write_back_in_bidders_are_cell_problems(tmp_path: Path) -> None:
     """NaN, Infinity, a decimal past a float's range (Python reads 1e400 as inf and writes Infinity,
-    which is no JSON) and an integer of 5,000 digits (which Python refuses to read) in a bidders cell:
-    each that cell's not_json_bidders, at its row, the rest of the file read; a long integer that
-    Python reads is kept."""
+    which is no JSON), an integer of 5,000 digits (which Python refuses to read) and one of 400 (no
+    float holds it: shown as an amount it overflowed) in a bidders cell: each that cell's
+    not_json_bidders, at its row, the rest of the file read; a long integer a float holds is kept."""
     from procdata.check.validate import validate_ingested
     from procdata.read.ingest import ingest
 
     cells = ['[{"name": "a", "price": NaN}]', '[{"name": "a", "price": -Infinity}]', '[{"name": "a", "price": 1e400}]',
-             '[{"name": "a", "price": ' + "9" * 5000 + "}]", '[{"name": "a", "price": ' + "9" * 400 + "}]"]
+             '[{"name": "a", "price": ' + "9" * 5000 + "}]", '[{"name": "a", "price": ' + "9" * 400 + "}]",
+             '[{"name": "a", "price": ' + "9" * 20 + "}]"]
     path = write(tmp_path / "numbers.csv", *({"bidders": cell} for cell in cells))
     result = ingest([path])
     report = validate_ingested(result, "en").to_dict()
-    assert report["summary"]["records"] == 5
-    assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", row) for row in (2, 3, 4, 5)]
-    assert result.records["bidders"].tolist()[4] == '[{"name": "a", "price": ' + "9" * 400 + "}]"
+    assert report["summary"]["records"] == 6
+    assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", row) for row in (2, 3, 4, 5, 6)]
+    assert result.records["bidders"].tolist()[5] == '[{"name": "a", "price": ' + "9" * 20 + "}]"
+
+
+BIDS_OF_NO_USE = [
+    '[{"name": "a", "price": "ประมาณ 5,000"}]', '[{"name": "a", "price": [1, 2]}]', '[{"name": "a", "price": {"b": 1}}]',
+    '[{"name": "a", "price": true}]', '[{"name": 123, "price": 5}]', '[{"name": ["a"], "price": 5}]',
+    '[{"name": "a", "price": 1}, {"name": false}]', '[{"price": "5,000 เศษ", "name": "a"}]',
+]
+
+
+@pytest.mark.parametrize("cell", BIDS_OF_NO_USE)
+def test_a_bidders_name_that_is_no_text_or_price_that_is_no_amount_is_the_cells_problem(tmp_path: Path, cell: str) -> None:
+    """Each step after reading takes a bidder's name as text and price as a number (publishing wrote
+    each price as an amount, and a text or a list there stopped it with an internal error): any
+    other is that cell's not_json_bidders, at its row, whether the column is all JSON or not."""
+    from procdata.check.validate import validate_ingested
+    from procdata.read.ingest import ingest
+
+    for rows in ([{"bidders": cell}], [{"bidders": cell}, {"bidders": "ร้าน ก 5,000 บาท"}]):
+        path = write(tmp_path / "bids.csv", *rows)
+        report = validate_ingested(ingest([path]), "en").to_dict()
+        assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", 2)]
+    assert bidders.in_canonical_form(series([cell]))[1].tolist() == [False]  # never vouched for in C
+
+
+def test_a_bidders_price_written_as_text_is_read_as_an_amount(tmp_path: Path) -> None:
+    """"9,000.00", Thai digits and "บาท" in a price written as a JSON text: the number, as in an
+    amount cell; a name or price left out or null stays so."""
+    from procdata.check.validate import validate_ingested
+    from procdata.read.ingest import ingest
+
+    cells = ['[{"name": "a", "price": "9,000.00"}]', '[{"price": "๙,๕๐๐ บาท", "name": "b"}]',
+             '[{"name": null, "price": 5}, {"name": "c"}, {}]']
+    path = write(tmp_path / "bids.csv", *({"bidders": cell} for cell in cells))
+    result = ingest([path])
+    report = validate_ingested(result, "en").to_dict()
+    assert [p for p in report["problems"] if p["field"] == "bidders"] == []
+    assert result.records["bidders"].tolist() == [
+        '[{"name": "a", "price": 9000.0}]', '[{"price": 9500.0, "name": "b"}]', '[{"name": null, "price": 5}, {"name": "c"}, {}]',
+    ]
 
 
 def test_an_escaped_half_surrogate_in_bidders_is_a_cell_problem_not_an_unreadable_file(tmp_path: Path) -> None:

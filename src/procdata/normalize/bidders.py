@@ -45,7 +45,8 @@ _SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","pr
 
 # Any other layout of the same values: JSON's whitespace anywhere between tokens, "price" before
 # "name" (or one of the two alone), decimals with trailing zeros (28000.00, which Python reads as
-# 28000.0), texts or true/false/null for either value. Numbers are those whose Python form is their
+# 28000.0), a text or null for the name, a number or null for the price (a price written as text is
+# read as an amount by the parser, any other value is its problem). Numbers are those whose Python form is their
 # own digits: integers but -0, and decimals with at most 11 digits before the point and 4 after it
 # (15 significant digits at most: each is one float, written back as its digits without the trailing
 # zeros, never in exponent form). Keys are written without escapes; texts may hold \uXXXX escapes
@@ -53,9 +54,8 @@ _SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","pr
 _WS = r"[ \t\n\r]*"
 _TEXT = r'"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*"'
 _NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4})"
-_VALUE = "(?:" + _TEXT + "|" + _NUMBER + "|null|true|false)"
-_NAME_MEMBER = '"name"' + _WS + ":" + _WS + _VALUE
-_PRICE_MEMBER = '"price"' + _WS + ":" + _WS + _VALUE
+_NAME_MEMBER = '"name"' + _WS + ":" + _WS + "(?:" + _TEXT + "|null)"
+_PRICE_MEMBER = '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + "|null)"
 _ANY_BID = (
     r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + _PRICE_MEMBER + ")?|"
     + _PRICE_MEMBER + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"

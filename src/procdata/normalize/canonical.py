@@ -44,6 +44,7 @@ from procdata.normalize.procedure import method_columns, status_columns
 from procdata.normalize.shapes import lost_leading_zero, starts_with_letter
 from procdata.normalize.unique import map_unique
 from procdata.normalize.values import (
+    BadBid,
     bids_from_cells,
     boolean,
     contract_number,
@@ -183,6 +184,8 @@ def _bidders_in_text(text: str) -> list[dict[str, Any]] | None:
     if text.lstrip().startswith("["):
         try:
             return json_bidders(text)
+        except BadBid:
+            raise  # bidders in JSON, one with a price or name of no use: that cell's problem
         except ParseError:
             pass  # text in brackets: names
     return [{"name": bid.name, "price": bid.price} for bid in cells.parse_bidders(text)]

@@ -82,7 +82,38 @@ def json_bidders(text: str) -> list[dict[str, Any]]:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise ParseError("not_json_bidders", text) from None
+    for bid in value:
+        _check_bid(bid, text)
     return value
+
+
+class BadBid(ParseError):
+    """A JSON list of bidders whose name or price is of no use (a list for a price): the cell's
+    problem, not a text of names in brackets."""
+
+
+def _check_bid(bid: dict[str, Any], text: str) -> None:
+    """A bidder's name is text (or null) and its price a number (or null), as every step after this
+    takes them. A price written as text ("9,000.00", "๙,๐๐๐ บาท") is read as an amount cell is and
+    becomes that number; any other price or name is the cell's ``not_json_bidders``."""
+    name, price = bid.get("name"), bid.get("price")
+    if name is not None and not isinstance(name, str):
+        raise BadBid("not_json_bidders", text)
+    if isinstance(price, str):
+        try:
+            bid["price"] = parse_amount(price)
+        except ParseError:
+            raise BadBid("not_json_bidders", text) from None
+    elif price is not None and (isinstance(price, bool) or not isinstance(price, int | float) or not _fits_a_float(price)):
+        raise BadBid("not_json_bidders", text)
+
+
+def _fits_a_float(number: int | float) -> bool:
+    """An integer of 400 digits is JSON, but no amount: shown as one it would overflow."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 def _no_constant(name: str) -> float:
