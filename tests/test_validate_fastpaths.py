@@ -412,6 +412,24 @@ def test_numbers_json_cannot_write_back_in_bidders_are_cell_problems(tmp_path: P
     assert result.records["bidders"].tolist()[5] == '[{"name": "a", "price": ' + "9" * 20 + "}]"
 
 
+def test_whole_numbers_of_more_than_18_digits_are_cell_problems_not_an_unreadable_file(tmp_path: Path) -> None:
+    """A row number, fiscal year or bidder count of 19 digits or more fits no column of whole numbers
+    (it stopped the whole file: "Python int too large to convert to C long"): that cell's
+    not_an_integer, at its row, the rest read; 18 digits, or more with leading zeros, are numbers."""
+    from procdata.check.validate import validate_ingested
+    from procdata.read.ingest import ingest
+
+    rows = [{"seq": "9" * 19}, {"fiscal_year": "9" * 40}, {"bidder_count": "๙" * 25}, {"seq": "9" * 18}, {"seq": "0" * 30 + "7"}]
+    path = write(tmp_path / "long.csv", *rows)
+    result = ingest([path])
+    report = validate_ingested(result, "en").to_dict()
+    assert report["summary"]["records"] == 5
+    assert [(p["code"], p["field"], p["row"]) for p in report["problems"] if p["code"] == "not_an_integer"] == [
+        ("not_an_integer", "seq", 2), ("not_an_integer", "fiscal_year", 3), ("not_an_integer", "bidder_count", 4),
+    ]
+    assert result.records["seq"].tolist()[3:] == [10**18 - 1, 7]
+
+
 BIDS_OF_NO_USE = [
     '[{"name": "a", "price": "ประมาณ 5,000"}]', '[{"name": "a", "price": [1, 2]}]', '[{"name": "a", "price": {"b": 1}}]',
     '[{"name": "a", "price": true}]', '[{"name": 123, "price": 5}]', '[{"name": ["a"], "price": 5}]',

@@ -38,12 +38,15 @@ def parse_amount(text: str) -> float | None:
 
 
 def parse_int(text: str) -> int | None:
-    """A whole number such as a row number (``"๑"``, ``"1."``, ``"3.0"``)."""
+    """A whole number such as a row number (``"๑"``, ``"1."``, ``"3.0"``), of 18 digits at most: a
+    longer one is no row number, year or count, and no column of whole numbers could hold it."""
     raw = thai_digits(clean(text)).rstrip(".")
     if raw == "":
         return None
     if re.fullmatch(r"[0-9]+(\.0+)?", raw):
-        return int(raw.split(".")[0])
+        digits = raw.split(".")[0].lstrip("0") or "0"
+        if len(digits) <= 18:
+            return int(digits)
     raise ParseError("not_an_integer", text)
 
 
