@@ -71,7 +71,8 @@ def json_bidders(text: str) -> list[dict[str, Any]]:
     """Bidders written as canonical JSON: a list of objects. Numbers JSON has no form for (NaN,
     Infinity, a decimal past a float's range, which Python would write back as Infinity) and
     integers of more than 4,300 digits (which Python refuses to read) are not JSON bidders either:
-    that cell is reported, not the whole file."""
+    that cell is reported, not the whole file. Each bidder's name and price are checked (and a price
+    in text read) by :func:`_check_bid`."""
     try:
         value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as are the numbers above
