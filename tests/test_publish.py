@@ -233,7 +233,7 @@ def test_bidders_prices_written_as_text_are_published_as_amounts(tmp_path: Path)
     source = write_canonical(tmp_path / "input.csv", rows, extra=("bidders",))
     config = write_profile(tmp_path, profile="ita-2569")
     result = publish([source], out=tmp_path / "site", config=config, fiscal_year=2568, as_of=D(2025, 3, 31), force=True)
-    assert [(d.indicator, d.fiscal_year) for d in result.datasets][0] == ("O11", 2568)
+    assert (result.datasets[0].indicator, result.datasets[0].fiscal_year) == ("O11", 2568)
     shown = column(read_csv(tmp_path / "site" / "o11.csv"), "รายชื่อผู้เสนอราคาและราคาที่เสนอ")
     assert shown == ["1. ร้าน ก 9,000.00 บาท\n2. ร้าน ข 9,500.00 บาท", ""]
 
