@@ -257,6 +257,9 @@ LAID_OUT_VALUES = st.one_of(
     st.sampled_from([0, -0.0, 0.0001, 1e-05, 1e16, 123456789012.5]),
     st.from_regex(r"-?(0|[1-9][0-9]{0,16})(\.[0-9]{1,7})?([eE][-+]?[0-9])?", fullmatch=True).map(Literal),
     NAMES, st.sampled_from(["a },{ b", "x: y", "1.50", " "]),
+    # prices written as texts: plain numbers (read as amounts) and others the parser reads or rejects
+    st.from_regex(r"[-+]?(0|00|[1-9][0-9]{0,13})(\.[0-9]{0,6})?", fullmatch=True),
+    st.sampled_from(["9,000.00", "๙,๕๐๐ บาท", " 5", "5 ", "1e3", "-", "-0", "-0.0", ".5"]),
 )
 # Objects as their members: mostly a name and a price, either first; sometimes one alone, none,
 # a key twice or another key.
@@ -300,8 +303,8 @@ def test_bidders_in_any_layout_rewritten_in_c_are_what_parsing_and_writing_them_
     for text, after, value in zip(texts, done, written.tolist(), strict=True):
         if after:
             assert value == dump_bidders(json_bidders(text))
-        else:
-            assert value == text or json.loads(value) == json.loads(text)
+        else:  # left to the parser: the cell's own text, or one it reads as the same bidders
+            assert value == text or _parsed(value) == _parsed(text)
     counts = bidders.count_bidders(written[done])
     assert counts.tolist() == [len(json.loads(text)) for text, after in zip(texts, done, strict=True) if after]
 
@@ -313,6 +316,9 @@ def test_bidders_in_any_layout_rewritten_in_c_are_what_parsing_and_writing_them_
     '[{"name": "a", "price": 0.00001}]', '[{"name": "a", "price": 12345678901.12340}]', '[{"name": "a", "price": -0.000}]',
     '[{"name": "a\\"b", "price": 1}]', '[{"name": "a\\/b", "price": 1}]', '[{"name": "\\u0E01", "price": 1}]',  # escapes
     '[{"name": "a\\nb", "price": 1}]', '[{"name": "\\ud83d\\ude00", "price": 1.10}]', '[{"n\\u0061me": "a", "price": 1}]',
+    '[{"name": "a", "price": "9,000.00"}]', '[{"name": "a", "price": "+5"}]', '[{"name": "a", "price": "007"}]',  # prices as texts
+    '[{"name": "a", "price": "1e3"}]', '[{"name": "a", "price": " 5"}]', '[{"name": "a", "price": "123456789012"}]',
+    '[{"name": "a", "price": "1.23456"}]', '[{"name": "a", "price": "1."}]', '[{"name": "a", "price": "\\u0035"}]',
 ])
 def test_bidders_the_rewrite_cannot_vouch_for_are_parsed(text: str) -> None:
     """Layouts whose canonical text is not their own tokens re-spaced (a key twice, digits past what a
@@ -356,6 +362,41 @@ def test_bidders_in_other_common_layouts_take_the_fast_path() -> None:
     assert done.tolist() == [True] * 4
     assert written.tolist() == [canonical, canonical.replace('"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0', '"price": 8198.0, "name": "หจก.สมบูรณ์ก่อสร้าง"').replace('"name": "ร้าน ก},{ข: ค", "price": 8500.5', '"price": 8500.5, "name": "ร้าน ก},{ข: ค"'), canonical, canonical]
     assert bidders.count_bidders(written).tolist() == [2] * 4
+
+
+def test_bidders_with_prices_written_as_texts_of_plain_numbers_take_the_fast_path() -> None:
+    """A writer of decimals that quotes them ("price": "27777.90", a held-out national table) had every
+    cell parsed one by one: 6 times the clean table's time. Such prices become numbers in C, whole ones
+    floats as the parser makes them, in any layout; other texts are left to the parser."""
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    texts = [
+        '[{"name": "ร้าน ก", "price": "27777.90"}, {"name": "ร้าน price", "price": "7102"}]',
+        '[{"price":"-0.50","name":"ข"},{"name":null,"price":null},{"price": 5}]',
+        '[\n  {"name": "\\u0e01", "price" : "0"}\n]',
+        '[{"name": "ค", "price": "12345678901.1234"}]',
+    ]
+    written, done = bidders.in_canonical_form(series(texts))
+    assert done.tolist() == [True] * 4
+    assert written.tolist() == [dump_bidders(json_bidders(text)) for text in texts] == [
+        '[{"name": "ร้าน ก", "price": 27777.9}, {"name": "ร้าน price", "price": 7102.0}]',
+        '[{"price": -0.5, "name": "ข"}, {"name": null, "price": null}, {"price": 5}]',
+        '[{"name": "ก", "price": 0.0}]',
+        '[{"name": "ค", "price": 12345678901.1234}]',
+    ]
+    others = ['[{"name": "a", "price": "9,000.00"}]', '[{"name": "a", "price": "27777.90"}, {"name": "b", "price": "1e3"}]']
+    assert bidders.in_canonical_form(series(others))[1].tolist() == [False, False]
+
+
+def _parsed(text: str) -> list | str:
+    """What the parser reads a bidders cell as: the bidders, or the code of its problem."""
+    from procdata.errors import ParseError
+    from procdata.normalize.values import json_bidders
+
+    try:
+        return json_bidders(text)
+    except ParseError as error:
+        return error.code
 
 
 def _encodable(text: str) -> bool:

@@ -6,10 +6,11 @@ objects. procdata writes it one way (``normalize.values.dump_bidders``:
 and a cell written that way is kept as it is (:func:`canonical_bidders`). Other
 writers lay out the same values otherwise: no spaces (:func:`respaced_bidders`),
 other spacing, line breaks, "price" first or 28000.00 (:func:`reformatted_bidders`),
+prices written as texts of plain numbers (:func:`priced_bidders`, then the former),
 ``\\uXXXX`` escapes (:func:`unescaped_bidders`). Each function gives exactly the
 text that parsing the cell and writing it again gives (``json_bidders`` then
-``dump_bidders``), or leaves the cell to them; tests/test_validate_fastpaths.py
-holds each to that.
+``dump_bidders``), or a text they read as the same bidders, or leaves the cell
+to them; tests/test_validate_fastpaths.py holds each to that.
 """
 
 from __future__ import annotations
@@ -56,11 +57,18 @@ _TEXT = r'"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*"'
 _NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4})"
 _NAME_MEMBER = '"name"' + _WS + ":" + _WS + "(?:" + _TEXT + "|null)"
 _PRICE_MEMBER = '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + "|null)"
-_ANY_BID = (
-    r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + _PRICE_MEMBER + ")?|"
-    + _PRICE_MEMBER + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"
-)
-_ANY_BIDDERS = "^" + _WS + r"\[" + _WS + "(?:" + _ANY_BID + "(?:" + _WS + "," + _WS + _ANY_BID + ")*)?" + _WS + r"\]" + _WS + "$"
+
+
+def _any_bidders(price_member: str) -> str:
+    """The pattern of a JSON list of bidders in any layout, with prices as ``price_member`` has them."""
+    bid = (
+        r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + price_member + ")?|"
+        + price_member + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"
+    )
+    return "^" + _WS + r"\[" + _WS + "(?:" + bid + "(?:" + _WS + "," + _WS + bid + ")*)?" + _WS + r"\]" + _WS + "$"
+
+
+_ANY_BIDDERS = _any_bidders(_PRICE_MEMBER)
 # Their canonical form: the text between quote marks is JSON's texts and keys, at odd places when the
 # JSON is split at its quote marks (none of those texts holds an escaped quote mark); at even places,
 # what lies between them, rewritten: whitespace dropped, trailing zeros of decimals dropped (one digit
@@ -69,12 +77,31 @@ _TRAILING_ZEROS = (r"(\.[0-9]*?[0-9])0+\b", r"\1")
 _SLICE_ROWS = 25_000  # rows rewritten at once
 _SPACE_BYTES = {0x20: " ", 0x09: "\t", 0x0A: "\n", 0x0D: "\r"}
 
+# Any of those layouts with prices written as texts of plain numbers ("27777.90", as some writers of
+# decimals do), which the parser reads as amounts (normalize.numbers.parse_amount: the float of the
+# digits). Each such text becomes its number, a whole one with ".0" (a float, as the parser makes it),
+# and the row is then one of the layouts above (_ANY_BIDDERS). "price" followed by ":" is found only
+# as a key: no text of these rows holds a quote mark. Other texts ("9,000.00", "+5", "007") and numbers
+# past these digits are left to the parser.
+_PRICE_KEY = '("price"' + _WS + ":" + _WS + ")"
+_DECIMAL_TEXT = r"-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4}"
+_WHOLE_TEXT = r"-?(?:0|[1-9][0-9]{0,10})"
+_QUOTED_PRICE = '"price"' + _WS + ":" + _WS + '"'
+_TEXT_PRICED_BIDDERS = _any_bidders(
+    '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + '|null|"(?:' + _DECIMAL_TEXT + "|" + _WHOLE_TEXT + ')")',
+)
+_PRICE_TEXTS_AS_NUMBERS = (
+    (_PRICE_KEY + '"(' + _DECIMAL_TEXT + ')"', r"\1\2"),
+    (_PRICE_KEY + '"(' + _WHOLE_TEXT + ')"', r"\1\2.0"),
+)
+
 
 def in_canonical_form(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Each bidders cell in canonical form where that is done in C (the column's own text elsewhere),
     and which cells are: those that need no parsing."""
     ready = canonical_bidders(series)
     written, ready = respaced_bidders(series, ready)
+    written = priced_bidders(written, ready)
     written, ready = reformatted_bidders(written, ready)
     return unescaped_bidders(written, ready)
 
@@ -114,6 +141,23 @@ def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, n
     if not taken.any():
         return series, ready
     return _replaced(series, ready, rows[taken], pc.filter(spaced, pa.array(taken)).to_pylist(), rows[canonical])
+
+
+def priced_bidders(series: pd.Series, ready: np.ndarray) -> pd.Series:
+    """Bidders JSON whose prices are written as texts of plain numbers (``"price": "27777.90"``) given
+    those prices as the numbers the parser reads them as, in C, for :func:`reformatted_bidders` next;
+    rows with a price of another text, and rows ``ready``, are left as they are."""
+    if ready.all():  # a canonical column: no search at all
+        return series
+    quoted = pc.match_substring_regex(arrow(series), _QUOTED_PRICE).fill_null(False).to_numpy(zero_copy_only=False)
+    found = _candidates(series, ready | ~quoted, _TEXT_PRICED_BIDDERS)
+    if found is None:
+        return series
+    rows, texts = found
+    numbers = arrow(texts)
+    for pattern, number in _PRICE_TEXTS_AS_NUMBERS:
+        numbers = pc.replace_substring_regex(numbers, pattern, number)
+    return _replaced(series, ready, rows, numbers, rows[:0])[0]
 
 
 def reformatted_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
