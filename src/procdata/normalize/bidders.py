@@ -5,12 +5,11 @@ objects. procdata writes it one way (``normalize.values.dump_bidders``:
 ``json.dumps`` with ``ensure_ascii=False`` and separators ``", "`` and ``": "``),
 and a cell written that way is kept as it is (:func:`canonical_bidders`). Other
 writers lay out the same values otherwise: no spaces (:func:`respaced_bidders`),
-other spacing, line breaks, "price" first or 28000.00 (:func:`reformatted_bidders`),
-prices written as texts of plain numbers (:func:`priced_bidders`, then the former),
+other spacing, line breaks, "price" first, 28000.00 or "28000.00" (:func:`reformatted_bidders`),
 ``\\uXXXX`` escapes (:func:`unescaped_bidders`). Each function gives exactly the
 text that parsing the cell and writing it again gives (``json_bidders`` then
-``dump_bidders``), or a text they read as the same bidders, or leaves the cell
-to them; tests/test_validate_fastpaths.py holds each to that.
+``dump_bidders``), or leaves the cell to them; tests/test_validate_fastpaths.py
+holds each to that.
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ _SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","pr
 
 # Any other layout of the same values: JSON's whitespace anywhere between tokens, "price" before
 # "name" (or one of the two alone), decimals with trailing zeros (28000.00, which Python reads as
-# 28000.0), a text or null for the name, a number or null for the price (a price written as text is
-# read as an amount by the parser, any other value is its problem). Numbers are those whose Python form is their
+# 28000.0), a text or null for the name, a number, a text of a plain number or null for the price
+# (any other value is the parser's to read or report). Numbers are those whose Python form is their
 # own digits: integers but -0, and decimals with at most 11 digits before the point and 4 after it
 # (15 significant digits at most: each is one float, written back as its digits without the trailing
 # zeros, never in exponent form). Keys are written without escapes; texts may hold \uXXXX escapes
@@ -56,44 +55,25 @@ _WS = r"[ \t\n\r]*"
 _TEXT = r'"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*"'
 _NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4})"
 _NAME_MEMBER = '"name"' + _WS + ":" + _WS + "(?:" + _TEXT + "|null)"
-_PRICE_MEMBER = '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + "|null)"
-
-
-def _any_bidders(price_member: str) -> str:
-    """The pattern of a JSON list of bidders in any layout, with prices as ``price_member`` has them."""
-    bid = (
-        r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + price_member + ")?|"
-        + price_member + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"
-    )
-    return "^" + _WS + r"\[" + _WS + "(?:" + bid + "(?:" + _WS + "," + _WS + bid + ")*)?" + _WS + r"\]" + _WS + "$"
-
-
-_ANY_BIDDERS = _any_bidders(_PRICE_MEMBER)
+# A price may also be written as a text of a plain number ("27777.90", as some writers of decimals
+# do), which the parser reads as an amount (normalize.numbers.parse_amount: the float of the digits):
+# its number, a whole one with ".0" (a float, as the parser makes it). Other texts ("9,000.00", "+5",
+# "007") and numbers past these digits are left to the parser.
+_PRICE_TEXT = r'"-?(?:0|[1-9][0-9]{0,10})(?:\.[0-9]{1,4})?"'
+_PRICE_MEMBER = '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + "|" + _PRICE_TEXT + "|null)"
+_ANY_BID = (
+    r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + _PRICE_MEMBER + ")?|"
+    + _PRICE_MEMBER + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"
+)
+_ANY_BIDDERS = "^" + _WS + r"\[" + _WS + "(?:" + _ANY_BID + "(?:" + _WS + "," + _WS + _ANY_BID + ")*)?" + _WS + r"\]" + _WS + "$"
 # Their canonical form: the text between quote marks is JSON's texts and keys, at odd places when the
 # JSON is split at its quote marks (none of those texts holds an escaped quote mark); at even places,
 # what lies between them, rewritten: whitespace dropped, trailing zeros of decimals dropped (one digit
-# kept after the point), a space put after each "," and ":".
+# kept after the point), a space put after each "," and ":". A price's text is first put, as its
+# number, between the pieces around it.
 _TRAILING_ZEROS = (r"(\.[0-9]*?[0-9])0+\b", r"\1")
 _SLICE_ROWS = 25_000  # rows rewritten at once
 _SPACE_BYTES = {0x20: " ", 0x09: "\t", 0x0A: "\n", 0x0D: "\r"}
-
-# Any of those layouts with prices written as texts of plain numbers ("27777.90", as some writers of
-# decimals do), which the parser reads as amounts (normalize.numbers.parse_amount: the float of the
-# digits). Each such text becomes its number, a whole one with ".0" (a float, as the parser makes it),
-# and the row is then one of the layouts above (_ANY_BIDDERS). "price" followed by ":" is found only
-# as a key: no text of these rows holds a quote mark. Other texts ("9,000.00", "+5", "007") and numbers
-# past these digits are left to the parser.
-_PRICE_KEY = '("price"' + _WS + ":" + _WS + ")"
-_DECIMAL_TEXT = r"-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4}"
-_WHOLE_TEXT = r"-?(?:0|[1-9][0-9]{0,10})"
-_QUOTED_PRICE = '"price"' + _WS + ":" + _WS + '"'
-_TEXT_PRICED_BIDDERS = _any_bidders(
-    '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + '|null|"(?:' + _DECIMAL_TEXT + "|" + _WHOLE_TEXT + ')")',
-)
-_PRICE_TEXTS_AS_NUMBERS = (
-    (_PRICE_KEY + '"(' + _DECIMAL_TEXT + ')"', r"\1\2"),
-    (_PRICE_KEY + '"(' + _WHOLE_TEXT + ')"', r"\1\2.0"),
-)
 
 
 def in_canonical_form(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -101,7 +81,6 @@ def in_canonical_form(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     and which cells are: those that need no parsing."""
     ready = canonical_bidders(series)
     written, ready = respaced_bidders(series, ready)
-    written = priced_bidders(written, ready)
     written, ready = reformatted_bidders(written, ready)
     return unescaped_bidders(written, ready)
 
@@ -143,26 +122,9 @@ def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, n
     return _replaced(series, ready, rows[taken], pc.filter(spaced, pa.array(taken)).to_pylist(), rows[canonical])
 
 
-def priced_bidders(series: pd.Series, ready: np.ndarray) -> pd.Series:
-    """Bidders JSON whose prices are written as texts of plain numbers (``"price": "27777.90"``) given
-    those prices as the numbers the parser reads them as, in C, for :func:`reformatted_bidders` next;
-    rows with a price of another text, and rows ``ready``, are left as they are."""
-    if ready.all():  # a canonical column: no search at all
-        return series
-    quoted = pc.match_substring_regex(arrow(series), _QUOTED_PRICE).fill_null(False).to_numpy(zero_copy_only=False)
-    found = _candidates(series, ready | ~quoted, _TEXT_PRICED_BIDDERS)
-    if found is None:
-        return series
-    rows, texts = found
-    numbers = arrow(texts)
-    for pattern, number in _PRICE_TEXTS_AS_NUMBERS:
-        numbers = pc.replace_substring_regex(numbers, pattern, number)
-    return _replaced(series, ready, rows, numbers, rows[:0])[0]
-
-
 def reformatted_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     """Bidders JSON in any other layout of the same values (other spacing, line breaks, "price" first,
-    28000.00 for 28000.0) given the text that parsing and writing it again gives, by rewriting it in C;
+    28000.00 or "28000.00" for 28000.0) given the text that parsing and writing it again gives, by rewriting it in C;
     and which rows are canonical now: those without an escape (those with \\uXXXX escapes get the
     new layout for :func:`unescaped_bidders` next). Any other row is left as it is."""
     found = _candidates(series, ready, _ANY_BIDDERS)
@@ -190,6 +152,7 @@ def _respaced_between_texts(json_texts: pa.Array) -> pa.Array:
     # A piece is between texts when its place in its list is even: its place's parity and its list's
     # first place's are the same (each list's first place, from its offset, repeated over its pieces).
     between = (np.arange(len(flat)) % 2) == np.repeat((offsets[:-1] - offsets[0]) % 2, np.diff(offsets))
+    flat, offsets, between = _price_texts_as_numbers(flat, offsets, between)
     outside = flat.filter(pa.array(between))
     for space in _spaces_in(json_texts):  # literal replacements: a pattern's search costs more per piece
         outside = pc.replace_substring(outside, space, "")
@@ -201,6 +164,34 @@ def _respaced_between_texts(json_texts: pa.Array) -> pa.Array:
     rebuilt = pa.concat_arrays([outside, flat.filter(pa.array(~between))]).take(pa.array(order))
     lists = type(pieces).from_arrays(pa.array(offsets - offsets[0], type=pieces.offsets.type), rebuilt)
     return pc.binary_join(lists, pa.scalar('"', rebuilt.type))
+
+
+def _price_texts_as_numbers(flat: pa.Array, offsets: np.ndarray, between: np.ndarray) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The pieces of JSON texts split at their quote marks with each price written as a text
+    (``"price"``, ``: ``, ``27777.90``, ``}``) put, as its number, into one piece with those around it
+    (``: 27777.90}``); a whole one with ".0". The lists' offsets and which pieces are between texts, anew.
+    A text is a price's when the piece before it is a colon and the text before that is "price": a
+    key's text follows a comma, and "price" as a name is followed by a comma or a brace."""
+    texts = np.flatnonzero(~between)
+    texts = texts[texts >= 2]
+    if not len(texts):
+        return flat, offsets, between
+    keys, colons = flat.take(pa.array(texts - 2)), flat.take(pa.array(texts - 1))
+    priced = pc.and_(pc.equal(keys, "price"), pc.equal(pc.utf8_trim(colons, " \t\n\r"), ":"))
+    prices = texts[priced.to_numpy(zero_copy_only=False)]
+    if not len(prices):
+        return flat, offsets, between
+    numbers = flat.take(pa.array(prices))
+    point, nothing = pa.scalar(".0", flat.type), pa.scalar("", flat.type)
+    numbers = pc.if_else(pc.match_substring(numbers, "."), numbers, pc.binary_join_element_wise(numbers, point, nothing))
+    joined = pc.binary_join_element_wise(flat.take(pa.array(prices - 1)), numbers, flat.take(pa.array(prices + 1)), nothing)
+    kept = np.ones(len(flat), dtype=bool)
+    kept[prices] = kept[prices + 1] = False
+    order = np.arange(len(flat))
+    order[prices - 1] = len(flat) + np.arange(len(prices))  # each joined piece in place of the one before its price
+    rebuilt = pa.concat_arrays([flat, joined]).take(pa.array(order[kept]))
+    dropped = np.concatenate([[0], np.cumsum(~kept)])  # pieces dropped before each place
+    return rebuilt, offsets - dropped[offsets - offsets[0]], between[kept]
 
 
 def _spaces_in(texts: pa.Array) -> list[str]:
