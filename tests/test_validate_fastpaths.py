@@ -444,13 +444,14 @@ def test_numbers_json_cannot_write_back_in_bidders_are_cell_problems(tmp_path: P
 
     cells = ['[{"name": "a", "price": NaN}]', '[{"name": "a", "price": -Infinity}]', '[{"name": "a", "price": 1e400}]',
              '[{"name": "a", "price": ' + "9" * 5000 + "}]", '[{"name": "a", "price": ' + "9" * 400 + "}]",
+             '[{"name": "a", "price": 1, "rank": NaN}]', '[{"name": "a", "notes": [{"x": -1e400}]}]',  # in another key
              '[{"name": "a", "price": ' + "9" * 20 + "}]"]
     path = write(tmp_path / "numbers.csv", *({"bidders": cell} for cell in cells))
     result = ingest([path])
     report = validate_ingested(result, "en").to_dict()
-    assert report["summary"]["records"] == 6
-    assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", row) for row in (2, 3, 4, 5, 6)]
-    assert result.records["bidders"].tolist()[5] == '[{"name": "a", "price": ' + "9" * 20 + "}]"
+    assert report["summary"]["records"] == 8
+    assert [(p["code"], p["row"]) for p in report["problems"] if p["field"] == "bidders"] == [("not_json_bidders", row) for row in range(2, 9)]
+    assert result.records["bidders"].tolist()[7] == '[{"name": "a", "price": ' + "9" * 20 + "}]"
 
 
 def test_whole_numbers_of_more_than_18_digits_are_cell_problems_not_an_unreadable_file(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ from procdata.normalize.values import (
     dump_bidders,
     fiscal_year_value,
     json_bidders,
+    json_bidders_written,
     month_value,
 )
 
@@ -163,7 +164,7 @@ def _bids(b: Builder, json_given: bool) -> tuple[pd.Series | None, np.ndarray, p
         text = b.col("bidders")
         if json_given:
             written, ready = in_canonical_form(text)
-            bids = b.parse("bidders", "bidders", lambda t: _text_and_count(json_bidders(t)) if t else None, only=~ready)
+            bids = b.parse("bidders", "bidders", lambda t: json_bidders_written(t) if t else None, only=~ready)
         else:
             bids = b.parse("bidders", "bidders", lambda t: _text_and_count(_bidders_in_text(t)))
     return bids, ready, written

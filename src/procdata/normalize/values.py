@@ -68,24 +68,49 @@ def month_value(text: str) -> str | None:
 
 
 def json_bidders(text: str) -> list[dict[str, Any]]:
-    """Bidders written as canonical JSON: a list of objects. Numbers JSON has no form for (NaN,
-    Infinity, a decimal past a float's range, which Python would write back as Infinity) and
-    integers of more than 4,300 digits (which Python refuses to read) are not JSON bidders either:
-    that cell is reported, not the whole file. Each bidder's name and price are checked (and a price
-    in text read) by :func:`_check_bid`."""
+    """Bidders written as canonical JSON: a list of objects, each bidder's name and price checked
+    (and a price in text read) by :func:`_check_bid`. What no file could hold written back is no
+    JSON bidders either (:func:`_written`): that cell is reported, not the whole file."""
+    value = _loaded_bidders(text)
+    _written(value, text)
+    return value
+
+
+def json_bidders_written(text: str) -> tuple[str, int]:
+    """:func:`json_bidders`' bidders as :func:`dump_bidders` writes them, and their number: the one
+    writing is also the check of what can be written."""
+    value = _loaded_bidders(text)
+    return _written(value, text), len(value)
+
+
+def _loaded_bidders(text: str) -> list[dict[str, Any]]:
+    """A JSON list of objects whose names and prices :func:`_check_bid` takes. Integers of more
+    than 4,300 digits (which Python refuses to read) make it no JSON bidders."""
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
-    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as are the numbers above
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as is the long integer
         raise ParseError("not_json_bidders", text) from None
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ParseError("not_json_bidders", text)
-    try:  # an escaped half of a surrogate pair ("\\ud800") is no character: no file can hold it
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise ParseError("not_json_bidders", text) from None
     for bid in value:
         _check_bid(bid, text)
     return value
+
+
+# As dump_bidders writes, refusing the numbers JSON has no form for: NaN, Infinity, and a decimal past
+# a float's range (1e400, which Python reads as Infinity) anywhere in the cell.
+_WRITE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+
+
+def _written(value: list[dict[str, Any]], text: str) -> str:
+    """``value`` as :func:`dump_bidders` writes it, or the cell's ``not_json_bidders`` when that is
+    no JSON (NaN, Infinity) or no text a file can hold (an escaped half of a surrogate pair, "\\ud800")."""
+    try:
+        written = _WRITE(value)
+        written.encode("utf-8")
+    except (ValueError, UnicodeEncodeError):  # UnicodeEncodeError is a ValueError too
+        raise ParseError("not_json_bidders", text) from None
+    return written
 
 
 class BadBid(ParseError):
@@ -115,17 +140,6 @@ def _fits_a_float(number: int | float) -> bool:
         return math.isfinite(float(number))
     except OverflowError:
         return False
-
-
-def _no_constant(name: str) -> float:
-    raise ValueError(name)
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
 
 
 def bids_from_cells(names: str, prices: str) -> list[dict[str, Any]]:
