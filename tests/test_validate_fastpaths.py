@@ -179,7 +179,11 @@ NAMES = st.text(
     ),
     max_size=10,
 )
-ESCAPED_BIDS = st.lists(st.fixed_dictionaries({"name": NAMES, "price": PRICES}), max_size=4)
+ESCAPED_BIDS = st.lists(st.one_of(
+    st.fixed_dictionaries({"name": NAMES, "price": PRICES}),
+    st.fixed_dictionaries({"price": PRICES, "name": st.one_of(NAMES, st.none())}),  # price first
+    st.fixed_dictionaries({"name": st.one_of(NAMES, st.none())}), st.fixed_dictionaries({"price": PRICES}),  # one key
+), max_size=4)
 
 
 @settings(max_examples=400, deadline=None)
@@ -362,6 +366,11 @@ def test_bidders_in_other_common_layouts_take_the_fast_path() -> None:
     assert done.tolist() == [True] * 4
     assert written.tolist() == [canonical, canonical.replace('"name": "หจก.สมบูรณ์ก่อสร้าง", "price": 8198.0', '"price": 8198.0, "name": "หจก.สมบูรณ์ก่อสร้าง"').replace('"name": "ร้าน ก},{ข: ค", "price": 8500.5', '"price": 8500.5, "name": "ร้าน ก},{ข: ค"'), canonical, canonical]
     assert bidders.count_bidders(written).tolist() == [2] * 4
+    # json.dumps' defaults (escapes) with "price" first, a null name or one key alone
+    first = [{"price": 8198.0, "name": "หจก.สมบูรณ์ก่อสร้าง"}, {"price": 8500.5, "name": None}, {"name": "ร้าน ข"}, {"price": 1}]
+    written, done = bidders.in_canonical_form(series([json.dumps(first)]))
+    assert done.tolist() == [True]
+    assert written.tolist() == [json.dumps(first, ensure_ascii=False)]
 
 
 def test_bidders_with_prices_written_as_texts_of_plain_numbers_take_the_fast_path() -> None:

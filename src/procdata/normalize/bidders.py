@@ -33,7 +33,11 @@ _CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
 # backslashes (\\u0000-\\u001f, \\u0022, \\u005c) and surrogate halves (characters past U+FFFF);
 # those, and any other escape, are left to the parser.
 _ESCAPE = r"\\u(?:002[013-9a-f]|00[34][0-9a-f]|005[0-9abd-f]|00[6-9a-f][0-9a-f]|0[1-9a-f][0-9a-f]{2}|[1-9a-c][0-9a-f]{3}|d[0-7][0-9a-f]{2}|[ef][0-9a-f]{3})"
-_ESCAPED_BID = r'\{"name": "(?:[ !#-\[\]-~]|' + _ESCAPE + r')*", "price": ' + _PRICE + r"\}"
+# Either key first, or one alone, and a null name (as a writer of objects laid out otherwise writes them).
+_ESCAPED_NAME = r'"name": (?:"(?:[ !#-\[\]-~]|' + _ESCAPE + r')*"|null)'
+_ESCAPED_BID = (
+    r"\{(?:" + _ESCAPED_NAME + '(?:, "price": ' + _PRICE + ')?|"price": ' + _PRICE + "(?:, " + _ESCAPED_NAME + r")?)\}"
+)
 _ESCAPED_BIDDERS = r"^\[(?:" + _ESCAPED_BID + r"(?:, " + _ESCAPED_BID + r")*)?\]$"
 
 # The same two written with no spaces between items and keys (json.dumps with separators (",", ":"),
