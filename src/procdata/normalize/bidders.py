@@ -53,11 +53,13 @@ _SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","pr
 # (any other value is the parser's to read or report). Numbers are those whose Python form is their
 # own digits: integers but -0, and decimals with at most 11 digits before the point and 4 after it
 # (15 significant digits at most: each is one float, written back as its digits without the trailing
-# zeros, never in exponent form). Keys are written without escapes; texts may hold \uXXXX escapes
+# zeros, never in exponent form); and longer decimals below 10 digits before the point (an unrounded
+# float as json.dumps writes it, 27777.899999999998), given in C the form Python writes their float
+# in (_LONG_DECIMAL below), or the row left to the parser where that is not sure. Keys are written without escapes; texts may hold \uXXXX escapes
 # as above (decoded by unescaped_bidders, or left to the parser), no other.
 _WS = r"[ \t\n\r]*"
 _TEXT = r'"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*"'
-_NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4})"
+_NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4}|-?(?:0|[1-9][0-9]{0,8})\.[0-9]{5,24})"
 _NAME_MEMBER = '"name"' + _WS + ":" + _WS + "(?:" + _TEXT + "|null)"
 # A price may also be written as a text of a plain number ("27777.90", as some writers of decimals
 # do), which the parser reads as an amount (normalize.numbers.parse_amount: the float of the digits):
@@ -76,6 +78,11 @@ _ANY_BIDDERS = "^" + _WS + r"\[" + _WS + "(?:" + _ANY_BID + "(?:" + _WS + "," + 
 # kept after the point), a space put after each "," and ":". A price's text is first put, as its
 # number, between the pieces around it.
 _TRAILING_ZEROS = (r"(\.[0-9]*?[0-9])0+\b", r"\1")
+# A price of 5 decimal places or more, at the start of the piece after its colon, and the rest of the
+# piece. Its float is written by Arrow in the shortest form that reads back as it, as Python's repr
+# writes it: the same digits wherever Arrow writes no exponent (below 1e10) and Python none (from
+# 0.0001); elsewhere the row is left to the parser.
+_LONG_DECIMAL = r"^:(?P<number>-?[0-9]+\.[0-9]{5,})(?P<rest>[^0-9](?s:.*))$"
 _SLICE_ROWS = 25_000  # rows rewritten at once
 _SPACE_BYTES = {0x20: " ", 0x09: "\t", 0x0A: "\n", 0x0D: "\r"}
 
@@ -140,16 +147,17 @@ def reformatted_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series
         json_texts = json_texts.combine_chunks()
     # In slices: the pieces of a 200,000-row chunk's bidders at once raised the peak of a 1M-row table
     # so laid out from 1.7 to 1.9 GB.
-    written = pa.chunked_array([
-        _respaced_between_texts(json_texts.slice(start, _SLICE_ROWS)) for start in range(0, len(json_texts), _SLICE_ROWS)
-    ])
-    plain = pc.invert(pc.match_substring(written, "\\")).to_numpy(zero_copy_only=False)
+    slices = [_respaced_between_texts(json_texts.slice(start, _SLICE_ROWS)) for start in range(0, len(json_texts), _SLICE_ROWS)]
+    written = pa.chunked_array([texts for texts, _ in slices])
+    unsure = np.concatenate([unsure for _, unsure in slices])
+    plain = pc.invert(pc.match_substring(written, "\\")).to_numpy(zero_copy_only=False) & ~unsure
     return _replaced(series, ready, rows, written, rows[plain])
 
 
-def _respaced_between_texts(json_texts: pa.Array) -> pa.Array:
+def _respaced_between_texts(json_texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """JSON texts whose own texts hold no escaped quote mark, with what lies between those texts laid
-    out as json.dumps lays it out (``, `` and ``: ``, no other whitespace, decimals without trailing zeros)."""
+    out as json.dumps lays it out (``, `` and ``: ``, no other whitespace, decimals as Python writes
+    them); and which rows are left as they are, with a long decimal whose form is not sure."""
     pieces = pc.split_pattern(json_texts, '"')
     offsets = pieces.offsets.to_numpy()
     flat = pieces.flatten()
@@ -161,13 +169,40 @@ def _respaced_between_texts(json_texts: pa.Array) -> pa.Array:
     for space in _spaces_in(json_texts):  # literal replacements: a pattern's search costs more per piece
         outside = pc.replace_substring(outside, space, "")
     outside = pc.replace_substring_regex(outside, *_TRAILING_ZEROS)
+    outside, unsure_pieces = _long_decimals_as_python_writes_them(outside)
     outside = pc.replace_substring(pc.replace_substring(outside, ",", ", "), ":", ": ")
     order = np.empty(len(flat), dtype=np.int64)
     order[between] = np.arange(len(outside))
     order[~between] = len(outside) + np.arange(len(flat) - len(outside))
     rebuilt = pa.concat_arrays([outside, flat.filter(pa.array(~between))]).take(pa.array(order))
     lists = type(pieces).from_arrays(pa.array(offsets - offsets[0], type=pieces.offsets.type), rebuilt)
-    return pc.binary_join(lists, pa.scalar('"', rebuilt.type))
+    written = pc.binary_join(lists, pa.scalar('"', rebuilt.type))
+    unsure = np.zeros(len(json_texts), dtype=bool)
+    if unsure_pieces.any():
+        rows = np.repeat(np.arange(len(json_texts)), np.diff(offsets))[between]  # the row of each piece between texts
+        unsure[rows[unsure_pieces]] = True
+        written = pc.if_else(pa.array(unsure), json_texts.cast(written.type), written)
+    return written, unsure
+
+
+def _long_decimals_as_python_writes_them(outside: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Pieces between texts (whitespace dropped) whose price is a decimal of 5 places or more with that
+    price as Python writes its float (_LONG_DECIMAL), and which pieces hold one whose form is not sure."""
+    unsure = np.zeros(len(outside), dtype=bool)
+    long = np.flatnonzero(pc.match_substring_regex(outside, r"^:-?[0-9]+\.[0-9]{5}").to_numpy(zero_copy_only=False))
+    if not len(long):
+        return outside, unsure
+    parts = pc.extract_regex(outside.take(pa.array(long)), _LONG_DECIMAL)
+    values = pc.cast(parts.field("number"), pa.float64())
+    shortest = pc.cast(pc.cast(values, pa.string()), outside.type)
+    nothing = pa.scalar("", outside.type)
+    shortest = pc.if_else(pc.match_substring(shortest, "."), shortest, pc.binary_join_element_wise(shortest, pa.scalar(".0", outside.type), nothing))
+    sure = pc.and_(pc.invert(pc.match_substring(shortest, "e")), pc.or_(pc.greater_equal(pc.abs(values), 1e-4), pc.equal(values, 0)))
+    unsure[long] = ~sure.fill_null(False).to_numpy(zero_copy_only=False)
+    written = pc.binary_join_element_wise(pa.scalar(":", outside.type), shortest, parts.field("rest"), nothing)
+    order = np.arange(len(outside))
+    order[long] = len(outside) + np.arange(len(long))
+    return pa.concat_arrays([outside, written]).take(pa.array(order)), unsure
 
 
 def _price_texts_as_numbers(flat: pa.Array, offsets: np.ndarray, between: np.ndarray) -> tuple[pa.Array, np.ndarray, np.ndarray]:
