@@ -266,6 +266,7 @@ LAID_OUT_VALUES = st.one_of(
     NAMES, st.sampled_from(["a },{ b", "x: y", "1.50", " "]),
     # prices written as texts: plain numbers (read as amounts) and others the parser reads or rejects
     st.from_regex(r"[-+]?(0|00|[1-9][0-9]{0,13})(\.[0-9]{0,6})?", fullmatch=True),
+    st.from_regex(r"-?[0-9]{1,4}(,[0-9]{2,4}){0,4}(\.[0-9]{0,5})?", fullmatch=True),  # grouped in thousands, or not quite
     st.sampled_from(["9,000.00", "๙,๕๐๐ บาท", " 5", "5 ", "1e3", "-", "-0", "-0.0", ".5"]),
 )
 # Objects as their members: mostly a name and a price, either first; sometimes one alone, none,
@@ -323,7 +324,7 @@ def test_bidders_in_any_layout_rewritten_in_c_are_what_parsing_and_writing_them_
     '[{"name": "a", "price": 0.00001}]', '[{"name": "a", "price": 12345678901.12340}]', '[{"name": "a", "price": -0.000}]',
     '[{"name": "a\\"b", "price": 1}]', '[{"name": "a\\/b", "price": 1}]', '[{"name": "\\u0E01", "price": 1}]',  # escapes
     '[{"name": "a\\nb", "price": 1}]', '[{"name": "\\ud83d\\ude00", "price": 1.10}]', '[{"n\\u0061me": "a", "price": 1}]',
-    '[{"name": "a", "price": "9,000.00"}]', '[{"name": "a", "price": "+5"}]', '[{"name": "a", "price": "007"}]',  # prices as texts
+    '[{"name": "a", "price": "9,00.00"}]', '[{"name": "a", "price": "+5"}]', '[{"name": "a", "price": "007"}]',  # prices as texts
     '[{"name": "a", "price": "1e3"}]', '[{"name": "a", "price": " 5"}]', '[{"name": "a", "price": "123456789012"}]',
     '[{"name": "a", "price": "1.23456"}]', '[{"name": "a", "price": "1."}]', '[{"name": "a", "price": "\\u0035"}]',
 ])
@@ -396,8 +397,15 @@ def test_bidders_with_prices_written_as_texts_of_plain_numbers_take_the_fast_pat
         '[{"name": "ก", "price": 0.0}]',
         '[{"name": "ค", "price": 12345678901.1234}]',
     ]
-    others = ['[{"name": "a", "price": "9,000.00"}]', '[{"name": "a", "price": "27777.90"}, {"name": "b", "price": "1e3"}]']
-    assert bidders.in_canonical_form(series(others))[1].tolist() == [False, False]
+    grouped = ['[{"name": "a", "price": "9,000.00"}, {"price": "-123,456,789.5", "name": "b"}, {"price": "1,000"}]']
+    written, done = bidders.in_canonical_form(series(grouped))
+    assert done.tolist() == [True]
+    assert written.tolist() == [dump_bidders(json_bidders(grouped[0]))] == [
+        '[{"name": "a", "price": 9000.0}, {"price": -123456789.5, "name": "b"}, {"price": 1000.0}]',
+    ]
+    others = ['[{"name": "a", "price": "9,00.00"}]', '[{"name": "a", "price": "27777.90"}, {"name": "b", "price": "1e3"}]',
+              '[{"name": "a", "price": "1,234,567,890"}]', '[{"name": "a", "price": "๙,๐๐๐"}]']
+    assert bidders.in_canonical_form(series(others))[1].tolist() == [False] * 4
 
 
 def test_bidders_with_unrounded_float_prices_take_the_fast_path() -> None:

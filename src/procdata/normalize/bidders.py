@@ -62,10 +62,11 @@ _TEXT = r'"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*"'
 _NUMBER = r"(?:0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,10})\.[0-9]{1,4}|-?(?:0|[1-9][0-9]{0,8})\.[0-9]{5,24})"
 _NAME_MEMBER = '"name"' + _WS + ":" + _WS + "(?:" + _TEXT + "|null)"
 # A price may also be written as a text of a plain number ("27777.90", as some writers of decimals
-# do), which the parser reads as an amount (normalize.numbers.parse_amount: the float of the digits):
-# its number, a whole one with ".0" (a float, as the parser makes it). Other texts ("9,000.00", "+5",
-# "007") and numbers past these digits are left to the parser.
-_PRICE_TEXT = r'"-?(?:0|[1-9][0-9]{0,10})(?:\.[0-9]{1,4})?"'
+# do) or one grouped in thousands ("27,777.90", up to 999,999,999), which the parser reads as an
+# amount (normalize.numbers.parse_amount: the float of the digits): its number, a whole one with
+# ".0" (a float, as the parser makes it). Other texts ("+5", "007", "1,00", "๙,๐๐๐ บาท") and numbers
+# past these digits are left to the parser.
+_PRICE_TEXT = r'"-?(?:0|[1-9][0-9]{0,10}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,2})(?:\.[0-9]{1,4})?"'
 _PRICE_MEMBER = '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + "|" + _PRICE_TEXT + "|null)"
 _ANY_BID = (
     r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + _PRICE_MEMBER + ")?|"
@@ -220,7 +221,7 @@ def _price_texts_as_numbers(flat: pa.Array, offsets: np.ndarray, between: np.nda
     prices = texts[priced.to_numpy(zero_copy_only=False)]
     if not len(prices):
         return flat, offsets, between
-    numbers = flat.take(pa.array(prices))
+    numbers = pc.replace_substring(flat.take(pa.array(prices)), ",", "")  # 27,777.90: the grouping's commas
     point, nothing = pa.scalar(".0", flat.type), pa.scalar("", flat.type)
     numbers = pc.if_else(pc.match_substring(numbers, "."), numbers, pc.binary_join_element_wise(numbers, point, nothing))
     joined = pc.binary_join_element_wise(flat.take(pa.array(prices - 1)), numbers, flat.take(pa.array(prices + 1)), nothing)
