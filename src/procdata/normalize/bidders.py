@@ -68,9 +68,24 @@ _NAME_MEMBER = '"name"' + _WS + ":" + _WS + "(?:" + _TEXT + "|null)"
 # past these digits are left to the parser.
 _PRICE_TEXT = r'"-?(?:0|[1-9][0-9]{0,10}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,2})(?:\.[0-9]{1,4})?"'
 _PRICE_MEMBER = '"price"' + _WS + ":" + _WS + "(?:" + _NUMBER + "|" + _PRICE_TEXT + "|null)"
+# One more member after those (a writer's "tax_id": null): its key written without escapes and neither
+# "name" nor "price" (a key twice is not the same text written back), its value a text, number, null,
+# true or false. It is not first: count_bidders counts the objects that start with a name or a price.
+_KEY_CHAR = r'[^"\\\x00-\x1f]'
+
+
+def _other_than(word: str) -> str:
+    """A text of key characters that is not ``word``, after its first character."""
+    if not word:
+        return _KEY_CHAR + "+"
+    return "(?:|" + _KEY_CHAR.replace("[^", "[^" + word[0]) + _KEY_CHAR + "*|" + word[0] + _other_than(word[1:]) + ")"
+
+
+_OTHER_KEY = '"(?:|' + _KEY_CHAR.replace("[^", "[^np") + _KEY_CHAR + "*|n" + _other_than("ame") + "|p" + _other_than("rice") + ')"'
+_OTHER_MEMBER = _OTHER_KEY + _WS + ":" + _WS + "(?:" + _TEXT + "|" + _NUMBER + "|null|true|false)"
 _ANY_BID = (
     r"\{" + _WS + "(?:" + _NAME_MEMBER + "(?:" + _WS + "," + _WS + _PRICE_MEMBER + ")?|"
-    + _PRICE_MEMBER + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + _WS + r"\}"
+    + _PRICE_MEMBER + "(?:" + _WS + "," + _WS + _NAME_MEMBER + ")?)" + "(?:" + _WS + "," + _WS + _OTHER_MEMBER + ")?" + _WS + r"\}"
 )
 _ANY_BIDDERS = "^" + _WS + r"\[" + _WS + "(?:" + _ANY_BID + "(?:" + _WS + "," + _WS + _ANY_BID + ")*)?" + _WS + r"\]" + _WS + "$"
 # Their canonical form: the text between quote marks is JSON's texts and keys, at odd places when the
