@@ -21,7 +21,7 @@ issue 12, stop 30: a layout no fast path knew was parsed value by value, 4x the 
 - ``pricefirst``: ``{"price": ..., "name": ...}``;
 - ``spacedjson``: a space inside the brackets, ``[ {...}, {...} ]``;
 - ``twoplaces``: prices with two decimal places (``27777.90``, ``28000.00``);
-- ``extrakey``: another key in each object (``"tax_id": null``; still parsed value by value);
+- ``extrakey``: another key in each object (``"tax_id": null``; parsed value by value until stop 32);
 - ``textprices``: prices written as texts, ``"price": "27777.9"`` (stop 31 read them as amounts value by
   value, 6x the clean time; since stop 32 they become numbers in C);
 - ``longdecimals``: prices with 20 decimal places or so (``27777.90000000000000000001``, the same floats), as

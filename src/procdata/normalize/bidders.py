@@ -5,7 +5,8 @@ objects. procdata writes it one way (``normalize.values.dump_bidders``:
 ``json.dumps`` with ``ensure_ascii=False`` and separators ``", "`` and ``": "``),
 and a cell written that way is kept as it is (:func:`canonical_bidders`). Other
 writers lay out the same values otherwise: no spaces (:func:`respaced_bidders`),
-other spacing, line breaks, "price" first, 28000.00 or "28000.00" (:func:`reformatted_bidders`),
+other spacing, line breaks, "price" first, 28000.00, "28,000.00", 27777.899999999998 or
+one more key (:func:`reformatted_bidders`),
 ``\\uXXXX`` escapes (:func:`unescaped_bidders`). Each function gives exactly the
 text that parsing the cell and writing it again gives (``json_bidders`` then
 ``dump_bidders``), or leaves the cell to them; tests/test_validate_fastpaths.py
