@@ -25,7 +25,9 @@ issue 12, stop 30: a layout no fast path knew was parsed value by value, 4x the 
 - ``textprices``: prices written as texts, ``"price": "27777.9"`` (stop 31 read them as amounts value by
   value, 6x the clean time; since stop 32 they become numbers in C);
 - ``longdecimals``: prices with 20 decimal places or so (``27777.90000000000000000001``, the same floats), as
-  unrounded floats are written (stop 32: parsed value by value before, 3.5x at 200,000 rows).
+  unrounded floats are written (stop 32: parsed value by value before, 3.5x at 200,000 rows);
+- ``groupedprices``: prices as texts grouped in thousands (``"27,777.90"``; stop 32: 5.6x before);
+- ``escapedfirst``: ``json.dumps``' defaults (``\\uXXXX`` escapes) with ``"price"`` first (stop 32: 4x before).
 
 And ``distinctwinners``: every row's winner a name of its own (a branch: ``... สาขา 123``), in its
 bidders too (no problem; the merge folds each distinct name once).
@@ -37,14 +39,16 @@ repository root:
 
     PYTHONPATH=src python3 benchmarks/bench_mixes.py                       # 1,000,000 rows, every mix
     PYTHONPATH=src python3 benchmarks/bench_mixes.py --rows 200000 --mixes uniquestatus,hotkey --repeat 3
-    PYTHONPATH=src python3 benchmarks/bench_mixes.py --mixes pricefirst,spacedjson,twoplaces,extrakey,textprices,longdecimals
+    PYTHONPATH=src python3 benchmarks/bench_mixes.py --mixes pricefirst,spacedjson,twoplaces,extrakey,textprices,longdecimals,groupedprices,escapedfirst
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bench_scale import run
@@ -96,7 +100,9 @@ def variant(clean: Path, out: Path, mix: str, seed: int = 7) -> None:
         "textprices": pc.replace_substring_regex(bidders, r'"price": (-?[0-9][0-9.]*)', r'"price": "\1"'),
         "longdecimals": pc.replace_substring_regex(bidders, r'("price": -?[0-9]+\.[0-9]+)', r"\10000000000000000001"),
     }
-    if mix == "distinctwinners":
+    if mix in PER_CELL:  # each cell's bidders read and written again in Python
+        name, changed = "bidders", pa.array([_written_again(text, PER_CELL[mix]) for text in bidders.to_pylist()], pa.string())
+    elif mix == "distinctwinners":
         winner = column("winner_name")
         branch = pc.binary_join_element_wise(winner, pa.scalar(" สาขา "), pc.cast(pa.array(np.arange(rows)), pa.string()), pa.scalar(""))
         cells = [
@@ -114,9 +120,31 @@ def variant(clean: Path, out: Path, mix: str, seed: int = 7) -> None:
     pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
 
 
+def _grouped(bids: list[dict]) -> str:
+    return json.dumps([{**bid, "price": f"{bid['price']:,.2f}"} if isinstance(bid.get("price"), float) else bid for bid in bids],
+                      ensure_ascii=False)
+
+
+def _escaped_first(bids: list[dict]) -> str:
+    return json.dumps([{"price": bid.get("price"), "name": bid.get("name")} for bid in bids])
+
+
+PER_CELL = {"groupedprices": _grouped, "escapedfirst": _escaped_first}
+
+
+def _written_again(text: str | None, write: Callable[[list[dict]], str]) -> str | None:
+    """A bidders cell written again by ``write``, or as it is where it is no JSON list."""
+    try:
+        bids = json.loads(text) if text else None
+    except ValueError:
+        return text
+    return write(bids) if isinstance(bids, list) and all(isinstance(bid, dict) for bid in bids) else text
+
+
 MIXES = (
     "baddate", "unknownmethod", "uniquestatus", "badtax", "textamount", "overbudget", "endbefore", "controls", "hotkey",
-    "pricefirst", "spacedjson", "twoplaces", "extrakey", "textprices", "longdecimals", "distinctwinners",
+    "pricefirst", "spacedjson", "twoplaces", "extrakey", "textprices", "longdecimals", "groupedprices", "escapedfirst",
+    "distinctwinners",
 )
 
 
