@@ -385,30 +385,35 @@ def test_bidders_in_other_common_layouts_take_the_fast_path() -> None:
     assert written.tolist() == [json.dumps(first, ensure_ascii=False)]
 
 
+def _rewritten_in_c(texts: list[str]) -> list[str]:
+    """``texts`` as the bidders fast path writes them, each vouched for in C and each exactly what
+    json_bidders then dump_bidders give."""
+    from procdata.normalize.values import dump_bidders, json_bidders
+
+    written, done = bidders.in_canonical_form(series(texts))
+    assert done.tolist() == [True] * len(texts)
+    assert written.tolist() == [dump_bidders(json_bidders(text)) for text in texts]
+    return written.tolist()
+
+
 def test_bidders_with_prices_written_as_texts_of_plain_numbers_take_the_fast_path() -> None:
     """A writer of decimals that quotes them ("price": "27777.90", a held-out national table) had every
     cell parsed one by one: 6 times the clean table's time. Such prices become numbers in C, whole ones
     floats as the parser makes them, in any layout; other texts are left to the parser."""
-    from procdata.normalize.values import dump_bidders, json_bidders
-
     texts = [
         '[{"name": "ร้าน ก", "price": "27777.90"}, {"name": "ร้าน price", "price": "7102"}]',
         '[{"price":"-0.50","name":"ข"},{"name":null,"price":null},{"price": 5}]',
         '[\n  {"name": "\\u0e01", "price" : "0"}\n]',
         '[{"name": "ค", "price": "12345678901.1234"}]',
     ]
-    written, done = bidders.in_canonical_form(series(texts))
-    assert done.tolist() == [True] * 4
-    assert written.tolist() == [dump_bidders(json_bidders(text)) for text in texts] == [
+    assert _rewritten_in_c(texts) == [
         '[{"name": "ร้าน ก", "price": 27777.9}, {"name": "ร้าน price", "price": 7102.0}]',
         '[{"price": -0.5, "name": "ข"}, {"name": null, "price": null}, {"price": 5}]',
         '[{"name": "ก", "price": 0.0}]',
         '[{"name": "ค", "price": 12345678901.1234}]',
     ]
     grouped = ['[{"name": "a", "price": "9,000.00"}, {"price": "-123,456,789.5", "name": "b"}, {"price": "1,000"}]']
-    written, done = bidders.in_canonical_form(series(grouped))
-    assert done.tolist() == [True]
-    assert written.tolist() == [dump_bidders(json_bidders(grouped[0]))] == [
+    assert _rewritten_in_c(grouped) == [
         '[{"name": "a", "price": 9000.0}, {"price": -123456789.5, "name": "b"}, {"price": 1000.0}]',
     ]
     others = ['[{"name": "a", "price": "9,00.00"}]', '[{"name": "a", "price": "27777.90"}, {"name": "b", "price": "1e3"}]',
@@ -420,16 +425,12 @@ def test_bidders_with_unrounded_float_prices_take_the_fast_path() -> None:
     """Prices as json.dumps writes an unrounded float (27777.899999999998) had every cell parsed one by
     one: 3.5 times the clean table's time. Their float is written in C as Python writes it; a float
     Python writes with an exponent (1.2345e-05) leaves its row to the parser, as its own text."""
-    from procdata.normalize.values import dump_bidders, json_bidders
-
     texts = [
         '[{"name": "ก", "price": 27777.899999999998}, {"name": "ข", "price": 0.30000000000000004}]',
         '[{"price": 12.00000000000000000001, "name": "ค"}, {"price": -0.000000}]',  # whole floats: 12.0, -0.0
         '[{"name": "ง", "price": 999999999.99999999999}, {"name": "จ", "price": "7102"}]',  # 1000000000.0
     ]
-    written, done = bidders.in_canonical_form(series(texts))
-    assert done.tolist() == [True] * 3
-    assert written.tolist() == [dump_bidders(json_bidders(text)) for text in texts] == [
+    assert _rewritten_in_c(texts) == [
         '[{"name": "ก", "price": 27777.899999999998}, {"name": "ข", "price": 0.30000000000000004}]',
         '[{"price": 12.0, "name": "ค"}, {"price": -0.0}]',
         '[{"name": "ง", "price": 1000000000.0}, {"name": "จ", "price": 7102.0}]',

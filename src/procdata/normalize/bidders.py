@@ -223,9 +223,7 @@ def _long_decimals_as_python_writes_them(outside: pa.Array) -> tuple[pa.Array, n
     sure = pc.and_(pc.invert(pc.match_substring(shortest, "e")), pc.or_(pc.greater_equal(pc.abs(values), 1e-4), pc.equal(values, 0)))
     unsure[long] = ~sure.fill_null(False).to_numpy(zero_copy_only=False)
     written = pc.binary_join_element_wise(pa.scalar(":", outside.type), shortest, parts.field("rest"), nothing)
-    order = np.arange(len(outside))
-    order[long] = len(outside) + np.arange(len(long))
-    return pa.concat_arrays([outside, written]).take(pa.array(order)), unsure
+    return _put(outside, long, written), unsure
 
 
 def _price_texts_as_numbers(flat: pa.Array, offsets: np.ndarray, between: np.ndarray) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -249,11 +247,17 @@ def _price_texts_as_numbers(flat: pa.Array, offsets: np.ndarray, between: np.nda
     joined = pc.binary_join_element_wise(flat.take(pa.array(prices - 1)), numbers, flat.take(pa.array(prices + 1)), nothing)
     kept = np.ones(len(flat), dtype=bool)
     kept[prices] = kept[prices + 1] = False
-    order = np.arange(len(flat))
-    order[prices - 1] = len(flat) + np.arange(len(prices))  # each joined piece in place of the one before its price
-    rebuilt = pa.concat_arrays([flat, joined]).take(pa.array(order[kept]))
+    rebuilt = _put(flat, prices - 1, joined, kept)  # each joined piece in place of the one before its price
     dropped = np.concatenate([[0], np.cumsum(~kept)])  # pieces dropped before each place
     return rebuilt, offsets - dropped[offsets - offsets[0]], between[kept]
+
+
+def _put(pieces: pa.Array, at: np.ndarray, new: pa.Array, kept: np.ndarray | None = None) -> pa.Array:
+    """``pieces`` with ``new`` in place of the pieces at places ``at`` (one each, in order), and only
+    the places ``kept`` where it is given: one take over both arrays."""
+    order = np.arange(len(pieces))
+    order[at] = len(pieces) + np.arange(len(at))
+    return pa.concat_arrays([pieces, new]).take(pa.array(order if kept is None else order[kept]))
 
 
 def _spaces_in(texts: pa.Array) -> list[str]:
