@@ -155,6 +155,26 @@ def test_csv_cells_of_several_lines_are_read_whatever_the_blocks(tmp_path: Path,
     assert json.loads(result.records["bidders"].iloc[2])[2] == {"name": "ร้านที่ 3", "price": 3003.0}
 
 
+def test_a_quoted_line_break_keeps_its_cr_and_lf_wherever_a_block_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow drops the LF of a quoted CR LF that its buffers split (apache/arrow#51368): the file it
+    reads never ends a read between the two, so every block size gives the csv module's cells."""
+    import csv
+
+    from procdata.read.limits import current
+
+    path = tmp_path / "crlf.csv"
+    path.write_bytes('ลำดับ,งาน,ผู้เสนอราคา\r\n1,"ซ่อมถนน\r\nหมู่ 3","ร้าน ก\r\nร้าน ข"\r\n2,ถนน,"ร้าน ค\r\n"\r\n'.encode())
+    expected = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    for block in range(30, path.stat().st_size + 2):
+        monkeypatch.setattr(delimited, "CSV_BLOCK", block)
+        try:
+            frame = delimited._read_csv_arrow(path, ",", current())
+        except Exception as error:  # a block too small for a row: Arrow says so, and the csv module reads the file
+            assert "straddl" in str(error) or "block" in str(error), (block, error)
+            continue
+        assert frame.values.tolist() == expected, block
+
+
 def test_html_saved_as_xls_keeps_leading_zeros(tmp_path: Path) -> None:
     header = "".join(f"<th>{h}</th>" for h in ["ลำดับ", "เลขที่โครงการ", "ชื่อโครงการ", "วงเงินงบประมาณ (บาท)", "วิธีการจัดหา", "ผู้ชนะการเสนอราคา", "เลขประจำตัวผู้เสียภาษี", "ราคาที่ตกลงซื้อหรือจ้าง (บาท)", "วันที่ลงนามสัญญา"])
     row = "".join(f"<td>{v}</td>" for v in ["1", "68019123456", "จัดซื้อครุภัณฑ์สำนักงาน", "85,000.00", "e-market", "บริษัท ก จำกัด", "0105551234567", "84,000.00", "03/02/2568"])

@@ -376,15 +376,17 @@ def test_what_a_chunk_says_of_its_bidders_is_what_its_stripped_values_say(values
 
 
 @settings(max_examples=150, deadline=None)
-@given(lines=st.lists(st.one_of(st.just(""), st.lists(st.sampled_from(["ก", "x", '"a,b"', "", "12"]), min_size=1, max_size=4).map(",".join)),
+@given(lines=st.lists(st.one_of(st.just(""), st.lists(st.sampled_from(["ก", "x", '"a,b"', "", "12", '"ก\nข"', '"x\r\ny"']),
+                                                  min_size=1, max_size=4).map(",".join)),
                       max_size=40),
        rows=st.sampled_from([1, 3, 7, 100]), block=st.sampled_from([32, 64, 1 << 20]), crlf=st.booleans(),
        together=st.sampled_from([1, 3, csvgrids.BLOCKS_TOGETHER]))
 def test_short_rows_and_empty_lines_are_read_in_chunks_where_the_csv_module_reads_them(
     lines: list[str], rows: int, block: int, crlf: bool, together: int, tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """A row with fewer cells than the first line (put back in place, padded) and an empty line (a row
-    of empty cells: the rows below keep their numbers), wherever Arrow's blocks and the chunks fall:
+    """A row with fewer cells than the first line (put back in place, padded), an empty line (a row
+    of empty cells: the rows below keep their numbers) and a cell of several lines (one row), wherever
+    Arrow's blocks and the chunks fall:
     the rows are those of the csv module, row for row. No row is longer than the first: that one is
     read whole (``NotStreamable``). (A row longer than a block, 23 bytes here at most, is read whole too:
     Arrow's blocks are 4 MB.)"""

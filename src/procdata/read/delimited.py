@@ -181,11 +181,29 @@ def _read_csv_arrow(path: Path, delimiter: str, limits: Limits) -> pd.DataFrame:
     return pd.DataFrame({n: pd.arrays.ArrowStringArray(column) for n, column in enumerate(table.columns)}, copy=False)
 
 
+class UnsplitLineEnds(io.BufferedReader):
+    """A file for Arrow's CSV readers whose reads never end between the CR and the LF of one line
+    break. Arrow drops the LF when its buffers split the pair inside a quoted cell (apache/arrow#51368,
+    pyarrow 26): ``"x\r\ny"`` became ``"x\ry"``, silently, wherever a buffer happened to end."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if len(data) > 1 and data.endswith(b"\r") and self.peek(1)[:1] == b"\n":
+            self.seek(-1, io.SEEK_CUR)  # the CR is read again with its LF
+            return data[:-1]
+        return data
+
+
 def _arrow_csv(path: Path, delimiter: str, fields: int, *, newlines_in_values: bool) -> pa.Table:
+    with UnsplitLineEnds(io.FileIO(path)) as file:
+        return _arrow_csv_of(file, delimiter, fields, newlines_in_values=newlines_in_values)
+
+
+def _arrow_csv_of(file: UnsplitLineEnds, delimiter: str, fields: int, *, newlines_in_values: bool) -> pa.Table:
     import pyarrow.csv as pacsv
 
     return pacsv.read_csv(
-        path,
+        file,
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=CSV_BLOCK),
         # An empty line is a row (of empty cells), as Excel and the csv module count it: the rows below it
         # keep the numbers the officer sees.
