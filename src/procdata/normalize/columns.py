@@ -286,7 +286,18 @@ def digits_only_series(series: pd.Series) -> pd.Series:
     """:func:`procdata.normalize.numbers.digits_only` of every value of a text column."""
     from procdata.normalize.shapes import only_digits  # (shapes builds on this module)
 
-    return _keep_or_map(series, only_digits(series), lambda values: [digits_only(value) for value in values])
+    keep = only_digits(series)
+    if not keep.all():
+        # ASCII digits grouped by spaces or hyphens (0-1055-51234-56-7, as a taxpayer ID is often
+        # written): digits_only drops those, in Arrow; one per distinct value in Python took a national
+        # table so written 1.8 times the clean one's time.
+        grouped = ~keep & matches(series, "^[0-9 -]*$")
+        if grouped.any():
+            text = arrow(series.astype(STRING))
+            joined = pc.replace_substring(pc.replace_substring(text, " ", ""), "-", "")
+            series = _text_series(pc.if_else(pa.array(grouped), joined, text), series.index)
+            keep = keep | grouped
+    return _keep_or_map(series, keep, lambda values: [digits_only(value) for value in values])
 
 
 def plain_contract_numbers(series: pd.Series) -> np.ndarray:
