@@ -250,14 +250,17 @@ GROUPED = st.one_of(
     st.integers(-10**15, 10**15).map(lambda n: f"{n:,}"),
     st.sampled_from(["1,234", "12,34", "1,2345", ",123", "1,234.", "+1,234", "1,234.-", "๑,๒๓๔", " 1,234 ", "1,234 บาท", "-0,000", ""]),
     st.decimals(min_value=0, max_value=10**12, places=3).map(str),
+    st.tuples(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False), st.sampled_from(["{:,.2f} บาท", "{:.2f}บาท", "{:,.0f}บาท", "{:.1f} บาท"]))
+    .map(lambda pair: pair[1].format(pair[0])),
+    st.sampled_from(["บาท", " บาท", "1 บาท ", "1  บาท", "1,234บาท.", "1.บาท", "1 บาท (หนึ่งบาท)", "1,23 บาท", "-5 บาท", "1 THB"]),
 )
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(GROUPED, min_size=1, max_size=30))
 def test_amounts_with_thousands_separators_cast_in_arrow_are_what_parse_amount_gives(texts: list[str]) -> None:
-    """normalize.builder.amount_series casts "29,800.00" without its commas in Arrow: the same number
-    as parse_amount gives, and the same cells it cannot read."""
+    """normalize.builder.amount_series casts "29,800.00" and "29800.00 บาท" without their commas and
+    unit in Arrow: the same number as parse_amount gives, and the same cells it cannot read."""
     import math
 
     from procdata.errors import ParseError

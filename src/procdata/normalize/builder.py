@@ -157,13 +157,14 @@ class Builder:
         return values
 
 
-# Amounts with thousands separators ("29,800.00"): parse_amount reads them as the same without the commas.
-_GROUPED_AMOUNT = r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"
+# Amounts with thousands separators ("29,800.00"), the unit after them or not ("29800.00 บาท"):
+# parse_amount reads them as the same without the commas, the space and the unit.
+_GROUPED_AMOUNT = r"^-?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?( ?บาท)?$"
 
 
 def amount_series(builder: Builder, key: str, field: str) -> pd.Series | None:
-    """Amounts: plain numbers, and numbers with thousands separators once the commas are dropped, cast
-    in Arrow; the rest parsed once per distinct value."""
+    """Amounts: plain numbers, and numbers with thousands separators or the unit once those are
+    dropped, cast in Arrow; the rest parsed once per distinct value."""
     raw = builder.text(key)
     if raw is None:
         return None
@@ -175,7 +176,7 @@ def amount_series(builder: Builder, key: str, field: str) -> pd.Series | None:
     if len(rest):
         grouped[rest[matches(raw.iloc[rest], _GROUPED_AMOUNT)]] = True
     if grouped.any():
-        figures = pc.replace_substring(arrow(raw).filter(pa.array(grouped)), ",", "")
+        figures = pc.replace_substring_regex(arrow(raw).filter(pa.array(grouped)), "[, ]|บาท", "")
         values[grouped] = pc.cast(figures, pa.float64()).to_numpy(zero_copy_only=False)
     where, parsed = _parse_rest(builder, key, field, raw, ~plain & ~grouped, parse_amount)
     values[where] = parsed.astype("float64").to_numpy()
