@@ -70,7 +70,9 @@ def test_no_cell_value_stops_a_file_or_publishing(tmp_path: Path, cell: tuple[st
     ]
     source = tmp_path / "input.csv"
     with source.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=NAMES, lineterminator="\n")
+        # Lines end with CR LF, as Excel writes them: the csv module then quotes a value holding a CR
+        # alone. With "\n" it would not, and the CR would end the line for any reader (Excel's too).
+        writer = csv.DictWriter(handle, fieldnames=NAMES, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({name: row.get(name, "") for name in NAMES})
