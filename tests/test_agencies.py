@@ -91,7 +91,10 @@ def test_the_cli_writes_the_table_as_csv_or_json(folder: Path, tmp_path: Path) -
     assert json.loads(as_json.read_text(encoding="utf-8")) == validate([folder], by_agency=True).by_agency
     assert as_csv(validate([folder], by_agency=True).by_agency or []) == text
     bad = runner.invoke(app, ["validate", str(folder), "--by-agency", str(tmp_path / "agencies.txt"), "--lang", "en"])
-    assert bad.exit_code == 2 and "the per-agency table must end in .csv or .json" in bad.stderr
+    assert bad.exit_code == 2 and f"--by-agency {tmp_path / 'agencies.txt'}: give the per-agency table's file name" in bad.stderr
+    # The option's value forgotten, the next option taken for it: the message names both.
+    forgot = runner.invoke(app, ["validate", str(folder), "--by-agency", "--out", "x.csv", "--lang", "en"])
+    assert forgot.exit_code == 2 and "--by-agency --out: give the per-agency table's file name" in forgot.stderr
 
 
 def test_the_progress_bar_shows_only_on_a_terminal_and_after_a_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
