@@ -182,7 +182,7 @@ def _read_csv_arrow(path: Path, delimiter: str, limits: Limits) -> pd.DataFrame:
 
 
 class UnsplitLineEnds(io.BufferedReader):
-    """A file for Arrow's CSV readers whose reads never end between the CR and the LF of one line
+    r"""A file for Arrow's CSV readers whose reads never end between the CR and the LF of one line
     break. Arrow drops the LF when its buffers split the pair inside a quoted cell (apache/arrow#51368,
     pyarrow 26): ``"x\r\ny"`` became ``"x\ry"``, silently, wherever a buffer happened to end."""
 
@@ -195,23 +195,19 @@ class UnsplitLineEnds(io.BufferedReader):
 
 
 def _arrow_csv(path: Path, delimiter: str, fields: int, *, newlines_in_values: bool) -> pa.Table:
-    with UnsplitLineEnds(io.FileIO(path)) as file:
-        return _arrow_csv_of(file, delimiter, fields, newlines_in_values=newlines_in_values)
-
-
-def _arrow_csv_of(file: UnsplitLineEnds, delimiter: str, fields: int, *, newlines_in_values: bool) -> pa.Table:
     import pyarrow.csv as pacsv
 
-    return pacsv.read_csv(
-        file,
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=CSV_BLOCK),
-        # An empty line is a row (of empty cells), as Excel and the csv module count it: the rows below it
-        # keep the numbers the officer sees.
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types=every_column_text(fields + 1), strings_can_be_null=False, quoted_strings_can_be_null=False,
-        ),
-    )
+    with UnsplitLineEnds(io.FileIO(path)) as file:
+        return pacsv.read_csv(
+            file,
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=CSV_BLOCK),
+            # An empty line is a row (of empty cells), as Excel and the csv module count it: the rows below it
+            # keep the numbers the officer sees.
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=every_column_text(fields + 1), strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
 
 
 @cache
