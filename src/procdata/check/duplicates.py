@@ -170,32 +170,35 @@ class _Copies:
         """For each copy: the first copies it is named with (n x SHOWN_PARTNERS positions, -1 for none),
         how many copies it is named with, and whether it has one in its own file."""
         size = len(self.number)
+        kind = _index_type(size)
         # The same number in the same file: every other copy of the group, in order.
-        _, file_rank, file_size, file_sorted, file_start = _groups(self.number, self.file)
-        shown = np.full((size, SHOWN_PARTNERS), -1, dtype=np.int64)
+        file_rank, file_size, file_sorted, file_start = _groups(_codes_of(self.number, self.file))
+        shown = np.full((size, SHOWN_PARTNERS), -1, dtype=kind)
         for slot in range(SHOWN_PARTNERS):
             nth = slot + (slot >= file_rank)  # skipping the copy itself
             has = nth < file_size
             shown[has, slot] = file_sorted[file_start[has] + nth[has]]
+        del file_rank, file_sorted, file_start
         from_file = file_size - 1
         # The same number in the same report month: the copies not already named (other files).
-        known = self.month >= 0
-        month_size = np.zeros(size, dtype=np.int64)
-        own_size = np.zeros(size, dtype=np.int64)
-        members = np.flatnonzero(known)
+        members = np.flatnonzero(self.month >= 0).astype(kind)
+        every = len(members) == size  # (no copy of each key then)
+        from_month = np.zeros(size, dtype=kind)
+        in_month = in_part = np.zeros(0, dtype=kind)
         if len(members):
-            _, _, sizes, _, _ = _groups(self.number[members], self.month[members])
-            month_size[members] = sizes
-            _, _, sizes, _, _ = _groups(self.number[members], self.month[members], self.file[members])
-            own_size[members] = sizes
-        from_month = month_size - own_size
+            in_month = _codes_of(*(key if every else key[members] for key in (self.number, self.month)))
+            in_part = _codes_of(in_month, self.file if every else self.file[members])  # its copies in one file
+            from_month[members] = np.bincount(in_month)[in_month] - np.bincount(in_part)[in_part]
         count = from_file + from_month
         need = np.flatnonzero((from_month > 0) & (from_file < SHOWN_PARTNERS))
         if len(need):
-            self._extras(shown, need, from_file)
+            self._extras(shown, need, from_file, members, in_month, in_part)
         return shown, count, from_file > 0
 
-    def _extras(self, shown: np.ndarray, need: np.ndarray, from_file: np.ndarray) -> None:
+    def _extras(
+        self, shown: np.ndarray, need: np.ndarray, from_file: np.ndarray,
+        members: np.ndarray, group: np.ndarray, part: np.ndarray,
+    ) -> None:
         """Fill the free slots of the copies ``need`` with copies of the same month from other files.
 
         Those copies, in order, are the month group's copies outside the copy's own file. The first
@@ -203,10 +206,7 @@ class _Copies:
         of its file, and those files are among the first four of the group to hold a copy: so looking
         at the first three copies of each of the group's first four files is enough.
         """
-        members = np.flatnonzero(self.month >= 0)
-        number, month, file = self.number[members], self.month[members], self.file[members]
-        group, _, _, _, _ = _groups(number, month)
-        part, rank_in_part, _, part_order, _ = _groups(number, month, file)
+        rank_in_part, _, part_order, _ = _groups(part)
         # Each file's part of a month group, ranked by the position of its first copy.
         first_of_part = members[part_order[np.flatnonzero(_changes(part[part_order]))]]
         group_of_part = np.empty(len(first_of_part), dtype=np.int64)
@@ -219,9 +219,9 @@ class _Copies:
         chosen, chosen_group = members[candidate], group[candidate]
         keep = np.lexsort((chosen, chosen_group))
         chosen, chosen_group = chosen[keep], chosen_group[keep]
-        table = np.full((int(group.max()) + 1, SHOWN_PARTNERS * _CANDIDATE_GROUPS), -1, dtype=np.int64)
+        table = np.full((int(group.max()) + 1, SHOWN_PARTNERS * _CANDIDATE_GROUPS), -1, dtype=shown.dtype)
         table[chosen_group, np.arange(len(chosen)) - np.searchsorted(chosen_group, chosen_group)] = chosen
-        group_of = np.full(len(self.number), -1, dtype=np.int64)
+        group_of = np.full(len(self.number), -1, dtype=group.dtype)
         group_of[members] = group
         for first in range(0, len(need), _BATCH):
             copies = need[first : first + _BATCH]
@@ -251,21 +251,38 @@ def _starts_to_ids(starts: np.ndarray) -> np.ndarray:
     return np.cumsum(starts) - 1
 
 
-def _groups(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Groups of equal keys, members in order: for each element its group, its rank within the group,
-    the group's size, all members sorted by group, and where its group starts among them."""
-    size = len(keys[0])
-    positions = np.arange(size)
-    order = np.lexsort((positions, *reversed(keys)))
-    starts = _changes(*(key[order] for key in keys))
-    group_sorted = _starts_to_ids(starts)
-    first = np.flatnonzero(starts)
-    sizes = np.diff(np.append(first, size))
-    group = np.empty(size, dtype=np.int64)
-    group[order] = group_sorted
-    rank = np.empty(size, dtype=np.int64)
-    rank[order] = positions - first[group_sorted]
-    return group, rank, sizes[group], order, first[group]
+def _index_type(size: int) -> type[np.signedinteger]:
+    """Positions and codes among ``size`` items: 32 bits where they fit (half the memory of 64 for a
+    national table's millions of copies)."""
+    return np.int32 if size < 2**31 else np.int64
+
+
+def _codes_of(*keys: np.ndarray) -> np.ndarray:
+    """A code per element for its keys (non-negative integers, each below 2**31) taken together:
+    equal keys, equal codes, and the codes 0 to the number of groups less one. The keys are combined
+    one at a time into a number below 2**62, which is hashed (``pandas.factorize``)."""
+    code = keys[0]
+    for key in keys[1:]:
+        combined = np.multiply(code, int(key.max(initial=0)) + 1, dtype=np.int64)  # a new array, added to in place
+        combined += key
+        code = pd.factorize(combined)[0]
+        del combined
+    if len(keys) == 1:
+        code = pd.factorize(code)[0]
+    return code.astype(_index_type(len(code)))
+
+
+def _groups(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Groups of equal codes (:func:`_codes_of`), members in order: for each element its rank within
+    its group and the group's size, all members sorted by group (in order within it), and where each
+    element's group starts among them."""
+    kind = _index_type(len(code))
+    sizes = np.bincount(code).astype(kind)
+    starts = (np.cumsum(sizes) - sizes).astype(kind)
+    order = np.argsort(code, kind="stable").astype(kind)
+    rank = np.empty(len(code), dtype=kind)
+    rank[order] = np.arange(len(code), dtype=kind) - np.repeat(starts, sizes)
+    return rank, sizes[code], order, starts[code]
 
 
 def _others(
