@@ -86,6 +86,27 @@ def test_ahead_makes_no_more_than_one_item_ahead_of_the_one_in_use() -> None:
         assert max(made) <= used + 2
 
 
+def test_ahead_of_one_makes_the_next_item_only_while_one_is_in_use() -> None:
+    made: list[int] = []
+    for used in Ahead(_counted(60, made), ahead=1):
+        time.sleep(0.002)
+        assert max(made) <= used + 1  # the item in use, and the next one made or being made
+
+
+def test_a_head_start_is_made_before_the_first_item_is_used_and_not_again() -> None:
+    made: list[int] = []
+    ahead = Ahead(_counted(60, made), ahead=1, start=1)
+    deadline = time.monotonic() + 5
+    while len(made) < 2 and time.monotonic() < deadline:  # the command loading its modules
+        time.sleep(0.001)
+    time.sleep(0.02)
+    assert made == [0, 1]  # two made before any is used, and no more
+    for used in ahead:
+        time.sleep(0.002)
+        assert max(made) <= used + 1 + (used == 0)
+    assert made == list(range(60))
+
+
 def test_ahead_raises_an_error_of_the_items_where_the_next_item_would_be() -> None:
     got: list[int] = []
     with pytest.raises(ValueError, match="at 4"):

@@ -55,29 +55,38 @@ def in_order(func: Callable[[Item], Made], items: Iterable[Item], threads: int =
 
 
 class Ahead(Generic[Item]):
-    """The items of ``items`` made on a thread of its own from the moment this is made, the next one
-    made while this one is used, and never more than one ahead besides the one being made: the CSV
-    is parsed while the chunk before is normalized, and a chunk is normalized while the one before
-    is checked or written. What it gives is what ``items`` gives, in its order; an error of
-    ``items`` is raised where its next item would be (``tests/test_ahead.py``)."""
+    """The items of ``items`` made on a thread of its own from the moment this is made, and never
+    more than ``ahead`` of them made (or being made) besides the one in use: the CSV is parsed while
+    the chunk before is normalized, and a chunk is normalized while the one before is checked or
+    written. What it gives is what ``items`` gives, in its order; an error of ``items`` is raised
+    where its next item would be (``tests/test_ahead.py``).
 
-    def __init__(self, items: Iterator[Item], name: str = "procdata-ahead") -> None:
-        self._waiting: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    ``ahead`` is what the thread may hold when its items are used more slowly than they are made: a
+    chunk of a long table each, some 250 MB at 200,000 rows. ``start`` more may be made before the
+    first is used (a reader started before the command has loaded its modules reads the first chunks
+    meanwhile), and are not made again once used."""
+
+    def __init__(self, items: Iterator[Item], name: str = "procdata-ahead", ahead: int = 2, start: int = 0) -> None:
+        self._waiting: queue.Queue[tuple[str, object]] = queue.Queue()
+        self._room = threading.Semaphore(ahead + start)  # taken before an item is made, given back when one is used
+        self._head_start = start
         self._stop = threading.Event()
         self._maker = threading.Thread(target=self._make, args=(items,), name=name, daemon=True)
         self._maker.start()
 
     def _make(self, items: Iterator[Item]) -> None:
         try:
-            for item in items:
-                while not self._stop.is_set():
-                    try:
-                        self._waiting.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
+            while True:
+                while not self._room.acquire(timeout=0.1):
+                    if self._stop.is_set():
+                        return
                 if self._stop.is_set():
                     return
+                try:
+                    item = next(items)
+                except StopIteration:
+                    break
+                self._waiting.put(("item", item))
             self._waiting.put(("end", None))
         except BaseException as error:  # handed to the user of the items, who raises it
             self._waiting.put(("error", error))
@@ -96,6 +105,10 @@ class Ahead(Generic[Item]):
                     return
                 if kind == "error":
                     raise value  # type: ignore[misc]
+                if self._head_start:
+                    self._head_start -= 1
+                else:
+                    self._room.release()  # the next may be made while this one is used
                 yield value  # type: ignore[misc]
         finally:
             self.close()
