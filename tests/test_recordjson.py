@@ -24,8 +24,15 @@ bidder = st.one_of(
     st.fixed_dictionaries({"name": texts, "price": st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False))}),
     st.dictionaries(texts, st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts), max_size=3),
 )
+# Bidders as procdata writes them (model.CANONICAL_BIDDERS), laid out column-wise: names holding what
+# the layout replaces, but no quote mark, backslash or control character.
+own_name = st.lists(st.sampled_from([*'ab /\u0e01\u0e33\u2028\u00a0{}[],:', ", ", "}, {", "}]", "[{", ": "]), max_size=5).map("".join)
+own_bidder = st.fixed_dictionaries({"name": own_name, "price": st.one_of(
+    st.none(), st.integers(-(10**13), 10**13).map(lambda n: n / 100), st.integers(-(10**14), 10**14),
+)})
 bidders = st.one_of(
     st.none(), texts,  # not JSON: kept as text
+    st.lists(own_bidder, max_size=3).map(lambda items: json.dumps(items, ensure_ascii=False)),
     st.lists(bidder, max_size=3).map(lambda items: json.dumps(items, ensure_ascii=False)),
     st.lists(bidder, max_size=3).map(json.dumps),  # non-ASCII escaped, as other programs write it
     st.just("[]"), st.just('{"a": [1, {"b": []}]}'), st.just(""),

@@ -24,6 +24,15 @@ FIELDS = (
     "source_file", "source_sheet", "source_row",
 )
 
+# Bidders JSON exactly as procdata writes it (normalize.values.dump_bidders: json.dumps with
+# ensure_ascii=False and separators ", " and ": "): a list of {"name", "price"} objects, names without
+# escapes, prices as Python writes floats (two decimals at most, no trailing zero but ".0") or ints,
+# or null. An RE2 pattern: the normalizer keeps a cell that matches it as it is, and the JSON writer
+# lays such a cell out column-wise (recordjson).
+BIDDER_PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"
+_BID = r'\{"name": "[^"\\\x00-\x1f]*", "price": ' + BIDDER_PRICE + r"\}"
+CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
+
 
 @dataclass(frozen=True)
 class Column:

@@ -20,6 +20,7 @@ from procdata.output import plain_value
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 JSON_ROWS = 20_000  # records written at a time
 
@@ -73,18 +74,21 @@ def json_pieces(frame: pd.DataFrame) -> Iterator[bytes] | None:
     records a piece, joined by ``,\\n`` within a piece; a piece ends without the comma. None when a
     column is of a kind other than the canonical table's (text, float64, Int64, boolean) or there
     are no columns: :func:`plain_canonical_json` writes such a frame."""
-    fields = []
-    for name in frame.columns:
-        values = _json_values(frame[name], name == "bidders")
-        if values is None:
-            return None
-        fields.append((json.dumps(str(name), ensure_ascii=False), values))
-    if not fields:
+    if not len(frame.columns) or not all(_written_here(frame[name]) for name in frame.columns):
         return None
-    return _records(fields, len(frame))
+    return _records(frame)
 
 
-def _records(fields: list[tuple[str, Any]], size: int) -> Iterator[bytes]:
+def _written_here(series: pd.Series) -> bool:
+    kind = str(series.dtype)
+    if kind in ("float64", "Int64", "boolean"):
+        return True
+    return kind in ("string", "str") and series.dtype.storage == "pyarrow"  # type: ignore[union-attr]
+
+
+def _records(frame: pd.DataFrame) -> Iterator[bytes]:
+    """The pieces, each made from its own rows: what is held at once is the text of one piece, not
+    of the whole frame (a 200,000-row chunk of a national table written as JSON held 1.7 GB)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -93,15 +97,18 @@ def _records(fields: list[tuple[str, Any]], size: int) -> Iterator[bytes]:
 
     # Each record in one join: the text before each value (the record's start or a comma, the key) as a
     # constant between the columns' values.
-    leads = [text(("  {\n" if number == 0 else ",\n") + f"    {key}: ") for number, (key, _) in enumerate(fields)]
+    names = list(frame.columns)
+    leads = [text(("  {\n" if number == 0 else ",\n") + f"    {json.dumps(str(name), ensure_ascii=False)}: ")
+             for number, name in enumerate(names)]
     end, empty = text("\n  },\n"), text("")
-    for start in range(0, size, JSON_ROWS):
-        parts = [part for lead, (_, values) in zip(leads, fields, strict=True) for part in (lead, values.slice(start, JSON_ROWS))]
+    for start in range(0, len(frame), JSON_ROWS):
+        rows = frame.iloc[start : start + JSON_ROWS]
+        parts = [part for lead, name in zip(leads, names, strict=True) for part in (lead, _json_values(rows[name], name == "bidders"))]
         yield text_bytes(pc.binary_join_element_wise(*parts, end, empty))[:-2]  # the last record without its comma
 
 
 def _json_values(series: pd.Series, nested: bool) -> Any:
-    """A column's values as JSON texts (Arrow ``large_string``), or None for a kind not written here."""
+    """A column's values as JSON texts (Arrow ``large_string``; a kind :func:`_written_here`)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -115,15 +122,11 @@ def _json_values(series: pd.Series, nested: bool) -> Any:
     if kind == "boolean":
         values = pa.array(series.array, from_pandas=True)
         return pc.if_else(values, pa.scalar("true", pa.large_string()), pa.scalar("false", pa.large_string())).fill_null(null)
-    if kind not in ("string", "str") or series.dtype.storage != "pyarrow":  # type: ignore[union-attr]
-        return None
     values = pa.array(series.array, from_pandas=True).cast(pa.large_string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if nested:  # bidders: each distinct text parsed and written at the depth of a record's field
-        encoded = pc.dictionary_encode(values)
-        written = [None if text is None else _nested(text) for text in encoded.dictionary.to_pylist()]
-        return pa.array(written, pa.large_string()).take(encoded.indices).fill_null(null)
+    if nested:
+        return _bidders(values).fill_null(null)
     quote = pa.scalar('"', pa.large_string())
     plain = pc.binary_join_element_wise(quote, values, quote, pa.scalar("", pa.large_string()))
     special = pc.match_substring_regex(values, r'[\x00-\x1f"\\]')
@@ -135,6 +138,40 @@ def _json_values(series: pd.Series, nested: bool) -> Any:
             fields[position] = field
         plain = pa.array(fields, pa.large_string())
     return plain.fill_null(null)
+
+
+# Bidders JSON as procdata writes it, laid out as a record's field: its structure, which no name can
+# hold (names hold no quote mark), replaced where it stands.
+_BIDDERS_LAID_OUT = (
+    (r'^\[\{"name": ', '[\n      {\n        "name": '),
+    ('", "price": ', '",\n        "price": '),
+    ('}, {"name": ', '\n      },\n      {\n        "name": '),
+    (r"\}\]$", "\n      }\n    ]"),
+)
+
+
+def _bidders(values: pa.Array) -> pa.Array:
+    """Bidders texts as :func:`_nested` writes them: those in procdata's own form
+    (``model.CANONICAL_BIDDERS``, which every normalized record has) laid out column-wise, each
+    other distinct text by :func:`_nested` (parsed and written again)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from procdata.model import CANONICAL_BIDDERS
+
+    own = pc.match_substring_regex(values, CANONICAL_BIDDERS).fill_null(True)  # (nulls stay null)
+    laid = values
+    for pattern, replacement in _BIDDERS_LAID_OUT:
+        if pattern.startswith("^") or pattern.endswith("$"):
+            laid = pc.replace_substring_regex(laid, pattern, replacement)  # (no backslash to rewrite)
+        else:
+            laid = pc.replace_substring(laid, pattern, replacement)
+    if pc.all(own).as_py():
+        return laid
+    other = pc.invert(own)
+    encoded = pc.dictionary_encode(pc.filter(values, other))
+    written = pa.array([_nested(text) for text in encoded.dictionary.to_pylist()], pa.large_string())
+    return pc.replace_with_mask(laid, other, written.take(encoded.indices))
 
 
 def _nested(text: str) -> str:

@@ -20,15 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from procdata.model import BIDDER_PRICE, CANONICAL_BIDDERS
 from procdata.normalize.columns import STRING, arrow, matches, value_bytes
 
-# Bidders JSON exactly as normalize.values.dump_bidders writes it (json.dumps, ensure_ascii=False,
-# separators ", " and ": "): names without escapes, prices as Python writes floats
-# (two decimals at most, no trailing zero but ".0") or ints, or null.
-_PRICE = r"(?:null|-?(?:0|[1-9][0-9]{0,11})\.(?:0|[0-9]?[1-9])|0|-?[1-9][0-9]{0,14})"
-_BID = r'\{"name": "[^"\\\x00-\x1f]*", "price": ' + _PRICE + r"\}"
-_CANONICAL_BIDDERS = r"^\[(?:" + _BID + r"(?:, " + _BID + r")*)?\]$"
-# The same written by json.dumps with its default ensure_ascii=True and spacing: ASCII only,
+# Bidders JSON as procdata writes it (model.CANONICAL_BIDDERS), written instead by json.dumps with
+# its default ensure_ascii=True and spacing: ASCII only,
 # every other character a \\uXXXX escape. Decoding the escapes gives the canonical text, except
 # for what json.dumps(ensure_ascii=False) escapes itself: control characters, quote marks and
 # backslashes (\\u0000-\\u001f, \\u0022, \\u005c) and surrogate halves (characters past U+FFFF);
@@ -37,14 +33,14 @@ _ESCAPE = r"\\u(?:002[013-9a-f]|00[34][0-9a-f]|005[0-9abd-f]|00[6-9a-f][0-9a-f]|
 # Either key first, or one alone, and a null name (as a writer of objects laid out otherwise writes them).
 _ESCAPED_NAME = r'"name": (?:"(?:[ !#-\[\]-~]|' + _ESCAPE + r')*"|null)'
 _ESCAPED_BID = (
-    r"\{(?:" + _ESCAPED_NAME + '(?:, "price": ' + _PRICE + ')?|"price": ' + _PRICE + "(?:, " + _ESCAPED_NAME + r")?)\}"
+    r"\{(?:" + _ESCAPED_NAME + '(?:, "price": ' + BIDDER_PRICE + ')?|"price": ' + BIDDER_PRICE + "(?:, " + _ESCAPED_NAME + r")?)\}"
 )
 _ESCAPED_BIDDERS = r"^\[(?:" + _ESCAPED_BID + r"(?:, " + _ESCAPED_BID + r")*)?\]$"
 
 # The same two written with no spaces between items and keys (json.dumps with separators (",", ":"),
 # pandas' to_json): names without a quote mark or backslash other than \\uXXXX escapes. Each
 # separator below holds a quote mark, so none is found inside a name ("a},{b" is a name).
-_COMPACT_BID = r'\{"name":"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*","price":' + _PRICE + r"\}"
+_COMPACT_BID = r'\{"name":"(?:[^"\\\x00-\x1f]|' + _ESCAPE + r')*","price":' + BIDDER_PRICE + r"\}"
 _COMPACT_BIDDERS = r"^\[(?:" + _COMPACT_BID + r"(?:," + _COMPACT_BID + r")*)\]$"
 _SPACED = (('},{"name":"', '}, {"name":"'), ('{"name":"', '{"name": "'), ('","price":', '", "price": '))
 
@@ -115,7 +111,7 @@ def in_canonical_form(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def canonical_bidders(series: pd.Series) -> np.ndarray:
     """Bidders JSON already written the way procdata writes it (so parsing and writing it again changes nothing)."""
-    return matches(series, _CANONICAL_BIDDERS)
+    return matches(series, CANONICAL_BIDDERS)
 
 
 def unescaped_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, np.ndarray]:
@@ -149,7 +145,7 @@ def respaced_bidders(series: pd.Series, ready: np.ndarray) -> tuple[pd.Series, n
     for tight, wide in _SPACED:
         spaced = pc.replace_substring(spaced, tight, wide)
     spaced_texts = pd.Series(pd.arrays.ArrowStringArray(spaced))
-    canonical = matches(spaced_texts, _CANONICAL_BIDDERS)
+    canonical = matches(spaced_texts, CANONICAL_BIDDERS)
     taken = canonical | matches(spaced_texts, _ESCAPED_BIDDERS)
     if not taken.any():
         return series, ready
