@@ -140,13 +140,13 @@ def _json_values(series: pd.Series, nested: bool) -> Any:
     return plain.fill_null(null)
 
 
-# Bidders JSON as procdata writes it, laid out as a record's field: its structure, which no name can
-# hold (names hold no quote mark), replaced where it stands.
+# Bidders JSON as procdata writes it (``[{"name": "...", "price": ...}, ...]``), laid out as a record's
+# field: its start and end replaced, and the structure between, which no name can hold (names hold no
+# quote mark).
+_BIDDERS_START, _BIDDERS_END = '[{"name": ', "}]"
 _BIDDERS_LAID_OUT = (
-    (r'^\[\{"name": ', '[\n      {\n        "name": '),
     ('", "price": ', '",\n        "price": '),
     ('}, {"name": ', '\n      },\n      {\n        "name": '),
-    (r"\}\]$", "\n      }\n    ]"),
 )
 
 
@@ -160,18 +160,22 @@ def _bidders(values: pa.Array) -> pa.Array:
     from procdata.model import CANONICAL_BIDDERS
 
     own = pc.match_substring_regex(values, CANONICAL_BIDDERS).fill_null(True)  # (nulls stay null)
-    laid = values
+    listed = pc.and_(own, pc.greater(pc.binary_length(values), 2)).fill_null(False)  # ("[]" stays)
+    text = pa.large_string()
+    bytes_ = pc.filter(values, listed).view(pa.large_binary())  # cut at ASCII bytes: still UTF-8
+    inner = pc.binary_slice(bytes_, len(_BIDDERS_START), -len(_BIDDERS_END)).view(text)
     for pattern, replacement in _BIDDERS_LAID_OUT:
-        if pattern.startswith("^") or pattern.endswith("$"):
-            laid = pc.replace_substring_regex(laid, pattern, replacement)  # (no backslash to rewrite)
-        else:
-            laid = pc.replace_substring(laid, pattern, replacement)
+        inner = pc.replace_substring(inner, pattern, replacement)
+    laid = pc.binary_join_element_wise(
+        pa.scalar('[\n      {\n        "name": ', text), inner, pa.scalar("\n      }\n    ]", text), pa.scalar("", text),
+    )
+    values = pc.replace_with_mask(values, listed, laid)
     if pc.all(own).as_py():
-        return laid
+        return values
     other = pc.invert(own)
     encoded = pc.dictionary_encode(pc.filter(values, other))
-    written = pa.array([_nested(text) for text in encoded.dictionary.to_pylist()], pa.large_string())
-    return pc.replace_with_mask(laid, other, written.take(encoded.indices))
+    written = pa.array([_nested(text) for text in encoded.dictionary.to_pylist()], text)
+    return pc.replace_with_mask(values, other, written.take(encoded.indices))
 
 
 def _nested(text: str) -> str:
