@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import queue
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -116,6 +117,8 @@ class Ahead(Generic[Item]):
     def close(self) -> None:
         """Stop making items: the one being made is finished, so that the thread does not outlive what it reads."""
         self._stop.set()
+        if sys.is_finalizing():  # a reading left open until Python's end: its thread ends with the process
+            return
         while self._maker.is_alive():
             with contextlib.suppress(queue.Empty):
                 self._waiting.get(timeout=0.1)
