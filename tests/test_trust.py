@@ -505,6 +505,72 @@ def test_a_long_csv_with_a_damaged_character_far_down_names_its_line(tmp_path: P
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_long_csv_with_a_damaged_character_far_down_is_not_read_whole_to_name_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Read whole only to name the line, a 1.15 GB table with a bad byte at its end took 7 GB and 25 s:
+    the line is found a block at a time, and the whole-file readers are never reached."""
+    from procdata.read import delimited, stream
+
+    monkeypatch.setattr(stream, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(delimited, "SCAN_FROM", 0)
+    monkeypatch.setattr(delimited, "SCAN_BLOCK", 1000)
+
+    def whole(*_: object, **__: object) -> None:
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(delimited, "_read_csv_arrow", whole)
+    monkeypatch.setattr(delimited, "_decode", whole)
+    lines = [O12, *(o12_row(f"จัดซื้อวัสดุ รายการที่ {n}", 1000 + n) for n in range(1, 301))]
+    data = "".join(",".join(str(v) for v in row) + "\n" for row in lines).encode("utf-8")
+    at = data.index("รายการที่ 290,".encode())
+    path = tmp_path / "national.csv"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    for command in (["validate", str(path)], ["ingest", str(path), "--out", str(tmp_path / "out.csv")]):
+        result = runner.invoke(app, [*command, "--lang", "en"])
+        assert result.exit_code == 2, result.output
+        assert "line 291 " in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp874"])
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 7, 64])
+def test_the_line_found_a_block_at_a_time_is_the_one_the_whole_text_names(tmp_path: Path, encoding: str, block: int) -> None:
+    """Wherever a block ends (inside a character, right after a line end, at a byte-order mark),
+    the first bad byte's line is the one decoding the whole file names."""
+    from procdata.read import delimited
+    from procdata.read.delimited import first_undecodable, undecodable
+
+    text = "ชื่อ,ราคา\nซื้อวัสดุ,1\n\nจ้าง ก,2\r\nx,3\n"
+    raw = text.encode(encoding)
+    bad = b"\xff" if encoding != "cp874" else b"\xdb"  # (0xDB: no character in cp874)
+    path = tmp_path / "t.csv"
+    for at in [*range(len(raw) + 1)]:
+        data = raw[:at] + bad + raw[at:]
+        if encoding == "utf-8-sig" and at < 3:
+            continue  # (a damaged byte-order mark is not one)
+        path.write_bytes(data)
+        try:
+            data.decode(encoding)
+            continue  # a byte that completes nothing wrong (none here, but a cut character would)
+        except UnicodeDecodeError as error:
+            expected = undecodable("t.csv", encoding, data, error)
+        old = delimited.SCAN_BLOCK
+        delimited.SCAN_BLOCK = block
+        try:
+            found = first_undecodable(path, "t.csv", encoding)
+        finally:
+            delimited.SCAN_BLOCK = old
+        assert found is not None and found.render("en") == expected.render("en"), (at, found and found.render("en"))
+    path.write_bytes(raw)
+    assert first_undecodable(path, "t.csv", encoding) is None
+    if encoding != "cp874":
+        path.write_bytes(raw + "ก".encode()[:2])  # a character cut short at the end
+        found = first_undecodable(path, "t.csv", encoding)
+        assert found is not None and "line 6 " in found.render("en"), found and found.render("en")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="pipes and /dev/zero: POSIX")
 @pytest.mark.parametrize("kind", ["pipe", "device"])
 def test_a_pipe_or_a_device_named_as_input_is_one_line_not_a_hang(tmp_path: Path, kind: str) -> None:

@@ -68,9 +68,53 @@ def undecodable(display: str, encoding: str, data: bytes, error: UnicodeDecodeEr
     start = error.start
     if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
         start += len(codecs.BOM_UTF8)  # that codec counts from after its byte-order mark
-    line = data[:start].decode(encoding, errors="replace").count("\n") + 1
+    if _line_ends_are_bytes(encoding):
+        line = data.count(b"\n", 0, start) + 1  # (no copy of the text before it)
+    else:
+        line = data[:start].decode(encoding, errors="replace").count("\n") + 1
+    return _failed_line(display, encoding, line)
+
+
+def _failed_line(display: str, encoding: str, line: int) -> InputError:
     other = "utf-8" if encoding == "cp874" else "cp874"
     return InputError("file_encoding_failed_line", display, encoding=encoding, line=f"{line:,}", other=other)
+
+
+def _line_ends_are_bytes(encoding: str) -> bool:
+    """Whether a line end is the byte 0x0A wherever it stands, never part of another character."""
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig", "cp874")
+    except LookupError:
+        return False
+
+
+SCAN_BLOCK = 16 << 20
+SCAN_FROM = 64 << 20  # files this large are scanned a block at a time before they are read whole
+
+
+def first_undecodable(path: Path, display: str, encoding: str, deadline: Deadline | None = None) -> InputError | None:
+    """The error naming the line of the first bytes ``encoding`` cannot decode in ``path``, found a
+    block at a time (at most a block's text held); None when every byte decodes. A long UTF-8 table
+    with one bad byte near its end is read in chunks until that byte; read whole after that, only to
+    name its line, it took 7 GB and 25 s (1,000,000 rows, 1.15 GB)."""
+    if not _line_ends_are_bytes(encoding):
+        return None
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1  # of the block's first byte
+    with path.open("rb") as file:
+        while True:
+            block = file.read(SCAN_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                # The error's bytes are this block after what the decoder held back from the one before
+                # (the start of a character the block cut, no line end among it; or a byte-order mark taken off).
+                return _failed_line(display, encoding, line + error.object.count(b"\n", 0, error.start))
+            if not block:
+                return None
+            line += block.count(b"\n")
+            if deadline is not None:
+                deadline.check()
 
 
 def looks_utf16le(head: bytes) -> bool:
@@ -98,6 +142,10 @@ def read_text(path: Path, display: str, head: bytes, encoding: str | None, limit
     if size * MEMORY_PER_BYTE > limits.memory << 20:
         raise LimitError(display, "memory", limits.memory)
     chosen = encoding or detect_encoding(head)
+    if size >= SCAN_FROM:  # a bad byte far down is named without the whole file in memory
+        failed = first_undecodable(path, display, chosen, deadline)
+        if failed is not None:
+            raise failed
     delimiter = sniff_delimiter(_sample(head, chosen))
     if chosen in ("utf-8", "utf-8-sig") and encoding is None:
         try:
