@@ -29,6 +29,11 @@ CSV_BLOCK = 32 << 20
 # whole. A long UTF-8 table is read in chunks instead (read/stream.py), a chunk at a time, and
 # not refused for its size.
 MEMORY_PER_BYTE = 1.7
+# Read by the csv module instead (rows of different lengths, such as a title line above the header;
+# another encoding), a CSV takes about 7 times its size: a list of Python strings per row (115 MB of
+# national data with a title line: 786 MB at its peak). 1.15 GB so read ran into the time limit at
+# 4.8 GB; one that would pass the memory limit is refused before it is decoded.
+TEXT_MEMORY_PER_BYTE = 7
 
 
 def detect_encoding(head: bytes) -> str:
@@ -159,6 +164,8 @@ def read_text(path: Path, display: str, head: bytes, encoding: str | None, limit
         except Exception as error:  # pyarrow.lib.ArrowInvalid and kin
             if not type(error).__module__.startswith("pyarrow"):
                 raise
+    if size * TEXT_MEMORY_PER_BYTE > limits.memory << 20:
+        raise LimitError(display, "memory", limits.memory)
     text = _decode(path, display, head, encoding)
     return _rows(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter, display, limits, deadline)
 
