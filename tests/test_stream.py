@@ -240,6 +240,11 @@ def _edge(name: str, header: str, lines: list[str]) -> bytes:
                     rows[number][names.index(field)] = ""
         return rows
 
+    def quoted_all(text: str) -> str:  # every cell in quote marks, as some writers put them
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(csv.reader(io.StringIO(text)))
+        return out.getvalue()
+
     def shortened(line: str, cells: int = 3) -> str:  # a row that lost its last cells (e-GP leaves them out)
         return ",".join(next(csv.reader([line]))[:-cells]) + "\n"
 
@@ -265,6 +270,9 @@ def _edge(name: str, header: str, lines: list[str]) -> bytes:
         "short-many": header + "".join(shortened(line, n % 4) if n % 7 == 3 else line for n, line in enumerate(lines)),
         "short-and-blank": header + "".join(lines[:49]) + "\n" + shortened(lines[49]) + "\n\n" + "".join(lines[50:]),
         "ambiguous-status": table(ambiguous),
+        "title-line": "รายงานผลการจัดซื้อจัดจ้าง ปีงบประมาณ 2568\n" + header + body,
+        "title-lines": "\ufeffรายงานผลการจัดซื้อจัดจ้าง,2568\r\n\r\n" + (header + body).replace("\n", "\r\n"),
+        "title-quoted": '"รายงาน ""O12"""\n' + quoted_all(header + body),
     }
     if name == "bad-byte-late":
         return (header + "".join(lines[:150])).encode() + b"\xff\xfe," + "".join(lines[150:]).encode()
@@ -275,7 +283,7 @@ EDGES = [
     "blank-first", "blank-middle", "header-again", "header-at-boundary", "total-row", "no-final-newline", "crlf", "bom",
     "blank-lines", "ragged-late", "quoted-newline-late", "month-heading-late", "column-missing", "column-added",
     "columns-reordered", "column-twice", "bad-byte-late", "short-late", "short-last", "short-many", "short-and-blank",
-    "ambiguous-status",
+    "ambiguous-status", "title-line", "title-lines", "title-quoted",
 ]
 
 
@@ -304,6 +312,32 @@ def test_a_table_with_an_edge_read_in_chunks_reports_and_writes_what_it_does_rea
                      out.read_bytes() if out.exists() else None))
     assert runs[0] == runs[1]
     assert runs[0][0] in (1, 2) and (runs[0][5] is not None) == (edge != "bad-byte-late")
+
+
+@pytest.mark.parametrize("edge", ["title-line", "title-lines", "title-quoted"])
+def test_title_lines_above_the_header_are_read_in_chunks_not_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edge: str) -> None:
+    """Arrow's reader takes a row's length from its first line: a title line above the header stopped
+    the stream, and a national table was read whole (1.15 GB: 4.8 GB, then the time limit). The title
+    lines are read apart and put back above the header; no whole-file reader is reached."""
+    from procdata.read import delimited
+
+    base = long_table(tmp_path / "base.csv", copies=3)
+    header, *lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "national.csv"
+    path.write_bytes(_edge(edge, header, lines))
+    expected = whole_report([path])
+    monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
+    monkeypatch.setattr(stream_module, "CHUNK_ROWS", 50)
+
+    def whole(*_: object, **__: object) -> None:
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(delimited, "_read_csv_arrow", whole)
+    monkeypatch.setattr(delimited, "_decode", whole)
+    found = validate([path]).to_dict()
+    assert found["summary"]["unreadable"] == [], found["summary"]["unreadable"]
+    assert found == expected
+    assert expected["summary"]["records"] > 150
 
 
 def test_parquet_output_has_typed_columns_and_is_the_same_every_time(tmp_path: Path) -> None:

@@ -109,7 +109,9 @@ def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
         short.append((row.number - 1, row.text))
         return "skip"
 
+    lead, offset = _lead_lines(path, delimiter)
     with _quiet(short_row), UnsplitLineEnds(io.FileIO(path)) as file:
+        file.seek(offset)  # the header's line: title lines above it are put back in the first batch
         reader = pacsv.open_csv(
             file,
             # One thread: this reader already runs on a thread of its own beside the checks, and Arrow's
@@ -130,12 +132,14 @@ def _csv_batches(path: Path, delimiter: str) -> Iterator[pa.RecordBatch]:
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
-        read = 0  # rows read so far, short ones put back included
+        read = 0  # rows read so far from the header on, short ones put back included
         for batch in reader:
             if batch.num_columns > fields:
                 raise NotStreamable(str(path))  # the whole-file reader says which limit
             batch = _with_short_rows(batch, short, read, delimiter)
             read += batch.num_rows
+            if lead:
+                batch, lead = _with_lead(batch, lead), []
             yield batch
         if short:  # short rows past the last row read: not where they should be, so read whole
             raise pa.ArrowInvalid("a short row out of place")
@@ -198,6 +202,54 @@ def _with_short_rows(batch: pa.RecordBatch, short: deque[tuple[int, str]], start
     columns = [
         pa.concat_arrays([batch.column(n), pa.array([row[n] for row in cells], pa.large_string())]).take(where)
         for n in range(width)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+LEAD_LINES = 10  # title lines above a header looked for
+
+
+def _lead_lines(path: Path, delimiter: str) -> tuple[list[list[str]], int]:
+    """Title lines above the header (a report's name, a blank line): their cells, and where the header's
+    line starts. Arrow's reader takes its row length from its first line, and a wider row after it
+    stopped the stream, so that such a table was read whole (a national table of 1.15 GB took 4.8 GB
+    and then the time limit). The header is the first line wider than every line above it and as wide as
+    the line below it; a quoted cell of several lines among them leaves the table to the whole-file
+    reader, as before. None found: no lines, offset 0."""
+    import csv
+
+    with path.open("rb") as file:
+        head = file.read(64 << 10)
+    lines = head.split(b"\n")[:-1][: LEAD_LINES + 2]  # whole lines only
+    widths: list[int] = []
+    cells: list[list[str]] = []
+    for number, line in enumerate(lines):
+        if line.count(b'"') % 2:
+            break  # a quoted cell that goes on to the next line
+        try:
+            text = line.decode("utf-8-sig" if number == 0 else "utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            break
+        row = next(csv.reader([text], delimiter=delimiter), [])
+        cells.append(row)
+        widths.append(len(row))
+    for at in range(1, len(widths) - 1):
+        if widths[at] > max(widths[:at]) and widths[at + 1] == widths[at]:
+            offset = sum(len(line) + 1 for line in lines[:at])
+            return cells[:at], offset
+        if widths[at] <= max(widths[:at]) and widths[at] > 1:
+            break  # rows of a table already: no title above it
+    return [], 0
+
+
+def _with_lead(batch: pa.RecordBatch, lead: list[list[str]]) -> pa.RecordBatch:
+    """``batch`` (the first, from the header on) with the title lines above it, padded with empty cells."""
+    import pyarrow as pa
+
+    width = batch.num_columns
+    rows = [(row + [""] * width)[:width] for row in lead]
+    columns = [
+        pa.concat_arrays([pa.array([row[n] for row in rows], pa.large_string()), batch.column(n)]) for n in range(width)
     ]
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
