@@ -74,6 +74,19 @@ def test_broken_files_do_not_stop_the_others(repo_cwd: Path, tmp_path: Path) -> 
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # header + 2 records
 
 
+def test_when_no_file_could_be_read_the_summary_does_not_speak_of_others(repo_cwd: Path, tmp_path: Path) -> None:
+    """It said "the others were read" when there were none."""
+    broken = ["tests/fixtures/broken/truncated.xlsx", "tests/fixtures/broken/garbage.csv"]
+    for inputs in (broken[:1], broken):
+        result = runner.invoke(app, ["ingest", *inputs, "--out", str(tmp_path / "x.csv"), "--lang", "en"])
+        assert result.exit_code == 2
+        assert result.stdout.splitlines()[-1] == (
+            f"no file could be read ({len(inputs)} in all, see above), so no record was read; fix them and run again")
+        assert "the others were read" not in result.stdout
+    result = runner.invoke(app, ["ingest", *broken, "--out", str(tmp_path / "x.csv")])
+    assert result.stdout.splitlines()[-1].startswith("อ่านไม่ได้ทุกแฟ้ม (2 แฟ้ม")
+
+
 def test_input_files_are_never_modified(repo_cwd: Path, tmp_path: Path) -> None:
     paths = sorted(Path("samples").glob("*.*"))
     before = {p: p.read_bytes() for p in paths}

@@ -51,7 +51,8 @@ def ingest_text(result: IngestResult, lang: str = "th") -> str:
         lines.append(f"  … +{len(result.issues) - 200:,}")
     lines.extend(resolution_lines(result.resolutions, lang))
     if result.failures:
-        lines.append(message("ingest_failed_files", lang, count=len(result.failures)))
+        every = len(result.failures) >= len(result.files)  # (no other file to say was read)
+        lines.append(message("ingest_failed_every_file" if every else "ingest_failed_files", lang, count=len(result.failures)))
     return "\n".join(lines)
 
 
