@@ -46,6 +46,22 @@ def repo_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
     return REPO
 
 
+@pytest.fixture
+def forbid_whole_reads(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Call it to make the whole-file CSV readers fail the test if reached (a table that must be read in
+    chunks, or named without being read whole), from then on."""
+    def forbid() -> None:
+        from procdata.read import delimited
+
+        def whole(*_: object, **__: object) -> None:
+            raise AssertionError("read whole")
+
+        monkeypatch.setattr(delimited, "_read_csv_arrow", whole)
+        monkeypatch.setattr(delimited, "_decode", whole)
+
+    return forbid
+
+
 @pytest.fixture(autouse=True)
 def no_reply_left_in_shared_memory() -> Any:
     """No test leaves a reader's reply file in /dev/shm (read/sandbox.py: each holds a workbook's cells).

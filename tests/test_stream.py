@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -315,12 +315,12 @@ def test_a_table_with_an_edge_read_in_chunks_reports_and_writes_what_it_does_rea
 
 
 @pytest.mark.parametrize("edge", ["title-line", "title-lines", "title-quoted"])
-def test_title_lines_above_the_header_are_read_in_chunks_not_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edge: str) -> None:
+def test_title_lines_above_the_header_are_read_in_chunks_not_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forbid_whole_reads: Callable[[], None], edge: str,
+) -> None:
     """Arrow's reader takes a row's length from its first line: a title line above the header stopped
     the stream, and a national table was read whole (1.15 GB: 4.8 GB, then the time limit). The title
     lines are read apart and put back above the header; no whole-file reader is reached."""
-    from procdata.read import delimited
-
     base = long_table(tmp_path / "base.csv", copies=3)
     header, *lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
     path = tmp_path / "national.csv"
@@ -328,12 +328,7 @@ def test_title_lines_above_the_header_are_read_in_chunks_not_whole(tmp_path: Pat
     expected = whole_report([path])
     monkeypatch.setattr(stream_module, "STREAM_BYTES", 0)
     monkeypatch.setattr(stream_module, "CHUNK_ROWS", 50)
-
-    def whole(*_: object, **__: object) -> None:
-        raise AssertionError("read whole")
-
-    monkeypatch.setattr(delimited, "_read_csv_arrow", whole)
-    monkeypatch.setattr(delimited, "_decode", whole)
+    forbid_whole_reads()
     found = validate([path]).to_dict()
     assert found["summary"]["unreadable"] == [], found["summary"]["unreadable"]
     assert found == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -506,7 +507,7 @@ def test_a_long_csv_with_a_damaged_character_far_down_names_its_line(tmp_path: P
 
 
 def test_a_long_csv_with_a_damaged_character_far_down_is_not_read_whole_to_name_its_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forbid_whole_reads: Callable[[], None],
 ) -> None:
     """Read whole only to name the line, a 1.15 GB table with a bad byte at its end took 7 GB and 25 s:
     the line is found a block at a time, and the whole-file readers are never reached."""
@@ -516,12 +517,7 @@ def test_a_long_csv_with_a_damaged_character_far_down_is_not_read_whole_to_name_
     monkeypatch.setattr(stream, "CHUNK_ROWS", 50)
     monkeypatch.setattr(delimited, "SCAN_FROM", 0)
     monkeypatch.setattr(delimited, "SCAN_BLOCK", 1000)
-
-    def whole(*_: object, **__: object) -> None:
-        raise AssertionError("read whole")
-
-    monkeypatch.setattr(delimited, "_read_csv_arrow", whole)
-    monkeypatch.setattr(delimited, "_decode", whole)
+    forbid_whole_reads()
     lines = [O12, *(o12_row(f"จัดซื้อวัสดุ รายการที่ {n}", 1000 + n) for n in range(1, 301))]
     data = "".join(",".join(str(v) for v in row) + "\n" for row in lines).encode("utf-8")
     at = data.index("รายการที่ 290,".encode())

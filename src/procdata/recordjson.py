@@ -174,7 +174,7 @@ def _bidders(values: pa.Array) -> pa.Array:
         return values
     other = pc.invert(own)
     encoded = pc.dictionary_encode(pc.filter(values, other))
-    written = pa.array([_nested(text) for text in encoded.dictionary.to_pylist()], text)
+    written = pa.array([_nested(cell) for cell in encoded.dictionary.to_pylist()], text)
     return pc.replace_with_mask(values, other, written.take(encoded.indices))
 
 

@@ -187,7 +187,7 @@ def _with_short_rows(batch: pa.RecordBatch, short: deque[tuple[int, str]], start
             _, text = short.popleft()
             row = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
             order.append(batch.num_rows + len(cells))
-            cells.append((row + [""] * width)[:width])
+            cells.append(row)
             at += 1
         elif taken < batch.num_rows:
             run = batch.num_rows - taken if not short else min(batch.num_rows - taken, short[0][0] - at)
@@ -199,11 +199,16 @@ def _with_short_rows(batch: pa.RecordBatch, short: deque[tuple[int, str]], start
         else:
             break
     where = pa.array(order, pa.int64())
-    columns = [
-        pa.concat_arrays([batch.column(n), pa.array([row[n] for row in cells], pa.large_string())]).take(where)
-        for n in range(width)
-    ]
+    columns = [pa.concat_arrays([batch.column(n), put]).take(where) for n, put in enumerate(_padded(cells, width))]
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _padded(rows: list[list[str]], width: int) -> list[pa.Array]:
+    """Rows read apart from Arrow (short rows, title lines) as ``width`` text columns, padded with empty cells."""
+    import pyarrow as pa
+
+    rows = [(row + [""] * width)[:width] for row in rows]
+    return [pa.array([row[n] for row in rows], pa.large_string()) for n in range(width)]
 
 
 LEAD_LINES = 10  # title lines above a header looked for
@@ -246,11 +251,7 @@ def _with_lead(batch: pa.RecordBatch, lead: list[list[str]]) -> pa.RecordBatch:
     """``batch`` (the first, from the header on) with the title lines above it, padded with empty cells."""
     import pyarrow as pa
 
-    width = batch.num_columns
-    rows = [(row + [""] * width)[:width] for row in lead]
-    columns = [
-        pa.concat_arrays([pa.array([row[n] for row in rows], pa.large_string()), batch.column(n)]) for n in range(width)
-    ]
+    columns = [pa.concat_arrays([put, batch.column(n)]) for n, put in enumerate(_padded(lead, batch.num_columns))]
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
