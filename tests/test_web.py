@@ -443,6 +443,39 @@ def test_no_path_reaches_outside_the_folders(client: TestClient, path: str) -> N
     assert answer.status_code == 404 and "[agency]" not in answer.text
 
 
+def test_a_step_that_ends_while_the_page_renders_shows_its_progress_not_an_empty_page(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page reads the run once: a check that finishes between reading its result and drawing
+    the page (CI met this once) shows its progress, and the next page its result."""
+    import threading
+
+    from procdata.web import context, views
+    from procdata.web.app import Workspace
+
+    upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()))
+    release, held_jobs, original = threading.Event(), [], Workspace._check
+
+    def held(self, job, config, files, online):  # type: ignore[no-untyped-def]
+        held_jobs.append(job)
+        release.wait(10)
+        return original(self, job, config, files, online)
+
+    months = context.template_months
+
+    def finish_meanwhile(overview):  # type: ignore[no-untyped-def]
+        release.set()
+        for job in held_jobs:
+            assert job.wait(10)
+        return months(overview)
+
+    monkeypatch.setattr(Workspace, "_check", held)
+    monkeypatch.setattr(views, "WAIT", 0.0)
+    monkeypatch.setattr(context, "template_months", finish_meanwhile)
+    answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", ("again.csv", (SAMPLES / "o12-2568.csv").read_bytes()))])
+    assert 'class="progress"' in answer.text
+    assert "ผลการตรวจ" in settled(client)
+
+
 def test_the_web_stack_is_not_imported_for_help() -> None:
     code = "import sys, procdata.cli; print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'multipart', 'pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -6,6 +6,7 @@ read) until it is done; two requests for the same step share one run.
 
 from __future__ import annotations
 
+import copy
 import sys
 import threading
 import time
@@ -43,6 +44,14 @@ class Job:
         """Ingest's callback: one more file started."""
         self.done += 1
         self.current = name
+
+    def now(self) -> Job:
+        """The run as it is at this moment, for one page to render.
+
+        A run may finish while a page renders; reading ``running`` twice could then show neither
+        its progress nor its result. The copy's state is read at once, and a finished copy always
+        has its result or error (the run sets them before it marks itself finished)."""
+        return copy.copy(self)
 
     def wait(self, seconds: float) -> bool:
         """Wait up to ``seconds`` for the run to finish; whether it has."""

@@ -22,6 +22,7 @@ from procdata.workspace.inbox import add_file, inbox_files, remove_file, safe_na
 
 if TYPE_CHECKING:
     from procdata.web.app import Workspace
+    from procdata.web.jobs import Job
     from procdata.web.pages import Pages
 
 WAIT = 2.0  # seconds a page waits for a long step before showing its progress instead
@@ -53,7 +54,7 @@ async def _settled(workspace: Workspace) -> Any:
         await run_in_threadpool(running.wait, WAIT)
     job = workspace.check()
     await run_in_threadpool(job.wait, WAIT)
-    return job
+    return job.now()
 
 
 async def home(request: Request, workspace: Workspace, pages: Pages, **extra: Any) -> Response:
@@ -71,10 +72,14 @@ async def home(request: Request, workspace: Workspace, pages: Pages, **extra: An
         failures=context.failures(overview, config.inbox_path, lang) if overview else {},
         files=overview.files if overview else inbox_files(config.inbox_path),
         counts=_counts(rows), profile=extra.pop("profile", None) or context.profile_form(workspace),
-        publishing=context.publish_state(workspace.jobs.latest.get("publish"), config.inbox_path, lang),
+        publishing=context.publish_state(_now(workspace.jobs.latest.get("publish")), config.inbox_path, lang),
         site=context.published(config), months=months, this_month=this_month, notices=notices,
         field_label=lambda key: context.field_label(key, lang), **extra,
     )
+
+
+def _now(job: Job | None) -> Job | None:
+    return job.now() if job is not None else None
 
 
 def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
