@@ -22,7 +22,7 @@ from procdata.cli import status as _status
 from procdata.cli import template as _template
 from procdata.cli import validate as _validate
 from procdata.cli.common import Debug, Lang, ProcdataGroup
-from procdata.process import no_blas_threads, no_collection_at_exit, small_pages
+from procdata.process import keep_freed_pages, no_blas_threads, no_collection_at_exit, small_pages
 
 app = typer.Typer(
     cls=ProcdataGroup,
@@ -71,6 +71,7 @@ app.command("serve")(_serve.serve)
 
 def main() -> None:
     small_pages()
+    keep_freed_pages()
     no_blas_threads()
     no_collection_at_exit()
     _prestart(sys.argv[1:])
