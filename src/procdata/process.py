@@ -30,21 +30,24 @@ def small_pages() -> None:
 
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # malloc.h
-MMAP_THRESHOLD = 32 << 20  # the largest the GNU C library accepts (HEAP_MAX_SIZE / 2)
-TRIM_THRESHOLD = 1 << 30
+MMAP_THRESHOLD = 16 << 20
+TRIM_THRESHOLD = 32 << 20
 
 
 def keep_freed_pages() -> None:
     """Let the C library keep the memory a chunk frees for the next chunk (Linux only; elsewhere nothing).
 
     A long table is read, normalized and checked 200,000 rows at a time, and each chunk's NumPy and
-    pandas arrays are of the same sizes as the last one's. By default the C library hands a freed
-    array of more than 128 KB to 32 MB back to the kernel at once (its own mapping, or the top of its
-    heap), and the next chunk's array of that size is then cleared by the kernel page by page again.
-    Kept instead, `procdata validate` of 1,000,000 rows was faster in 8 pairs of 8 run in turns:
-    4.74 s against 4.98 s (medians), 1.28 s of system time against 1.52 s, the same peak memory
-    (benchmarks/README.md). The memory so kept is handed back where a stage ends
-    (:func:`give_back_memory`) and at the process's end. Nothing else changes."""
+    pandas arrays are of the same sizes as the last one's. The C library's default hands an array of
+    more than 128 KB back to the kernel when it is freed (at first; it learns larger sizes as they are
+    freed), and the next chunk's array of that size is then cleared by the kernel page by page again.
+    Arrays of up to 16 MB from its heap, and up to 32 MB freed at the heap's top kept there:
+    `procdata validate` of 1,000,000 rows took 4.71-5.00 s against 4.90-5.20 s (4 runs each in turns;
+    system time 1.30 s against 1.65 s), and a 2,000,000-row table of projects reported twice peaked
+    as high as before. Either threshold alone was slower than neither (benchmarks/README.md).
+    Larger ones (a 1 GB top kept) were faster still, but raised that table's peak by 200 MB while
+    its report was written. Nothing else changes.
+    """
     if not sys.platform.startswith("linux"):
         return
     try:
