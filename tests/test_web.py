@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -447,8 +448,6 @@ def test_a_step_that_ends_while_the_page_renders_shows_its_progress_not_an_empty
         client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page reads the run once: a check that finishes between reading its result and drawing
     the page (CI met this once) shows its progress, and the next page its result."""
-    import threading
-
     from procdata.web import context, views
     from procdata.web.app import Workspace
 
@@ -487,19 +486,22 @@ def test_a_long_step_shows_its_progress_until_done(client: TestClient, monkeypat
     from procdata.web.app import Workspace
 
     upload(client, ("o12-2568.csv", (SAMPLES / "o12-2568.csv").read_bytes()))
-    original = Workspace._check
+    release, original = threading.Event(), Workspace._check
 
     def slow(self, job, config, files, online):  # type: ignore[no-untyped-def]
-        time.sleep(1.0)
+        release.wait(30)  # a long step: under way until the test has looked at its progress
         return original(self, job, config, files, online)
 
     monkeypatch.setattr(Workspace, "_check", slow)
     monkeypatch.setattr(views, "WAIT", 0.0)
-    upload_answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", ("again.csv", (SAMPLES / "o12-2568.csv").read_bytes()))])
-    page = upload_answer.text
-    job = re.search(r'<div class="progress" data-job="([0-9a-f]+)"', page)
-    assert job and "กำลังอ่านและตรวจแฟ้ม" in page and "แฟ้มที่ " in page
-    polled = client.get("/progress").json()
-    assert polled["id"] == job.group(1) and polled["running"] and polled["total"] == 2  # two files, each read once
+    try:
+        upload_answer = client.post("/upload", data={"csrf": token(client)}, files=[("files", ("again.csv", (SAMPLES / "o12-2568.csv").read_bytes()))])
+        page = upload_answer.text
+        job = re.search(r'<div class="progress" data-job="([0-9a-f]+)"', page)
+        assert job and "กำลังอ่านและตรวจแฟ้ม" in page and "แฟ้มที่ " in page
+        polled = client.get("/progress").json()
+        assert polled["id"] == job.group(1) and polled["running"] and polled["total"] == 2  # two files, each read once
+    finally:
+        release.set()
     assert "ผลการตรวจ" in settled(client)
     assert client.get("/progress").json()["running"] is False
