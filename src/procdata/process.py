@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 PR_SET_THP_DISABLE = 41  # linux/prctl.h
+
+
+def _c_function(name: str) -> Callable[..., Any] | None:
+    """A function of the C library this process runs on (Linux only), or None where there is none
+    of that name (musl has no ``malloc_trim``) or no C library to ask: the default then stays."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return getattr(ctypes.CDLL(None), name, None)  # type: ignore[no-any-return]
+    except OSError:
+        return None
 
 
 def small_pages() -> None:
@@ -19,14 +34,9 @@ def small_pages() -> None:
     5.1 s instead of 4.0 s (benchmarks/README.md). Nothing else changes: the same
     memory is used, in 4 KB pages.
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
-    except (OSError, AttributeError):  # no C library to ask: the kernel's default stays
-        pass
+    prctl = _c_function("prctl")
+    if prctl is not None:
+        prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
 
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # malloc.h
@@ -48,14 +58,7 @@ def keep_freed_pages() -> None:
     Larger ones (a 1 GB top kept) were faster still, but raised that table's peak by 200 MB while
     its report was written. Nothing else changes.
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the GNU C library's; musl's does nothing
-    except OSError:
-        return
+    mallopt = _c_function("mallopt")  # (musl's does nothing)
     if mallopt is not None:
         mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
         mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
@@ -101,12 +104,6 @@ def give_back_memory() -> None:
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the GNU C library's; musl has none
-        except OSError:
-            return
-        if trim is not None:
-            trim(0)
+    trim = _c_function("malloc_trim")
+    if trim is not None:
+        trim(0)
