@@ -120,7 +120,9 @@ def test_the_progress_bar_shows_only_on_a_terminal_and_after_a_second(tmp_path: 
     with common.file_progress([path], "reading") as step:
         step(str(path))
         step.rows(str(path), 1_200_000)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10  # the bar's timer is a thread: a loaded machine may start it late
+        while "1,200,000" not in shown.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert "reading a.csv · 1,200,000" in shown.getvalue()
 
 
