@@ -92,7 +92,6 @@ def test_memory_freed_is_given_back_to_the_system() -> None:
     assert after < freed - 250, (full, freed, after)  # about 380 MB were freed
 
 
-
 KEEP_PROBE = """
 import ctypes, sys
 if sys.argv[1] == "cli":
